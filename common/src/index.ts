@@ -1,0 +1,4 @@
+export * from "./fileTypes.js";
+export * from "./limits.js";
+export * from "./verdicts.js";
+export * from "./cid.js";

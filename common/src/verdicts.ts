@@ -1,0 +1,49 @@
+/**
+ * Verdict typed data (EIP-712) and contribution ids, exactly as `ContributionLedger` hashes them.
+ */
+import { encodeAbiParameters, keccak256, type Address, type Hex } from "viem";
+
+export const VERDICT_DOMAIN_NAME = "Provena ContributionLedger";
+export const VERDICT_DOMAIN_VERSION = "1";
+
+export const verdictTypes = {
+  Verdict: [
+    { name: "contribution", type: "bytes32" },
+    { name: "accept", type: "bool" },
+    { name: "score", type: "uint8" },
+    { name: "reason", type: "uint16" },
+    { name: "deadline", type: "uint64" },
+  ],
+} as const;
+
+export type Verdict = { contribution: Hex; accept: boolean; score: number; reason: number; deadline: bigint };
+
+export const verdictDomain = (chainId: number, ledger: Address) =>
+  ({ name: VERDICT_DOMAIN_NAME, version: VERDICT_DOMAIN_VERSION, chainId, verifyingContract: ledger }) as const;
+
+/** Typed data ready for viem's `signTypedData`. */
+export const verdictTypedData = (chainId: number, ledger: Address, verdict: Verdict) =>
+  ({ domain: verdictDomain(chainId, ledger), types: verdictTypes, primaryType: "Verdict", message: verdict }) as const;
+
+export const contributionId = (datanetId: bigint, contentHash: Hex): Hex =>
+  keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "bytes32" }], [datanetId, contentHash]));
+
+/** Reason codes a verdict carries; 0 is "no reason given". Shared by validators' UIs and the automatic validator. */
+export const REASONS = {
+  0: "none",
+  1: "accepted",
+  2: "wrong type",
+  3: "corrupt or unreadable",
+  4: "duplicate",
+  5: "near-duplicate",
+  6: "low quality",
+  7: "off-topic",
+  8: "license or rights problem",
+  9: "harmful content",
+} as const satisfies Record<number, string>;
+
+export const STATUS = ["none", "pending", "accepted", "rejected"] as const;
+export type ContributionStatus = (typeof STATUS)[number];
+
+/** The on-chain score is in hundredths of a point (0..10000); the leaderboard counts it as 0..1. */
+export const scoreToUnit = (score: number): number => score / 10_000;

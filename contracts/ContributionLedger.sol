@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
+import {FileTypes} from "./libraries/FileTypes.sol";
+import {DailyAllowance} from "./libraries/DailyAllowance.sol";
+
+/// @title ContributionLedger
+/// @notice Records contributions to Datanets under the daily limits, and finalizes them from validators'
+/// EIP-712 verdicts once a Datanet's quorum agrees. A contribution is one storage slot: its id is
+/// `keccak256(abi.encode(datanetId, contentHash))`, which also makes the same content unique per Datanet.
+contract ContributionLedger is EIP712 {
+    using DailyAllowance for uint256;
+
+    uint256 public constant MAX_BATCH = 20;
+    uint256 public constant MAX_CID_BYTES = 128;
+    uint8 public constant MAX_SCORE = 100;
+
+    bytes32 public constant VERDICT_TYPEHASH =
+        keccak256("Verdict(bytes32 contribution,bool accept,uint8 score,uint16 reason,uint64 deadline)");
+
+    enum Status {
+        None,
+        Pending,
+        Accepted,
+        Rejected
+    }
+
+    /// @dev Exactly one slot. `score` is set on acceptance: the accepting validators' mean score in
+    /// hundredths (0..10000). The tally fields count the votes cast while pending.
+    struct Contribution {
+        address contributor;
+        uint32 datanetId;
+        uint8 fileType;
+        Status status;
+        uint16 score;
+        uint8 accepts;
+        uint8 rejects;
+        uint16 acceptScoreSum;
+    }
+
+    struct ContributionInput {
+        bytes32 contentHash; // SHA-256 of the file's bytes
+        bytes cid; // content address of the same bytes
+        uint32 size;
+        uint8 fileType;
+    }
+
+    struct Verdict {
+        bytes32 contribution;
+        bool accept;
+        uint8 score;
+        uint16 reason;
+        uint64 deadline;
+    }
+
+    struct SignedVerdict {
+        Verdict verdict;
+        address validator; // named explicitly so that EIP-1271 contract wallets can sign
+        bytes signature;
+    }
+
+    /// @dev The last registry answer within one `submitVerdicts` call; quorum 0 means none yet.
+    struct ValidatorLookup {
+        uint32 datanetId;
+        address validator;
+        uint8 quorum;
+    }
+
+    IDatanetRegistry public immutable registry;
+
+    mapping(bytes32 id => Contribution) private _contributions;
+    mapping(bytes32 id => mapping(address validator => bool)) private _voted;
+    mapping(address contributor => uint256 packedUsage) private _dailyUsage;
+    mapping(uint256 datanetId => mapping(address contributor => uint256 packedUsage)) private _datanetDailyUsage;
+
+    /// @notice One event per batch, as ERC-1155's `TransferBatch`: per-file topics would cost more than the
+    /// file's own storage. Each item's id is `contributionId(datanetId, item.contentHash)`.
+    event Contributed(uint256 indexed datanetId, address indexed contributor, ContributionInput[] items);
+    event VoteCast(bytes32 indexed id, address indexed validator, bool accept, uint8 score, uint16 reason);
+    event VoteSkipped(bytes32 indexed id, address indexed validator, Status status);
+    event ContributionFinalized(bytes32 indexed id, Status status, uint16 score);
+
+    error EmptyBatch();
+    error BatchTooLarge(uint256 count, uint256 max);
+    error NotAllowListed(uint256 datanetId, address contributor);
+    error FileTypeNotAllowed(uint256 index, uint8 fileType, uint8 modality);
+    error EmptyFile(uint256 index);
+    error FileTooLarge(uint256 index, uint256 size, uint256 maxFileBytes);
+    error InvalidCid(uint256 index);
+    error DuplicateContent(uint256 datanetId, bytes32 contentHash);
+    error DailyFileLimitExceeded(uint256 requested, uint256 remaining);
+    error DailyByteLimitExceeded(uint256 requested, uint256 remaining);
+    error DatanetByteCapExceeded(uint256 datanetId, uint256 requested, uint256 remaining);
+    error UnknownContribution(bytes32 id);
+    error VerdictExpired(bytes32 id, uint64 deadline);
+    error InvalidScore(uint8 score);
+    error InvalidSignature(bytes32 id, address validator);
+    error NotValidator(uint256 datanetId, address validator);
+    error AlreadyVoted(bytes32 id, address validator);
+
+    constructor(IDatanetRegistry registry_) EIP712("Provena ContributionLedger", "1") {
+        registry = registry_;
+    }
+
+    // ---------------------------------------------------------------- contributions
+
+    /// @notice Contributes 1..20 files to a Datanet, all or none: every file must be of the Datanet's
+    /// modality, at most the per-file limit, new to the Datanet, and within today's allowances.
+    /// @param datanetId The Datanet.
+    /// @param items Each file's SHA-256, CID, size in bytes and file-type code.
+    function contribute(uint256 datanetId, ContributionInput[] calldata items) external {
+        uint256 count = items.length;
+        if (count == 0) revert EmptyBatch();
+        if (count > MAX_BATCH) revert BatchTooLarge(count, MAX_BATCH);
+        IDatanetRegistry.ContributionTerms memory terms = registry.contributionTerms(datanetId, msg.sender);
+        if (!terms.allowed) revert NotAllowListed(datanetId, msg.sender);
+
+        uint256 totalBytes;
+        for (uint256 i; i < count; ++i) {
+            ContributionInput calldata item = items[i];
+            uint8 fileType = item.fileType;
+            uint32 size = item.size;
+            bytes calldata cid = item.cid;
+            if (!FileTypes.belongsTo(fileType, terms.modality)) revert FileTypeNotAllowed(i, fileType, terms.modality);
+            if (size == 0) revert EmptyFile(i);
+            if (size > terms.maxFileBytes) revert FileTooLarge(i, size, terms.maxFileBytes);
+            if (cid.length == 0 || cid.length > MAX_CID_BYTES) revert InvalidCid(i);
+
+            bytes32 contentHash = item.contentHash;
+            bytes32 id = contributionId(datanetId, contentHash);
+            if (!_recordContribution(id, datanetId, fileType)) revert DuplicateContent(datanetId, contentHash);
+            totalBytes += size;
+        }
+        _emitContributed(datanetId, items);
+        // Checked once for the whole batch; a revert here undoes the writes above.
+        _spendAllowance(datanetId, count, totalBytes, terms);
+    }
+
+    /// @notice Bytes and files the contributor may still send to the Datanet today, and when that resets.
+    function allowance(address contributor, uint256 datanetId)
+        external
+        view
+        returns (uint256 bytesLeft, uint256 filesLeft, uint256 resetsAt)
+    {
+        IDatanetRegistry.ContributionTerms memory terms = registry.contributionTerms(datanetId, contributor);
+        uint32 day = DailyAllowance.today();
+        DailyAllowance.Usage memory global = _dailyUsage[contributor].read(day);
+        DailyAllowance.Usage memory local = _datanetDailyUsage[datanetId][contributor].read(day);
+        uint256 globalBytesLeft = DailyAllowance.left(terms.dailyBytes, global.bytesUsed);
+        uint256 localBytesLeft = DailyAllowance.left(terms.datanetDailyBytes, local.bytesUsed);
+        bytesLeft = globalBytesLeft < localBytesLeft ? globalBytesLeft : localBytesLeft;
+        filesLeft = DailyAllowance.left(terms.dailyFiles, global.filesUsed);
+        resetsAt = (uint256(day) + 1) * DailyAllowance.DAY;
+    }
+
+    /// @notice The id of the contribution of `contentHash` to `datanetId`.
+    function contributionId(uint256 datanetId, bytes32 contentHash) public pure returns (bytes32 id) {
+        assembly ("memory-safe") {
+            mstore(0x00, datanetId)
+            mstore(0x20, contentHash)
+            id := keccak256(0x00, 0x40)
+        }
+    }
+
+    function getContribution(bytes32 id) external view returns (Contribution memory) {
+        return _contributions[id];
+    }
+
+    function hasVoted(bytes32 id, address validator) external view returns (bool) {
+        return _voted[id][validator];
+    }
+
+    // ---------------------------------------------------------------- verdicts
+
+    /// @notice Records a batch of validators' signed verdicts; anyone may relay them. A contribution is
+    /// final once `quorum` validators agree. A vote on an already final contribution is skipped with
+    /// `VoteSkipped`; an expired, forged or repeated vote, or one from a non-validator, reverts the batch.
+    function submitVerdicts(SignedVerdict[] calldata verdicts) external {
+        ValidatorLookup memory lookup;
+        uint256 length = verdicts.length;
+        for (uint256 i; i < length; ++i) {
+            _recordVerdict(verdicts[i], lookup);
+        }
+    }
+
+    /// @notice The EIP-712 digest a validator signs for `verdict`.
+    function verdictDigest(Verdict calldata verdict) public view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    VERDICT_TYPEHASH,
+                    verdict.contribution,
+                    verdict.accept,
+                    verdict.score,
+                    verdict.reason,
+                    verdict.deadline
+                )
+            )
+        );
+    }
+
+    // ---------------------------------------------------------------- internal
+
+    /// @dev Writes a new contribution's slot in one SSTORE; false if the id is taken (same content in the
+    /// same Datanet). Equivalent to assigning a `Contribution` with status Pending and a zero tally, packed
+    /// in the struct's field order; done by hand because this is the per-file hot path (`npm run bench:gas`).
+    function _recordContribution(bytes32 id, uint256 datanetId, uint8 fileType) private returns (bool created) {
+        uint256 packed = uint256(uint160(msg.sender)) | (uint256(uint32(datanetId)) << 160)
+            | (uint256(fileType) << 192) | (uint256(uint8(Status.Pending)) << 200);
+        mapping(bytes32 => Contribution) storage contributions = _contributions;
+        assembly ("memory-safe") {
+            mstore(0x00, id)
+            mstore(0x20, contributions.slot)
+            let slot := keccak256(0x00, 0x40)
+            created := iszero(sload(slot))
+            if created { sstore(slot, packed) }
+        }
+    }
+
+    /// @dev `emit Contributed(datanetId, msg.sender, items)` without re-encoding: the ABI encoding of
+    /// `items` is position-independent (its offsets are relative to its own head), so the event's data is
+    /// one word (the offset, 0x20) followed by the calldata from `items`' length word to the end. Every
+    /// offset the loop above followed lies inside that copy, so the event decodes to what was checked.
+    function _emitContributed(uint256 datanetId, ContributionInput[] calldata items) private {
+        bytes32 topic = Contributed.selector;
+        assembly ("memory-safe") {
+            let start := sub(items.offset, 0x20)
+            let length := sub(calldatasize(), start)
+            let ptr := mload(0x40)
+            mstore(ptr, 0x20)
+            calldatacopy(add(ptr, 0x20), start, length)
+            log3(ptr, add(length, 0x20), topic, datanetId, caller())
+        }
+    }
+
+    function _recordVerdict(SignedVerdict calldata signed, ValidatorLookup memory lookup) private {
+        Verdict calldata verdict = signed.verdict;
+        bytes32 id = verdict.contribution;
+        address validator = signed.validator;
+        if (block.timestamp > verdict.deadline) revert VerdictExpired(id, verdict.deadline);
+        if (verdict.score > MAX_SCORE) revert InvalidScore(verdict.score);
+        Contribution memory contribution = _contributions[id];
+        if (contribution.status == Status.None) revert UnknownContribution(id);
+        if (!SignatureChecker.isValidSignatureNowCalldata(validator, verdictDigest(verdict), signed.signature)) {
+            revert InvalidSignature(id, validator);
+        }
+        uint8 quorum = _quorumFor(contribution.datanetId, validator, lookup);
+        if (contribution.status != Status.Pending) {
+            emit VoteSkipped(id, validator, contribution.status);
+            return;
+        }
+        // Earlier votes exist only when the tally is non-zero: skip the cold read otherwise.
+        if (contribution.accepts | contribution.rejects != 0 && _voted[id][validator]) {
+            revert AlreadyVoted(id, validator);
+        }
+        emit VoteCast(id, validator, verdict.accept, verdict.score, verdict.reason);
+
+        if (verdict.accept) {
+            contribution.accepts += 1;
+            contribution.acceptScoreSum += verdict.score;
+        } else {
+            contribution.rejects += 1;
+        }
+        if (contribution.accepts >= quorum) {
+            contribution.status = Status.Accepted;
+            contribution.score = uint16((uint256(contribution.acceptScoreSum) * 100) / contribution.accepts);
+            emit ContributionFinalized(id, Status.Accepted, contribution.score);
+        } else if (contribution.rejects >= quorum) {
+            contribution.status = Status.Rejected;
+            emit ContributionFinalized(id, Status.Rejected, 0);
+        } else {
+            _voted[id][validator] = true;
+        }
+        _contributions[id] = contribution;
+    }
+
+    /// @dev The registry's answer for a (Datanet, validator) pair, reused while a batch repeats the pair:
+    /// nothing in one call can change the registry in between, and batches usually come from one validator.
+    function _quorumFor(uint32 datanetId, address validator, ValidatorLookup memory lookup)
+        private
+        view
+        returns (uint8)
+    {
+        if (lookup.quorum == 0 || lookup.datanetId != datanetId || lookup.validator != validator) {
+            (bool active, uint8 quorum) = registry.validatorQuorum(datanetId, validator);
+            if (!active) revert NotValidator(datanetId, validator);
+            lookup.datanetId = datanetId;
+            lookup.validator = validator;
+            lookup.quorum = quorum;
+        }
+        return lookup.quorum;
+    }
+
+    function _spendAllowance(
+        uint256 datanetId,
+        uint256 files,
+        uint256 bytes_,
+        IDatanetRegistry.ContributionTerms memory terms
+    ) private {
+        uint32 day = DailyAllowance.today();
+        DailyAllowance.Usage memory global = _dailyUsage[msg.sender].read(day);
+        uint256 filesLeft = DailyAllowance.left(terms.dailyFiles, global.filesUsed);
+        if (files > filesLeft) revert DailyFileLimitExceeded(files, filesLeft);
+        uint256 bytesLeft = DailyAllowance.left(terms.dailyBytes, global.bytesUsed);
+        if (bytes_ > bytesLeft) revert DailyByteLimitExceeded(bytes_, bytesLeft);
+        global.filesUsed += uint32(files);
+        global.bytesUsed += uint64(bytes_);
+        _dailyUsage[msg.sender] = DailyAllowance.pack(global);
+
+        // A Datanet at the protocol cap needs no counter of its own: the global one bounds it.
+        // So a cap an owner sets during the day counts the bytes sent from then on.
+        if (terms.datanetDailyBytes < terms.dailyBytes) {
+            DailyAllowance.Usage memory local = _datanetDailyUsage[datanetId][msg.sender].read(day);
+            uint256 capLeft = DailyAllowance.left(terms.datanetDailyBytes, local.bytesUsed);
+            if (bytes_ > capLeft) revert DatanetByteCapExceeded(datanetId, bytes_, capLeft);
+            local.bytesUsed += uint64(bytes_);
+            _datanetDailyUsage[datanetId][msg.sender] = DailyAllowance.pack(local);
+        }
+    }
+}

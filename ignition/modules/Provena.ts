@@ -1,0 +1,18 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import { DEFAULT_LIMITS } from "@provena/common/limits";
+
+/**
+ * Every Provena contract. Parameters (all optional): `admin` receives the governance and pause roles
+ * (default: the deploying account); `maxFileBytes`, `dailyBytes`, `dailyFiles` set the protocol limits.
+ */
+export default buildModule("Provena", (m) => {
+  const admin = m.getParameter("admin", m.getAccount(0));
+  const limits = {
+    maxFileBytes: m.getParameter("maxFileBytes", DEFAULT_LIMITS.maxFileBytes),
+    dailyBytes: m.getParameter("dailyBytes", DEFAULT_LIMITS.dailyBytes),
+    dailyFiles: m.getParameter("dailyFiles", DEFAULT_LIMITS.dailyFiles),
+  };
+  const registry = m.contract("DatanetRegistry", [admin, limits]);
+  const ledger = m.contract("ContributionLedger", [registry]);
+  return { registry, ledger };
+});

@@ -1,0 +1,184 @@
+import { expect } from "chai";
+import { getAddress } from "viem";
+import { contributionId } from "@provena/common/verdicts";
+import ProvenaModule from "../../ignition/modules/Provena.js";
+import {
+  createDatanet,
+  deployProvena,
+  ignition,
+  item,
+  networkHelpers,
+  signVerdict,
+  viem,
+  type Provena,
+} from "../helpers/provena.js";
+
+const PENDING = 1;
+const ACCEPTED = 2;
+const REJECTED = 3;
+
+describe("ContributionLedger: verdicts and quorum", () => {
+  let p: Provena;
+  let v0: Provena["validators"][number], v1: typeof v0, v2: typeof v0, v3: typeof v0;
+
+  beforeEach(async () => {
+    p = await networkHelpers.loadFixture(deployProvena);
+    [v0, v1, v2, v3] = p.validators as [typeof v0, typeof v0, typeof v0, typeof v0];
+  });
+
+  /** A Datanet with the given quorum over v0..v2, and `count` pending contributions from alice. */
+  async function pending(quorum: number, count = 1) {
+    const datanet = await createDatanet(p, { validators: [v0.address, v1.address, v2.address], quorum });
+    const items = Array.from({ length: count }, () => item(100));
+    await p.ledger.write.contribute([datanet, items], { account: p.alice.account });
+    return { datanet, ids: items.map((i) => contributionId(datanet, i.contentHash)) };
+  }
+
+  const submit = (verdicts: Awaited<ReturnType<typeof signVerdict>>[]) =>
+    p.ledger.write.submitVerdicts([verdicts], { account: p.relayer.account });
+
+  it("accepts at quorum 1 from any relayer, with the score in hundredths", async () => {
+    const { ids } = await pending(1);
+    const id = ids[0]!;
+    const tx = submit([await signVerdict(p, v0, { contribution: id, score: 87, reason: 1 })]);
+    await viem.assertions.emitWithArgs(tx, p.ledger, "VoteCast", [id, v0.address, true, 87, 1]);
+    const [finalized] = await p.ledger.getEvents.ContributionFinalized({ id }, { fromBlock: 0n });
+    expect(finalized?.args).to.deep.equal({ id, status: ACCEPTED, score: 8700 });
+    const stored = await p.ledger.read.getContribution([id]);
+    expect(stored.status).to.equal(ACCEPTED);
+    expect(stored.score).to.equal(8700);
+  });
+
+  it("reaches quorum from mixed verdicts: the score is the mean of the accepting validators", async () => {
+    const { ids } = await pending(2);
+    const id = ids[0]!;
+    await submit([await signVerdict(p, v0, { contribution: id, accept: true, score: 80 })]);
+    await submit([await signVerdict(p, v1, { contribution: id, accept: false, score: 10, reason: 6 })]);
+    expect((await p.ledger.read.getContribution([id])).status).to.equal(PENDING);
+    expect(await p.ledger.read.hasVoted([id, v1.address])).to.equal(true);
+    await viem.assertions.emitWithArgs(
+      submit([await signVerdict(p, v2, { contribution: id, accept: true, score: 71 })]),
+      p.ledger, "ContributionFinalized", [id, ACCEPTED, 7550]);
+    const stored = await p.ledger.read.getContribution([id]);
+    expect([stored.accepts, stored.rejects]).to.deep.equal([2, 1]);
+  });
+
+  it("rejects when the quorum rejects; a late vote is skipped, not a revert of the batch", async () => {
+    const { ids } = await pending(2, 2);
+    const [first, second] = ids as [`0x${string}`, `0x${string}`];
+    await viem.assertions.emitWithArgs(
+      submit([
+        await signVerdict(p, v0, { contribution: first, accept: false }),
+        await signVerdict(p, v1, { contribution: first, accept: false }),
+      ]),
+      p.ledger, "ContributionFinalized", [first, REJECTED, 0]);
+    const batch = [
+      await signVerdict(p, v2, { contribution: first, accept: true }),
+      await signVerdict(p, v0, { contribution: second, accept: true, score: 90 }),
+      await signVerdict(p, v1, { contribution: second, accept: true, score: 70 }),
+    ];
+    const tx = submit(batch);
+    await viem.assertions.emitWithArgs(tx, p.ledger, "VoteSkipped", [first, v2.address, REJECTED]);
+    expect((await p.ledger.read.getContribution([first])).status).to.equal(REJECTED);
+    const stored = await p.ledger.read.getContribution([second]);
+    expect([stored.status, stored.score]).to.deep.equal([ACCEPTED, 8000]);
+  });
+
+  it("refuses a double vote by the same validator while pending", async () => {
+    const { ids } = await pending(3);
+    const id = ids[0]!;
+    await submit([await signVerdict(p, v0, { contribution: id, accept: true })]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      submit([await signVerdict(p, v0, { contribution: id, accept: false })]),
+      p.ledger, "AlreadyVoted", [id, v0.address]);
+    // In one batch too.
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      submit([
+        await signVerdict(p, v1, { contribution: id, score: 50 }),
+        await signVerdict(p, v1, { contribution: id, score: 60 }),
+      ]),
+      p.ledger, "AlreadyVoted", [id, v1.address]);
+  });
+
+  it("refuses a signer who is not a validator of the Datanet, and one removed before submission", async () => {
+    const { datanet, ids } = await pending(1);
+    const id = ids[0]!;
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      submit([await signVerdict(p, v3, { contribution: id })]), p.ledger, "NotValidator", [datanet, v3.address]);
+    const signed = await signVerdict(p, v2, { contribution: id });
+    await p.registry.write.removeValidators([datanet, [v2.address]], { account: p.owner.account });
+    await viem.assertions.revertWithCustomErrorWithArgs(submit([signed]), p.ledger, "NotValidator", [datanet, v2.address]);
+    expect((await p.ledger.read.getContribution([id])).status).to.equal(PENDING);
+  });
+
+  it("refuses a signature replayed on another contribution, chain id, contract, or after its deadline", async () => {
+    const { ids } = await pending(1, 2);
+    const [first, second] = ids as [`0x${string}`, `0x${string}`];
+    const signed = await signVerdict(p, v0, { contribution: first });
+
+    // Another contribution: the signature no longer matches the typed data.
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      submit([{ ...signed, verdict: { ...signed.verdict, contribution: second } }]),
+      p.ledger, "InvalidSignature", [second, v0.address]);
+    // Another score, claimed by the relayer.
+    await viem.assertions.revertWithCustomError(
+      submit([{ ...signed, verdict: { ...signed.verdict, score: 100 } }]), p.ledger, "InvalidSignature");
+    // Another chain id.
+    await viem.assertions.revertWithCustomError(
+      submit([await signVerdict(p, v0, { contribution: first }, { chainId: 10 })]), p.ledger, "InvalidSignature");
+    // Another contract: a verdict for a second deployment does not count on this one.
+    const { ledger: otherLedger } = await ignition.deploy(ProvenaModule, { deploymentId: "second" });
+    await viem.assertions.revertWithCustomError(
+      submit([await signVerdict(p, v0, { contribution: first }, { ledger: otherLedger.address })]),
+      p.ledger, "InvalidSignature");
+    // A signature claimed for another validator.
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      submit([{ ...signed, validator: v1.address }]), p.ledger, "InvalidSignature", [first, getAddress(v1.address)]);
+    // After its deadline.
+    const deadline = BigInt(await networkHelpers.time.latest()) + 60n;
+    const expiring = await signVerdict(p, v0, { contribution: first, deadline });
+    await networkHelpers.time.increaseTo(deadline + 1n);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      submit([expiring]), p.ledger, "VerdictExpired", [first, deadline]);
+
+    // The genuine one still works, once.
+    await submit([signed]);
+    expect((await p.ledger.read.getContribution([first])).status).to.equal(ACCEPTED);
+  });
+
+  it("refuses an invalid score, an unknown contribution, and any verdict while paused", async () => {
+    const { ids } = await pending(1);
+    const id = ids[0]!;
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      submit([await signVerdict(p, v0, { contribution: id, score: 101 })]), p.ledger, "InvalidScore", [101]);
+    const unknown = `0x${"ab".repeat(32)}` as const;
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      submit([await signVerdict(p, v0, { contribution: unknown })]), p.ledger, "UnknownContribution", [unknown]);
+    await p.registry.write.pause();
+    await viem.assertions.revertWithCustomError(
+      submit([await signVerdict(p, v0, { contribution: id })]), p.registry, "EnforcedPause");
+  });
+
+  it("reverts the whole batch on one bad verdict: no partial effect", async () => {
+    const { ids } = await pending(1, 2);
+    const good = await signVerdict(p, v0, { contribution: ids[0]! });
+    const forged = { ...(await signVerdict(p, v3, { contribution: ids[1]! })), validator: v1.address };
+    await viem.assertions.revertWithCustomError(submit([good, forged]), p.ledger, "InvalidSignature");
+    expect((await p.ledger.read.getContribution([ids[0]!])).status).to.equal(PENDING);
+  });
+
+  it("accepts verdicts from an EIP-1271 contract-wallet validator", async () => {
+    const wallet = await viem.deployContract("ERC1271Wallet", [v3.address]);
+    const datanet = await createDatanet(p, { validators: [wallet.address], quorum: 1 });
+    const file = item(10);
+    await p.ledger.write.contribute([datanet, [file]], { account: p.alice.account });
+    const id = contributionId(datanet, file.contentHash);
+    const signed = await signVerdict(p, v3, { contribution: id, score: 64 });
+    // Signed by someone other than the wallet's owner: refused.
+    const stranger = await signVerdict(p, v0, { contribution: id });
+    await viem.assertions.revertWithCustomError(
+      submit([{ ...stranger, validator: wallet.address }]), p.ledger, "InvalidSignature");
+    await submit([{ ...signed, validator: wallet.address }]);
+    expect((await p.ledger.read.getContribution([id])).score).to.equal(6400);
+  });
+});
