@@ -1,0 +1,36 @@
+/**
+ * The one generated deployment file: chain, addresses, ABIs and start block, written by
+ * `scripts/deploy.ts` from the Hardhat build and read by every other component.
+ * Path: $PROVENA_DEPLOYMENT, default `data/deployment.json` under the repository.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Abi, Address } from "viem";
+
+export type DeployedContract = { address: Address; abi: Abi; startBlock: number };
+
+export type Deployment = {
+  network: string;
+  chainId: number;
+  /** Only for the local node: where to reach it (a remote RPC URL may hold a key, so it is not written). */
+  rpcUrl?: string;
+  wsUrl?: string;
+  startBlock: number;
+  deployedAt: string;
+  contracts: { DatanetRegistry: DeployedContract; ContributionLedger: DeployedContract };
+};
+
+export const dataDir = (): string =>
+  process.env.PROVENA_DATA_DIR ?? fileURLToPath(new URL("../../data", import.meta.url));
+
+export const deploymentPath = (): string => process.env.PROVENA_DEPLOYMENT ?? `${dataDir()}/deployment.json`;
+
+export const loadDeployment = (path = deploymentPath()): Deployment => {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new Error(`no deployment file at ${path}: run \`npm start\` (local) or \`npm run deploy -- --network l2\``);
+  }
+  return JSON.parse(text) as Deployment;
+};
