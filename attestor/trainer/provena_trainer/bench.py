@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -145,7 +146,24 @@ def gpu_section(tmp: Path) -> dict:
     }
 
 
+def isolated(which: str, model_dir: Path, data: Path, tmp: Path) -> dict:
+    """Each measurement runs in a fresh process: the Trainer leaves process-wide state behind
+    (seen: a following run in the same process several times slower), and neither side should
+    inherit the other's warm caches."""
+    out = tmp / f"{which}-{model_dir.name}"
+    proc = subprocess.run([sys.executable, "-m", "provena_trainer.bench", "--one", which, str(model_dir), str(data), str(out)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.splitlines()[-1])
+
+
 def main(argv=None) -> int:
+    if argv is None and sys.argv[1:2] == ["--one"]:
+        which, model_dir, data, out = sys.argv[2:6]
+        from .model import set_threads
+
+        set_threads()
+        print(json.dumps((ours if which == "ours" else baseline)(Path(model_dir), data, out)))
+        return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("tiny", type=Path, help="directory of tiny models (scripts/build_tiny_models.py)")
     ap.add_argument("--json", action="store_true")
@@ -159,8 +177,8 @@ def main(argv=None) -> int:
         data = tmp / "bench.jsonl"
         data.write_text("".join(json.dumps(r) + "\n" for r in bench_records()))
         for shape in CPU_SHAPES:
-            ours_r = ours(args.tiny / shape, str(data), str(tmp / f"ours-{shape}"))
-            base_r = baseline(args.tiny / shape, str(data), str(tmp / f"base-{shape}"))
+            ours_r = isolated("ours", args.tiny / shape, data, tmp)
+            base_r = isolated("baseline", args.tiny / shape, data, tmp)
             result["cpu"][shape] = {"tokens_per_s": ours_r["tokens_per_s"], "baseline_tokens_per_s": base_r["tokens_per_s"],
                                     "ratio": ours_r["tokens_per_s"] / base_r["tokens_per_s"]}
             print(f"cpu {shape}: ours {ours_r['tokens_per_s']:.0f} tok/s, baseline {base_r['tokens_per_s']:.0f} tok/s, "
