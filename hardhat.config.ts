@@ -23,9 +23,8 @@ export default defineConfig({
   },
   paths: { sources: "./contracts", tests: { mocha: "./test/contracts" } },
   networks: {
-    hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
-    hardhatOp: { type: "edr-simulated", chainType: "op" },
-    localhost: { type: "http", chainType: "op", url: process.env.LOCAL_RPC_URL ?? "http://127.0.0.1:8545" },
+    // What `npm start` serves (it sets the URL); `npm run deploy -- --network localhost` reaches it too.
+    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
     l2: {
       type: "http",
       chainType: "op",
