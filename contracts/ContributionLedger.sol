@@ -69,6 +69,15 @@ contract ContributionLedger is EIP712 {
         uint8 quorum;
     }
 
+    /// @dev Today's usage counters and what is left under each daily limit.
+    struct Remaining {
+        DailyAllowance.Usage global;
+        DailyAllowance.Usage local; // read only for a Datanet with a cap of its own
+        uint256 files;
+        uint256 bytes_;
+        uint256 datanetBytes;
+    }
+
     IDatanetRegistry public immutable registry;
 
     mapping(bytes32 id => Contribution) private _contributions;
@@ -147,12 +156,9 @@ contract ContributionLedger is EIP712 {
     {
         IDatanetRegistry.ContributionTerms memory terms = registry.contributionTerms(datanetId, contributor);
         uint32 day = DailyAllowance.today();
-        DailyAllowance.Usage memory global = _dailyUsage[contributor].read(day);
-        DailyAllowance.Usage memory local = _datanetDailyUsage[datanetId][contributor].read(day);
-        uint256 globalBytesLeft = DailyAllowance.left(terms.dailyBytes, global.bytesUsed);
-        uint256 localBytesLeft = DailyAllowance.left(terms.datanetDailyBytes, local.bytesUsed);
-        bytesLeft = globalBytesLeft < localBytesLeft ? globalBytesLeft : localBytesLeft;
-        filesLeft = DailyAllowance.left(terms.dailyFiles, global.filesUsed);
+        Remaining memory remaining = _remaining(contributor, datanetId, terms, day);
+        bytesLeft = remaining.bytes_ < remaining.datanetBytes ? remaining.bytes_ : remaining.datanetBytes;
+        filesLeft = remaining.files;
         resetsAt = (uint256(day) + 1) * DailyAllowance.DAY;
     }
 
@@ -300,24 +306,41 @@ contract ContributionLedger is EIP712 {
         uint256 bytes_,
         IDatanetRegistry.ContributionTerms memory terms
     ) private {
-        uint32 day = DailyAllowance.today();
-        DailyAllowance.Usage memory global = _dailyUsage[msg.sender].read(day);
-        uint256 filesLeft = DailyAllowance.left(terms.dailyFiles, global.filesUsed);
-        if (files > filesLeft) revert DailyFileLimitExceeded(files, filesLeft);
-        uint256 bytesLeft = DailyAllowance.left(terms.dailyBytes, global.bytesUsed);
-        if (bytes_ > bytesLeft) revert DailyByteLimitExceeded(bytes_, bytesLeft);
-        global.filesUsed += uint32(files);
-        global.bytesUsed += uint64(bytes_);
-        _dailyUsage[msg.sender] = DailyAllowance.pack(global);
+        Remaining memory remaining = _remaining(msg.sender, datanetId, terms, DailyAllowance.today());
+        if (files > remaining.files) revert DailyFileLimitExceeded(files, remaining.files);
+        if (bytes_ > remaining.bytes_) revert DailyByteLimitExceeded(bytes_, remaining.bytes_);
+        if (bytes_ > remaining.datanetBytes) revert DatanetByteCapExceeded(datanetId, bytes_, remaining.datanetBytes);
 
-        // A Datanet at the protocol cap needs no counter of its own: the global one bounds it.
-        // So a cap an owner sets during the day counts the bytes sent from then on.
-        if (terms.datanetDailyBytes < terms.dailyBytes) {
-            DailyAllowance.Usage memory local = _datanetDailyUsage[datanetId][msg.sender].read(day);
-            uint256 capLeft = DailyAllowance.left(terms.datanetDailyBytes, local.bytesUsed);
-            if (bytes_ > capLeft) revert DatanetByteCapExceeded(datanetId, bytes_, capLeft);
-            local.bytesUsed += uint64(bytes_);
-            _datanetDailyUsage[datanetId][msg.sender] = DailyAllowance.pack(local);
+        remaining.global.filesUsed += uint32(files);
+        remaining.global.bytesUsed += uint64(bytes_);
+        _dailyUsage[msg.sender] = DailyAllowance.pack(remaining.global);
+        if (_hasOwnCap(terms)) {
+            remaining.local.bytesUsed += uint64(bytes_);
+            _datanetDailyUsage[datanetId][msg.sender] = DailyAllowance.pack(remaining.local);
         }
+    }
+
+    /// @dev Today's usage and what is left of each limit: the one rule behind `allowance` and `contribute`.
+    function _remaining(
+        address contributor,
+        uint256 datanetId,
+        IDatanetRegistry.ContributionTerms memory terms,
+        uint32 day
+    ) private view returns (Remaining memory remaining) {
+        remaining.global = _dailyUsage[contributor].read(day);
+        remaining.files = DailyAllowance.left(terms.dailyFiles, remaining.global.filesUsed);
+        remaining.bytes_ = DailyAllowance.left(terms.dailyBytes, remaining.global.bytesUsed);
+        if (_hasOwnCap(terms)) {
+            remaining.local = _datanetDailyUsage[datanetId][contributor].read(day);
+            remaining.datanetBytes = DailyAllowance.left(terms.datanetDailyBytes, remaining.local.bytesUsed);
+        } else {
+            remaining.datanetBytes = type(uint256).max;
+        }
+    }
+
+    /// @dev A Datanet at the protocol cap needs no counter of its own: the global one bounds it.
+    /// So a cap an owner sets during the day counts the bytes sent from then on.
+    function _hasOwnCap(IDatanetRegistry.ContributionTerms memory terms) private pure returns (bool) {
+        return terms.datanetDailyBytes < terms.dailyBytes;
     }
 }

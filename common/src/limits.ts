@@ -34,23 +34,27 @@ export type LimitState = {
 
 export type Allowance = { bytesLeft: number; filesLeft: number; resetsAt: number };
 
+/** Today's usage and what is left under each daily limit: the one rule behind `allowanceLeft` and `checkBatch`. */
+const remaining = (state: LimitState, datanetCap: number, limits: ProtocolLimits, day: number) => {
+  const global = usageOn(state.global, day);
+  const local = usageOn(state.datanet, day);
+  return {
+    global,
+    local,
+    files: Math.max(0, limits.dailyFiles - global.files),
+    bytes: Math.max(0, limits.dailyBytes - global.bytes),
+    datanetBytes: Math.max(0, effectiveDatanetCap(datanetCap, limits) - local.bytes),
+  };
+};
+
 export const allowanceLeft = (
   state: LimitState,
   datanetCap: number,
   limits: ProtocolLimits,
   now: number,
 ): Allowance => {
-  const day = utcDay(now);
-  const global = usageOn(state.global, day);
-  const local = usageOn(state.datanet, day);
-  return {
-    bytesLeft: Math.max(
-      0,
-      Math.min(limits.dailyBytes - global.bytes, effectiveDatanetCap(datanetCap, limits) - local.bytes),
-    ),
-    filesLeft: Math.max(0, limits.dailyFiles - global.files),
-    resetsAt: resetsAt(now),
-  };
+  const left = remaining(state, datanetCap, limits, utcDay(now));
+  return { bytesLeft: Math.min(left.bytes, left.datanetBytes), filesLeft: left.files, resetsAt: resetsAt(now) };
 };
 
 export type LimitViolation =
@@ -80,17 +84,16 @@ export const checkBatch = (
     if (size > limits.maxFileBytes) return { ok: false, error: "FileTooLarge", index, size, max: limits.maxFileBytes };
   }
   const day = utcDay(now);
-  const global = usageOn(state.global, day);
-  const local = usageOn(state.datanet, day);
+  const left = remaining(state, datanetCap, limits, day);
   const total = sizes.reduce((sum, size) => sum + size, 0);
-  const filesLeft = Math.max(0, limits.dailyFiles - global.files);
-  if (sizes.length > filesLeft) {
-    return { ok: false, error: "DailyFileLimitExceeded", requested: sizes.length, remaining: filesLeft };
+  if (sizes.length > left.files) {
+    return { ok: false, error: "DailyFileLimitExceeded", requested: sizes.length, remaining: left.files };
   }
-  const bytesLeft = Math.max(0, limits.dailyBytes - global.bytes);
-  if (total > bytesLeft) return { ok: false, error: "DailyByteLimitExceeded", requested: total, remaining: bytesLeft };
-  const capLeft = Math.max(0, effectiveDatanetCap(datanetCap, limits) - local.bytes);
-  if (total > capLeft) return { ok: false, error: "DatanetByteCapExceeded", requested: total, remaining: capLeft };
+  if (total > left.bytes) return { ok: false, error: "DailyByteLimitExceeded", requested: total, remaining: left.bytes };
+  if (total > left.datanetBytes) {
+    return { ok: false, error: "DatanetByteCapExceeded", requested: total, remaining: left.datanetBytes };
+  }
+  const { global, local } = left;
   return {
     ok: true,
     global: { day, bytes: global.bytes + total, files: global.files + sizes.length },
