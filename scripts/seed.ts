@@ -1,7 +1,7 @@
 /**
  * The demo: Datanets of each modality, validators, contributions of real small files, and verdicts
  * (some accepted, some rejected, some left pending). Files and metadata are written under
- * `<data>/seed-content/<cid>` so the storage layer can pin exactly what the chain names.
+ * `<data>/content/<cid>` (PROVENA_CONTENT_DIR) so the storage layer can pin exactly what the chain names.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,7 +10,7 @@ import { bytesToHex, type Hex } from "viem";
 import {
   cidToString,
   contributionId,
-  dataDir,
+  contentDir,
   fileTypeByName,
   modalityCode,
   rawCidBytes,
@@ -118,11 +118,11 @@ export async function seedDemo(connection: NetworkConnection, deployment: Deploy
   const registry = await viem.getContractAt("DatanetRegistry", deployment.contracts.DatanetRegistry.address, { client: { wallet: owner } });
   const ledgerAs = (wallet: typeof owner) =>
     viem.getContractAt("ContributionLedger", deployment.contracts.ContributionLedger.address, { client: { wallet } });
-  const contentDir = join(dataDir(), "seed-content");
-  mkdirSync(contentDir, { recursive: true });
+  const content = contentDir();
+  mkdirSync(content, { recursive: true });
   const store = (bytes: Uint8Array) => {
     const cid = rawCidBytes(bytes);
-    writeFileSync(join(contentDir, cidToString(cid)), bytes);
+    writeFileSync(join(content, cidToString(cid)), bytes);
     return bytesToHex(cid);
   };
   const wait = async (hash: Hex) => publicClient.waitForTransactionReceipt({ hash });

@@ -59,6 +59,14 @@ const run = (command: string[]) =>
     child.on("close", (code) => resolve({ code: code ?? 1, output }));
   });
 
+// The generated ABIs (common/src/generated) come from the build; every suite after it imports them.
+console.log("=== build: npm run build");
+const build = await run(["npm", "run", "build"]);
+if (build.code !== 0) {
+  console.log("0 passed, 1 failed, 0 skipped");
+  process.exit(1);
+}
+
 const total: Counts = { passed: 0, failed: 0, skipped: 0 };
 const lines: string[] = [];
 for (const suite of suites) {

@@ -23,6 +23,9 @@ export type Deployment = {
 export const dataDir = (): string =>
   process.env.PROVENA_DATA_DIR ?? fileURLToPath(new URL("../../data", import.meta.url));
 
+/** Content named by CID, one file per CID (the seed writes here; the indexer reads Datanet metadata here). */
+export const contentDir = (): string => process.env.PROVENA_CONTENT_DIR ?? `${dataDir()}/content`;
+
 export const deploymentPath = (): string => process.env.PROVENA_DEPLOYMENT ?? `${dataDir()}/deployment.json`;
 
 export const loadDeployment = (path = deploymentPath()): Deployment => {

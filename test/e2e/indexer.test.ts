@@ -1,0 +1,297 @@
+/**
+ * The indexer against a real Hardhat node with real transactions, on embedded PGlite and on PostgreSQL:
+ * crafted leaderboards, windows, pagination, every registry event, a reorg, a restart, bad parameters.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import type { Address, Hex, PrivateKeyAccount } from "viem";
+import { admin, indexerFor, startChain, startPostgres, synced, type Chain, type IndexerUnderTest } from "../helpers/stack.js";
+
+type Entry = { rank: number; contributor: Address; score: number; acceptanceRate: number | null; accepted: number; rejected: number; pending: number | null; submitted: number };
+type Board = { entries: Entry[]; nextCursor: string | null };
+
+const lower = (a: { address: Address }) => a.address.toLowerCase() as Address;
+const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-9, `${actual} ≠ ${expected}`);
+
+function scenarios(database: "pglite" | "postgres") {
+  let chain: Chain;
+  let indexer: IndexerUnderTest;
+  let stopPostgres: (() => void) | undefined;
+  let postgresUrl: string | undefined;
+  let v1: PrivateKeyAccount, v2: PrivateKeyAccount, relayer: PrivateKeyAccount, owner: PrivateKeyAccount;
+
+  const board = async (query = "") => {
+    await synced(chain, indexer);
+    const { status, body } = await indexer.get<Board>(`/leaderboard${query}`);
+    assert.equal(status, 200, JSON.stringify(body));
+    return body;
+  };
+  const positions = (entries: Entry[], who: PrivateKeyAccount[]) => who.map((a) => entries.findIndex((e) => e.contributor === lower(a)));
+
+  before(async () => {
+    if (database === "postgres") {
+      const pg = await startPostgres();
+      if (!pg) return;
+      stopPostgres = pg.stop;
+      postgresUrl = pg.url;
+    }
+    chain = await startChain();
+    [v1, v2, relayer, owner] = await Promise.all([chain.account(), chain.account(), chain.account(), chain.account()]);
+    indexer = await indexerFor(chain, postgresUrl ? { kind: "postgres", url: postgresUrl } : { kind: "pglite" });
+  });
+
+  after(async () => {
+    await indexer?.stop();
+    await chain?.close();
+    stopPostgres?.();
+  });
+
+  const NO_POSTGRES = "no PostgreSQL on this machine (install Debian's postgresql, or set PROVENA_TEST_DATABASE_URL)";
+
+  test("many rejections do not lower a contributor's rank", async (t) => {
+    if (!chain) return t.skip(NO_POSTGRES);
+    const datanet = await chain.createDatanet(owner, [v1]);
+    const [a, b] = [await chain.account(), await chain.account()];
+    await chain.judge(await chain.contribute(a, datanet, 2), [v1], true, 80, relayer);
+    await chain.judge(await chain.contribute(b, datanet, 1), [v1], true, 90, relayer);
+    const before = (await board(`?datanet=${datanet}`)).entries;
+    assert.deepEqual(positions(before, [a, b]), [0, 1]);
+    await chain.judge(await chain.contribute(a, datanet, 10), [v1], false, 0, relayer);
+    const afterRejections = (await board(`?datanet=${datanet}`)).entries;
+    assert.deepEqual(positions(afterRejections, [a, b]), [0, 1]);
+    close(afterRejections[0]!.score, 1.6);
+    assert.equal(afterRejections[0]!.rejected, 10);
+    close(afterRejections[0]!.acceptanceRate!, 2 / 12);
+  });
+
+  test("5 accepted at high scores outrank 5 accepted at low scores", async (t) => {
+    if (!chain) return t.skip(NO_POSTGRES);
+    const datanet = await chain.createDatanet(owner, [v1]);
+    const [low, high] = [await chain.account(), await chain.account()];
+    await chain.judge(await chain.contribute(low, datanet, 5), [v1], true, 40, relayer);
+    await chain.judge(await chain.contribute(high, datanet, 5), [v1], true, 90, relayer);
+    const { entries } = await board(`?datanet=${datanet}`);
+    assert.deepEqual(positions(entries, [high, low]), [0, 1]);
+    close(entries[0]!.score, 4.5);
+    close(entries[1]!.score, 2);
+  });
+
+  test("pending contributions count only once final (quorum of 2)", async (t) => {
+    if (!chain) return t.skip(NO_POSTGRES);
+    const datanet = await chain.createDatanet(owner, [v1, v2], 2);
+    const contributor = await chain.account();
+    const ids = await chain.contribute(contributor, datanet, 3);
+    const find = async () => (await board(`?datanet=${datanet}`)).entries.find((e) => e.contributor === lower(contributor))!;
+    assert.deepEqual([(await find()).score, (await find()).pending], [0, 3]);
+    await chain.judge(ids, [v1], true, 100, relayer); // one of two votes: still pending
+    let entry = await find();
+    assert.deepEqual([entry.score, entry.pending, entry.accepted], [0, 3, 0]);
+    await chain.judge(ids, [v2], true, 50, relayer); // quorum: final, mean score 75
+    entry = await find();
+    close(entry.score, 2.25);
+    assert.deepEqual([entry.pending, entry.accepted], [0, 3]);
+    const { body } = await indexer.get<{ status: string; score: number; votes: { validator: Hex; counted: boolean }[] }>(`/contributions/${ids[0]}`);
+    assert.equal(body.status, "accepted");
+    close(body.score, 0.75);
+    assert.equal(body.votes.length, 2);
+  });
+
+  test("ties go to the higher acceptance rate, then to whoever reached the score first", async (t) => {
+    if (!chain) return t.skip(NO_POSTGRES);
+    const datanet = await chain.createDatanet(owner, [v1]);
+    const [mixed, first, second] = [await chain.account(), await chain.account(), await chain.account()];
+    await chain.judge(await chain.contribute(mixed, datanet, 1), [v1], true, 50, relayer);
+    await chain.judge(await chain.contribute(mixed, datanet, 1), [v1], false, 0, relayer);
+    const secondIds = await chain.contribute(second, datanet, 1); // submitted before, accepted after `first`
+    await chain.judge(await chain.contribute(first, datanet, 1), [v1], true, 50, relayer);
+    await chain.judge(secondIds, [v1], true, 50, relayer);
+    const { entries } = await board(`?datanet=${datanet}`);
+    assert.deepEqual(positions(entries, [first, second, mixed]), [0, 1, 2]);
+    assert.deepEqual(entries.map((e) => e.rank), [1, 2, 3]);
+  });
+
+  test("per-Datanet boards count their Datanet only; the global board sums them", async (t) => {
+    if (!chain) return t.skip(NO_POSTGRES);
+    const [d1, d2] = [await chain.createDatanet(owner, [v1]), await chain.createDatanet(owner, [v1])];
+    const both = await chain.account();
+    await chain.judge(await chain.contribute(both, d1, 1), [v1], true, 60, relayer);
+    await chain.judge(await chain.contribute(both, d2, 2), [v1], true, 70, relayer);
+    const pick = (b: Board) => b.entries.find((e) => e.contributor === lower(both))!;
+    close(pick(await board(`?datanet=${d1}`)).score, 0.6);
+    close(pick(await board(`?datanet=${d2}`)).score, 1.4);
+    close(pick(await board()).score, 2);
+    const { status, body } = await indexer.get<{ score: number; rank: number; datanets: { datanetId: number; score: number; rank: number }[] }>(
+      `/contributors/${both.address}`,
+    );
+    assert.equal(status, 200);
+    close(body.score, 2);
+    assert.deepEqual(body.datanets.map((d) => [d.datanetId, d.rank]), [[Number(d1), 1], [Number(d2), 1]]);
+    const global = (await board("?limit=100")).entries;
+    assert.equal(body.rank, global.findIndex((e) => e.contributor === lower(both)) + 1);
+  });
+
+  test("cursor pagination walks the whole board once, in order", async (t) => {
+    if (!chain) return t.skip(NO_POSTGRES);
+    const full = (await board("?limit=100")).entries;
+    assert.ok(full.length >= 8, `only ${full.length} contributors`);
+    const walked: Entry[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Board = await board(`?limit=3${cursor ? `&cursor=${cursor}` : ""}`);
+      walked.push(...page.entries);
+      cursor = page.nextCursor;
+    } while (cursor);
+    assert.deepEqual(walked, full);
+    assert.deepEqual(full.map((e) => e.rank), full.map((_, i) => i + 1));
+    const week = (await board("?window=7d&limit=100")).entries;
+    const weekWalked: Entry[] = [];
+    cursor = null;
+    do {
+      const page: Board = await board(`?window=7d&limit=4${cursor ? `&cursor=${cursor}` : ""}`);
+      weekWalked.push(...page.entries);
+      cursor = page.nextCursor;
+    } while (cursor);
+    assert.deepEqual(weekWalked, week);
+  });
+
+  test("every registry event lands in the Datanet, validator, allow-list and protocol tables", async (t) => {
+    if (!chain) return t.skip(NO_POSTGRES);
+    const datanet = await chain.createDatanet(owner, [v1, v2], 2);
+    const [successor, member] = [await chain.account(), await chain.account()];
+    const asOwner = chain.registryAs(owner);
+    await asOwner.write("setQuorum", [datanet, 1]);
+    await asOwner.write("removeValidators", [datanet, [v2.address]]);
+    await asOwner.write("setDailyByteCap", [datanet, 1024n]);
+    await asOwner.write("setPublic", [datanet, false]);
+    await asOwner.write("setAllowList", [datanet, [member.address], true]);
+    await asOwner.write("transferOwnership", [datanet, successor.address]);
+    await synced(chain, indexer);
+    type DatanetView = Record<string, unknown> & { validators: { address: Hex }[] };
+    assert.equal((await indexer.get<DatanetView>(`/datanets/${datanet}`)).body.pendingOwner, lower(successor));
+    await chain.registryAs(successor).write("acceptOwnership", [datanet]);
+    // Metadata is read by CID from the content directory and checked against it.
+    const metadata = new TextEncoder().encode(JSON.stringify({ summary: "Recipes", tags: ["food"], license: "CC0-1.0" }));
+    await chain.registryAs(successor).write("setMetadata", [datanet, chain.storeContent(metadata)]);
+    await synced(chain, indexer);
+    const { body } = await indexer.get<DatanetView>(`/datanets/${datanet}`);
+    assert.deepEqual(
+      [body.owner, body.pendingOwner, body.quorum, body.validatorCount, body.dailyByteCap, body.isPublic],
+      [lower(successor), null, 1, 1, 1024, false],
+    );
+    assert.deepEqual([body.metadataStatus, body.summary, body.tags, body.license, body.description], ["resolved", "Recipes", ["food"], "CC0-1.0", null]);
+    assert.deepEqual(body.validators.map((v) => v.address), [lower(v1)]);
+    // A file stored under a CID it does not hash to is refused, not indexed as the metadata.
+    const forged = chain.storeContent(new TextEncoder().encode("{}"), new TextEncoder().encode(JSON.stringify({ summary: "forged" })));
+    await chain.registryAs(successor).write("setMetadata", [datanet, forged]);
+    await synced(chain, indexer);
+    const refused = (await indexer.get<DatanetView>(`/datanets/${datanet}`)).body;
+    assert.deepEqual([refused.metadataStatus, refused.summary], ["invalid", null]);
+    const asAdmin = chain.registryAs(admin);
+    await asAdmin.write("pause", []);
+    await synced(chain, indexer);
+    const query = async () => {
+      const response = await fetch(`${indexer.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: `{ protocol(id: "protocol") { paused maxFileBytes } allowListEntrys { items { account allowed } } }` }),
+      });
+      return (await response.json()) as { data: { protocol: { paused: boolean; maxFileBytes: number }; allowListEntrys: { items: { account: Hex }[] } } };
+    };
+    const paused = await query();
+    assert.equal(paused.data.protocol.paused, true);
+    assert.equal(paused.data.protocol.maxFileBytes, 5 * 1_048_576);
+    assert.ok(paused.data.allowListEntrys.items.some((e) => e.account === lower(member)));
+    await asAdmin.write("unpause", []);
+    await synced(chain, indexer);
+    assert.equal((await query()).data.protocol.paused, false);
+  });
+
+  test("bad query parameters get 400 naming the parameter; unknown ids 404", async (t) => {
+    if (!chain) return t.skip(NO_POSTGRES);
+    const cases: [string, string][] = [
+      ["/leaderboard?window=1y", "window"],
+      ["/leaderboard?limit=0", "limit"],
+      ["/leaderboard?limit=101", "limit"],
+      ["/leaderboard?limit=ten", "limit"],
+      ["/leaderboard?datanet=0", "datanet"],
+      ["/leaderboard?datanet=-1", "datanet"],
+      ["/leaderboard?cursor=garbage", "cursor"],
+      ["/leaderboard?sort=volume", "sort"],
+      ["/contributions?status=maybe", "status"],
+      ["/contributions?contributor=0x1234", "contributor"],
+      ["/contributions?cursor=%%%", "cursor"],
+      ["/contributors/not-an-address", "address"],
+      ["/datanets/abc", "id"],
+      ["/datanets?limit=1000", "limit"],
+      ["/contributions/0x12", "id"],
+    ];
+    for (const [path, parameter] of cases) {
+      const { status, body } = await indexer.get<{ error: string; parameter: string }>(path);
+      assert.equal(status, 400, path);
+      assert.equal(body.parameter, parameter, path);
+      assert.match(body.error, new RegExp(`^${parameter}: `), path);
+    }
+    assert.equal((await indexer.get("/datanets/999999")).status, 404);
+    assert.equal((await indexer.get(`/contributors/${(await chain.account()).address}`)).status, 404);
+  });
+
+  test("a reorg (evm_snapshot, evm_revert, different blocks) leaves the new chain's state", async (t) => {
+    if (!chain) return t.skip(NO_POSTGRES);
+    const datanet = await chain.createDatanet(owner, [v1]);
+    const [gone, kept] = [await chain.account(), await chain.account()];
+    await synced(chain, indexer);
+    const snapshot = await chain.testClient.snapshot();
+    const goneIds = await chain.contribute(gone, datanet, 2);
+    await chain.judge(goneIds, [v1], true, 99, relayer);
+    assert.equal((await board(`?datanet=${datanet}`)).entries.length, 1);
+    await chain.testClient.revert({ id: snapshot });
+    const keptIds = await chain.contribute(kept, datanet, 1);
+    await chain.judge(keptIds, [v1], true, 30, relayer);
+    await chain.testClient.request({ method: "evm_mine" } as never);
+    await chain.testClient.request({ method: "evm_mine" } as never);
+    const { entries } = await board(`?datanet=${datanet}`);
+    assert.deepEqual(entries.map((e) => e.contributor), [lower(kept)]);
+    close(entries[0]!.score, 0.3);
+    assert.equal((await indexer.get(`/contributions/${goneIds[0]}`)).status, 404);
+    const { body } = await indexer.get<{ contributions: number; accepted: number; contributors: number }>(`/datanets/${datanet}`);
+    assert.deepEqual([body.contributions, body.accepted, body.contributors], [1, 1, 1]);
+  });
+
+  test("a restarted indexer resumes without counting anything twice", async (t) => {
+    if (!chain) return t.skip(NO_POSTGRES);
+    const datanet = await chain.createDatanet(owner, [v1]);
+    const contributor = await chain.account();
+    await chain.judge(await chain.contribute(contributor, datanet, 3), [v1], true, 40, relayer);
+    await synced(chain, indexer);
+    const schema = indexer.schema;
+    assert.equal(await indexer.stop(), 0);
+    // while it is down
+    await chain.judge(await chain.contribute(contributor, datanet, 2), [v1], false, 0, relayer);
+    indexer = await indexerFor(chain, postgresUrl ? { kind: "postgres", url: postgresUrl } : { kind: "pglite" }, schema);
+    await synced(chain, indexer);
+    type Profile = { submitted: number; accepted: number; rejected: number; score: number; activeDays: number };
+    const after = (await indexer.get<Profile>(`/contributors/${contributor.address}`)).body;
+    assert.deepEqual([after.submitted, after.accepted, after.rejected, after.activeDays], [5, 3, 2, 1]);
+    close(after.score, 1.2);
+    const datanetRow = (await indexer.get<{ contributions: number; contributors: number }>(`/datanets/${datanet}`)).body;
+    assert.deepEqual([datanetRow.contributions, datanetRow.contributors], [5, 1]);
+  });
+
+  test("the 7-day window drops older activity; 30 days and all-time keep it", async (t) => {
+    if (!chain) return t.skip(NO_POSTGRES);
+    const datanet = await chain.createDatanet(owner, [v1]);
+    const [old, recent] = [await chain.account(), await chain.account()];
+    await chain.judge(await chain.contribute(old, datanet, 2), [v1], true, 90, relayer);
+    await chain.testClient.increaseTime({ seconds: 8 * 86_400 });
+    await chain.judge(await chain.contribute(recent, datanet, 1), [v1], true, 20, relayer);
+    const contributors = async (query: string) => (await board(query)).entries.map((e) => e.contributor);
+    assert.deepEqual(await contributors(`?datanet=${datanet}&window=7d`), [lower(recent)]);
+    assert.deepEqual(await contributors(`?datanet=${datanet}&window=30d`), [lower(old), lower(recent)]);
+    assert.deepEqual(await contributors(`?datanet=${datanet}`), [lower(old), lower(recent)]);
+    const global7 = await contributors("?window=7d&limit=100");
+    assert.ok(global7.includes(lower(recent)) && !global7.includes(lower(old)));
+  });
+}
+
+describe("indexer on embedded PGlite", () => scenarios("pglite"));
+describe("indexer on PostgreSQL", () => scenarios("postgres"));
