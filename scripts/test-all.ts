@@ -24,8 +24,8 @@ const suites: Suite[] = [
         : undefined,
   },
   {
-    name: "end to end (node:test)",
-    command: ["node", "--import", "tsx", "--test", "--test-concurrency=1", "test/e2e/**/*.test.ts"],
+    name: "unit + end to end (node:test)",
+    command: ["node", "--import", "tsx", "--test", "--test-concurrency=1", "test/unit/**/*.test.ts", "test/e2e/**/*.test.ts"],
     parse: (out) =>
       /# pass \d+/.test(out)
         ? { passed: lastNumber(out, /# pass (\d+)/g), failed: lastNumber(out, /# fail (\d+)/g), skipped: lastNumber(out, /# skipped (\d+)/g) }
