@@ -45,10 +45,17 @@ const deployment = await deploy(connection, { deploymentId: "local", fresh: true
 const summary = seed ? await seedDemo(connection, deployment) : undefined;
 // The node is new, so is its chain: an earlier run's embedded index describes a chain that is gone.
 if (!process.env.DATABASE_URL) rmSync(join(dataDir(), "indexer"), { recursive: true, force: true });
-indexer = await startIndexer({ env: { ...process.env, PROVENA_POLLING_MS: process.env.PROVENA_POLLING_MS ?? "200" } });
-const publicClient = await connection.viem.getPublicClient();
-const testClient = await connection.viem.getTestClient();
-await waitUntilIndexed(indexer.url, Number(await publicClient.getBlockNumber({ cacheTime: 0 })), () => testClient.request({ method: "evm_mine" } as never));
+try {
+  indexer = await startIndexer({ env: { ...process.env, PROVENA_POLLING_MS: process.env.PROVENA_POLLING_MS ?? "200" } });
+  const publicClient = await connection.viem.getPublicClient();
+  const testClient = await connection.viem.getTestClient();
+  await waitUntilIndexed(indexer.url, Number(await publicClient.getBlockNumber({ cacheTime: 0 })), () => testClient.request({ method: "evm_mine" } as never));
+} catch (error) {
+  // Leave nothing running behind a failed start.
+  await indexer?.stop();
+  await server.close();
+  throw error;
+}
 
 console.log(`
 Provena local stack

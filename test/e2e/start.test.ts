@@ -44,6 +44,9 @@ async function start(args: string[] = []): Promise<Started & { rpcUrl: string }>
 async function stop(started: Started) {
   started.child.kill("SIGTERM");
   assert.equal(await started.exited, 0, started.output());
+  // The indexer it started has stopped with it.
+  const indexerUrl = /indexer\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(started.output())?.[1];
+  if (indexerUrl) await assert.rejects(fetch(`${indexerUrl}/health`), "the indexer outlived npm start");
   rmSync(started.dataDir, { recursive: true, force: true });
 }
 
@@ -73,6 +76,17 @@ test("npm start deploys, writes the deployment file, seeds the demo and stops cl
     const contributed = await client.getContractEvents({ address: ledger.address, abi: ledger.abi, eventName: "Contributed", fromBlock: 0n });
     const items = contributed.flatMap((log) => (log.args as { items: { size: number }[] }).items);
     assert.equal(items.length, Number(summary[2]));
+
+    // The indexer runs on the chain npm start made, caught up before "Ready.".
+    const indexerUrl = /indexer\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(started.output())?.[1];
+    assert.ok(indexerUrl, `no loopback indexer URL in:\n${started.output()}`);
+    const get = async <T,>(path: string) => (await (await fetch(`${indexerUrl}${path}`)).json()) as T;
+    const { datanets } = await get<{ datanets: { metadataStatus: string; summary: string | null }[] }>("/datanets");
+    assert.equal(datanets.length, 6);
+    assert.ok(datanets.every((d) => d.metadataStatus === "resolved" && d.summary), "every demo Datanet's metadata is read from its CID");
+    const { entries } = await get<{ entries: { accepted: number; rejected: number; pending: number }[] }>("/leaderboard");
+    const total = (key: "accepted" | "rejected" | "pending") => entries.reduce((sum, e) => sum + e[key], 0);
+    assert.deepEqual([total("accepted"), total("rejected"), total("pending")], [Number(summary[3]), Number(summary[4]), Number(summary[5])]);
   } finally {
     await stop(started);
   }
