@@ -23,6 +23,8 @@ export type IndexerOptions = {
   /** Each log line Ponder writes (JSON), for whoever wants them. */
   onLog?: (line: string) => void;
   readyTimeoutMs?: number;
+  /** The Ponder app's directory (`--root`), relative to the repository or absolute; default `indexer`. */
+  root?: string;
 };
 
 export type RunningIndexer = { url: string; schema: string; pid: number; stop: () => Promise<number | null> };
@@ -58,7 +60,7 @@ export async function startIndexer(options: IndexerOptions = {}): Promise<Runnin
 
   const child = spawn(
     process.execPath,
-    [ponderBin, "start", "--root", "indexer", "--schema", schema, "--port", String(port), "--hostname", host, "--log-format", "json"],
+    [ponderBin, "start", "--root", options.root ?? "indexer", "--schema", schema, "--port", String(port), "--hostname", host, "--log-format", "json"],
     { cwd: root, env: { ...env, DATABASE_SCHEMA: schema }, stdio: ["ignore", "pipe", "pipe"] },
   );
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
