@@ -7,6 +7,7 @@ import { network } from "hardhat";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { keccak256, toHex, type Hex } from "viem";
 import ProvenaModule from "../ignition/modules/Provena.js";
+import { rawCidOfDigest } from "@provena/common/cid";
 import { modalityCode, fileTypeByName } from "@provena/common/fileTypes";
 import { contributionId, verdictTypedData } from "@provena/common/verdicts";
 
@@ -25,7 +26,7 @@ const items = (count: number) =>
   Array.from({ length: count }, () => {
     const contentHash = keccak256(toHex(`bench-${++seq}`));
     // A CIDv1 (raw, sha-256) is 36 bytes, as real ones are.
-    return { contentHash, cid: `0x01551220${contentHash.slice(2)}` as Hex, size: 100_000, fileType: fileTypeByName("txt").code };
+    return { contentHash, cid: rawCidOfDigest(contentHash), size: 100_000, fileType: fileTypeByName("txt").code };
   });
 
 async function createDatanet(quorum: number) {
@@ -33,7 +34,7 @@ async function createDatanet(quorum: number) {
     registry.write.createDatanet([
       {
         name: "Benchmark datanet",
-        metadataCid: `0x01551220${"11".repeat(32)}`,
+        metadataCid: rawCidOfDigest(`0x${"11".repeat(32)}`),
         modality: modalityCode("text"),
         validators: validators.map((v) => v.address),
         quorum,

@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
+import { deploymentPath, loadDeployment } from "@provena/common/deployment";
 import { indexerSettings } from "../indexer/src/settings.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -29,7 +30,8 @@ export type IndexerOptions = {
 
 export type RunningIndexer = { url: string; schema: string; pid: number; stop: () => Promise<number | null> };
 
-const freePort = (host: string) =>
+/** A port free on `host` now (for servers that cannot report the port they got from 0). */
+export const freePort = (host: string) =>
   new Promise<number>((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -48,15 +50,7 @@ export async function startIndexer(options: IndexerOptions = {}): Promise<Runnin
   }
   const port = requested === 0 ? await freePort(host) : requested;
   // Read the deployment with the child's environment, so a bad one fails here with its own message.
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  let schema: string;
-  try {
-    schema = env.DATABASE_SCHEMA || indexerSettings().defaultSchema;
-  } finally {
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-  }
+  const schema = env.DATABASE_SCHEMA || indexerSettings(loadDeployment(deploymentPath(env)), env).defaultSchema;
 
   const child = spawn(
     process.execPath,

@@ -3,7 +3,7 @@
  * Files larger than one chunk get a UnixFS DAG from the attestor's storage; their CID is not this.
  */
 import { createHash } from "node:crypto";
-import { bytesToHex, type Hex } from "viem";
+import { bytesToHex, concatHex, type Hex } from "viem";
 
 const RAW_SHA256_PREFIX = Uint8Array.of(0x01, 0x55, 0x12, 0x20);
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
@@ -16,6 +16,15 @@ export const rawCidBytes = (bytes: Uint8Array): Uint8Array => {
   cid.set(RAW_SHA256_PREFIX);
   cid.set(digest, RAW_SHA256_PREFIX.length);
   return cid;
+};
+
+/** The raw CID (hex) whose content has this SHA-256 digest. */
+export const rawCidOfDigest = (digest: Hex): Hex => concatHex([bytesToHex(RAW_SHA256_PREFIX), digest]);
+
+/** The SHA-256 digest a raw CID names, or undefined for any other kind of CID. */
+export const rawCidDigest = (cid: Hex): Hex | undefined => {
+  const prefix = bytesToHex(RAW_SHA256_PREFIX);
+  return cid.length === prefix.length + 64 && cid.toLowerCase().startsWith(prefix) ? (`0x${cid.slice(prefix.length)}`.toLowerCase() as Hex) : undefined;
 };
 
 /** The multibase base32 string form ("b…") of CID bytes. */

@@ -20,13 +20,16 @@ export type Deployment = {
   contracts: { DatanetRegistry: DeployedContract; ContributionLedger: DeployedContract };
 };
 
-export const dataDir = (): string =>
-  process.env.PROVENA_DATA_DIR ?? fileURLToPath(new URL("../../data", import.meta.url));
+/** Paths take the environment to read (the current process's by default), so a launcher can resolve a child's. */
+type Env = Record<string, string | undefined>;
+
+export const dataDir = (env: Env = process.env): string =>
+  env.PROVENA_DATA_DIR ?? fileURLToPath(new URL("../../data", import.meta.url));
 
 /** Content named by CID, one file per CID (the seed writes here; the indexer reads Datanet metadata here). */
-export const contentDir = (): string => process.env.PROVENA_CONTENT_DIR ?? `${dataDir()}/content`;
+export const contentDir = (env: Env = process.env): string => env.PROVENA_CONTENT_DIR ?? `${dataDir(env)}/content`;
 
-export const deploymentPath = (): string => process.env.PROVENA_DEPLOYMENT ?? `${dataDir()}/deployment.json`;
+export const deploymentPath = (env: Env = process.env): string => env.PROVENA_DEPLOYMENT ?? `${dataDir(env)}/deployment.json`;
 
 export const loadDeployment = (path = deploymentPath()): Deployment => {
   let text: string;

@@ -54,20 +54,16 @@ ponder.on("DatanetRegistry:Unpaused", async ({ event, context }) => {
   await context.db.update(protocol, { id: PROTOCOL }).set({ paused: false, updatedAt: event.block.timestamp });
 });
 
+async function setRoleMember(db: Context["db"], role: Hex, account: Hex, active: boolean, updatedAt: bigint) {
+  await db.insert(roleMember).values({ role, account, active, updatedAt }).onConflictDoUpdate({ active, updatedAt });
+}
+
 ponder.on("DatanetRegistry:RoleGranted", async ({ event, context }) => {
-  const { role, account } = event.args;
-  await context.db
-    .insert(roleMember)
-    .values({ role, account, active: true, updatedAt: event.block.timestamp })
-    .onConflictDoUpdate({ active: true, updatedAt: event.block.timestamp });
+  await setRoleMember(context.db, event.args.role, event.args.account, true, event.block.timestamp);
 });
 
 ponder.on("DatanetRegistry:RoleRevoked", async ({ event, context }) => {
-  const { role, account } = event.args;
-  await context.db
-    .insert(roleMember)
-    .values({ role, account, active: false, updatedAt: event.block.timestamp })
-    .onConflictDoUpdate({ active: false, updatedAt: event.block.timestamp });
+  await setRoleMember(context.db, event.args.role, event.args.account, false, event.block.timestamp);
 });
 
 ponder.on("DatanetRegistry:RoleAdminChanged", async ({ event, context }) => {

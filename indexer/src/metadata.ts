@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { hexToBytes, type Hex } from "viem";
-import { cidToString, sha256 } from "@provena/common/cid";
+import { cidToString, rawCidDigest, sha256 } from "@provena/common/cid";
 import { contentDir, ipfsGateway } from "./settings";
 
 export type DatanetMetadata = {
@@ -17,7 +17,6 @@ export type DatanetMetadata = {
   license: string | null;
 };
 
-const RAW_SHA256_PREFIX = "0x01551220";
 const GATEWAY_TIMEOUT_MS = 5_000;
 const LIMITS = { summary: 500, description: 50_000, tag: 64, tags: 32, license: 128 } as const;
 
@@ -76,7 +75,8 @@ export const parseMetadata = (bytes: Uint8Array): DatanetMetadata => {
 export async function resolveMetadata(cid: Hex): Promise<DatanetMetadata> {
   const bytes = await fetchContent(cidToString(hexToBytes(cid)));
   if (!bytes) return empty("unavailable");
-  if (cid.toLowerCase().startsWith(RAW_SHA256_PREFIX) && `0x${cid.slice(RAW_SHA256_PREFIX.length)}`.toLowerCase() !== sha256(bytes)) {
+  const digest = rawCidDigest(cid);
+  if (digest !== undefined && digest !== sha256(bytes)) {
     return empty("invalid");
   }
   return parseMetadata(bytes);

@@ -27,8 +27,10 @@ export type IndexerSettings = {
   defaultSchema: string;
 };
 
-const positiveInt = (name: string, fallback: number): number => {
-  const raw = process.env[name];
+type Env = Record<string, string | undefined>;
+
+const positiveInt = (env: Env, name: string, fallback: number): number => {
+  const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, not "${raw}"`);
@@ -46,20 +48,21 @@ export const checkAbis = (deployment: Deployment, built: Record<keyof Deployment
   }
 };
 
-export const indexerSettings = (deployment: Deployment = loadDeployment()): IndexerSettings => {
-  const rpcUrl = process.env.PROVENA_RPC_URL || deployment.rpcUrl;
+/** Settings from a deployment and an environment (the current process's by default; the launcher passes its child's). */
+export const indexerSettings = (deployment: Deployment = loadDeployment(), env: Env = process.env): IndexerSettings => {
+  const rpcUrl = env.PROVENA_RPC_URL || deployment.rpcUrl;
   if (!rpcUrl) throw new Error(`no RPC URL for chain ${deployment.chainId}: set PROVENA_RPC_URL`);
-  const wsUrl = process.env.PROVENA_WS_URL || deployment.wsUrl;
+  const wsUrl = env.PROVENA_WS_URL || deployment.wsUrl;
   const { DatanetRegistry: registry, ContributionLedger: ledger } = deployment.contracts;
   const identity = keccak256(toHex(`${deployment.chainId}:${registry.address}:${ledger.address}:${deployment.startBlock}:${deployment.deployedAt}`));
   return {
     chainId: deployment.chainId,
     rpcUrl,
     ...(wsUrl ? { wsUrl } : {}),
-    pollingIntervalMs: positiveInt("PROVENA_POLLING_MS", 1000),
-    database: process.env.DATABASE_URL
-      ? { kind: "postgres", connectionString: process.env.DATABASE_URL }
-      : { kind: "pglite", directory: process.env.PROVENA_PGLITE_DIR ?? join(dataDir(), "indexer", "pglite") },
+    pollingIntervalMs: positiveInt(env, "PROVENA_POLLING_MS", 1000),
+    database: env.DATABASE_URL
+      ? { kind: "postgres", connectionString: env.DATABASE_URL }
+      : { kind: "pglite", directory: env.PROVENA_PGLITE_DIR ?? join(dataDir(env), "indexer", "pglite") },
     contracts: deployment.contracts,
     defaultSchema: `provena_${deployment.chainId}_${identity.slice(2, 14)}`,
   };

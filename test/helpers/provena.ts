@@ -3,6 +3,7 @@ import { network } from "hardhat";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { keccak256, toHex, type Address, type Hex } from "viem";
 import ProvenaModule from "../../ignition/modules/Provena.js";
+import { rawCidOfDigest } from "@provena/common/cid";
 import { fileTypeByName, modalityCode, type FileTypeName, type Modality } from "@provena/common/fileTypes";
 import { verdictTypedData, type Verdict } from "@provena/common/verdicts";
 
@@ -57,7 +58,7 @@ let contentCounter = 0;
 /** A contribution item with a fresh content hash. */
 export function item(size: number, type: FileTypeName = "txt", contentHash?: Hex) {
   const hash = contentHash ?? keccak256(toHex(`content-${++contentCounter}-${Math.random()}`));
-  return { contentHash: hash, cid: `0x01551220${hash.slice(2)}` as Hex, size, fileType: fileTypeByName(type).code };
+  return { contentHash: hash, cid: rawCidOfDigest(hash), size, fileType: fileTypeByName(type).code };
 }
 
 export async function signVerdict(

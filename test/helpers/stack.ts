@@ -4,7 +4,6 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import hre from "hardhat";
@@ -25,13 +24,13 @@ import {
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { contributionLedgerAbi, datanetRegistryAbi } from "@provena/common/generated/abis";
-import { cidToString, rawCidBytes } from "@provena/common/cid";
+import { cidToString, rawCidBytes, rawCidOfDigest } from "@provena/common/cid";
 import { fileTypeByName } from "@provena/common/fileTypes";
 import { contributionId, verdictTypedData } from "@provena/common/verdicts";
 import type { Deployment } from "@provena/common/deployment";
 import { deploy } from "../../scripts/deploy.js";
 import { exportAbis } from "../../scripts/export-abis.js";
-import { startIndexer, waitUntilIndexed, type RunningIndexer } from "../../scripts/indexer.js";
+import { freePort, startIndexer, waitUntilIndexed, type RunningIndexer } from "../../scripts/indexer.js";
 
 export type Chain = Awaited<ReturnType<typeof startChain>>;
 
@@ -69,7 +68,7 @@ export async function startChain() {
   let contentCounter = 0;
   const file = (size = 100) => {
     const contentHash = keccak256(toHex(`e2e-${deploymentId}-${++contentCounter}`));
-    return { contentHash, cid: `0x01551220${contentHash.slice(2)}` as Hex, size, fileType: fileTypeByName("txt").code };
+    return { contentHash, cid: rawCidOfDigest(contentHash), size, fileType: fileTypeByName("txt").code };
   };
 
   const createDatanet = async (owner: PrivateKeyAccount, validators: PrivateKeyAccount[], quorum = 1): Promise<bigint> => {
@@ -177,12 +176,7 @@ export async function startPostgres(): Promise<{ url: string; stop: () => void }
   const versions = existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql").sort((a, b) => Number(b) - Number(a)) : [];
   const bin = versions.map((v) => `/usr/lib/postgresql/${v}/bin`).find((dir) => existsSync(`${dir}/initdb`));
   if (!bin) return undefined;
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
+  const port = await freePort("127.0.0.1");
   const dir = mkdtempSync(join(tmpdir(), "provena-pg-"));
   chmodSync(dir, 0o777);
   // PostgreSQL refuses to run as root: as root, run it as the `postgres` user Debian's package creates.
