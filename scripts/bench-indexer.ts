@@ -6,7 +6,7 @@
  *   npm run bench:indexer -- --events 5000       a smaller load (default 100000 contract events)
  *   --samples N (live samples, default 50), --duration S (load seconds, default 10), --connections N (50),
  *   --database pglite|postgres (default pglite; postgres: a throwaway cluster per app, test/helpers/stack.ts),
- *   --automine (one transaction per block instead of full blocks)
+ *   --automine (one transaction per block instead of full blocks), --rounds N (backfill runs per app, default 2)
  *   PROVENA_BENCH_LOGS=1 echoes both apps' Ponder logs (stderr); PROVENA_BENCH_METRICS=DIR saves their
  *   Prometheus /metrics once each has reached the head.
  *
@@ -16,9 +16,10 @@
  *    without waiting for receipts, one account per sender, parallel across accounts, into the node's
  *    pool, and mined into full blocks. Then 40 empty blocks (`evm_mine`): chain 31337 keeps its newest
  *    30 unfinalized, so the backfill covers all the data.
- * 2. Backfill: the no-op app first, then ours, each spawned with a fresh database (so each
- *    fetches everything from the node: Ponder's RPC cache lives in its database), timed from spawn to
- *    `/ready` and the indexed block at the head.
+ * 2. Backfill: the no-op app and ours, each spawned with a fresh database (so each fetches
+ *    everything from the node: Ponder's RPC cache lives in its database), timed from spawn to
+ *    `/ready` and the indexed block at the head; `--rounds N` (default 2) runs of each, alternating,
+ *    ours last, and each app's fastest run counts.
  * 3. Live: a finalizing verdict, its receipt, then `/leaderboard?datanet=…` polled every 5 ms until it shows.
  * 4. Load: autocannon on `/leaderboard` (global, all time, limit 25), in this same process.
  */
@@ -45,6 +46,7 @@ const { values: args } = parseArgs({
     connections: { type: "string", default: "50" },
     automine: { type: "boolean", default: false },
     database: { type: "string", default: "pglite" },
+    rounds: { type: "string", default: "2" },
   },
 });
 const positive = (name: keyof typeof args) => {
@@ -56,6 +58,7 @@ const EVENTS = positive("events");
 const SAMPLES = positive("samples");
 const DURATION_S = positive("duration");
 const CONNECTIONS = positive("connections");
+const ROUNDS = positive("rounds");
 const DATABASE = args.database;
 if (DATABASE !== "pglite" && DATABASE !== "postgres") throw new Error(`--database must be pglite or postgres, not "${DATABASE}"`);
 if (DATABASE === "postgres" && process.env.PROVENA_TEST_DATABASE_URL) {
@@ -178,6 +181,9 @@ async function generateLoad(chain: Chain): Promise<Load> {
   const judged = chunks.reduce((n, ids) => n + ids.length, 0);
   const relayers = await Promise.all(Array.from({ length: RELAYERS }, () => chain.account()));
   const verdictBlocks = packer(chain, Number(blockGas / VERDICTS_GAS));
+  // Each lane's relayer is fresh and sends one transaction at a time: its nonces are 0, 1, 2, …
+  // (counted here: asking the node for "pending" can lag behind the pool and reuse a nonce).
+  const nonces = relayers.map(() => 0);
   await inParallel(chunks, RELAYERS, async (ids, lane) => {
     // One verdict in ten rejects.
     const verdicts = await Promise.all(ids.map((id, i) => signVerdict(chain, validator, id, i % 10 !== 9, deadline)));
@@ -186,6 +192,7 @@ async function generateLoad(chain: Chain): Promise<Load> {
       abi: contributionLedgerAbi,
       functionName: "submitVerdicts",
       args: [verdicts],
+      nonce: nonces[lane]!++,
       gas: VERDICTS_GAS,
       ...TX,
     });
@@ -401,13 +408,26 @@ async function main() {
   const describe = (run: Backfill) =>
     `${run.seconds.toFixed(1)} s (startup ${run.phases.startup.toFixed(1)} s, ready at ${run.phases.ready.toFixed(1)} s; ` +
     `fetch ${run.phases.fetch.toFixed(1)} s, indexing ${run.phases.indexing.toFixed(1)} s, handlers ${run.handlerSeconds.toFixed(1)} s)`;
-  log(`backfill 1/2: the no-op app (${DATABASE})`);
-  const noop = await backfill(chain, "noop", noopApp.root, scratch);
-  await noop.stop();
-  log(`no-op: ${describe(noop)}`);
-  log(`backfill 2/2: our indexer (${DATABASE})`);
-  const ours = await backfill(chain, "ours", undefined, scratch);
-  log(`ours: ${describe(ours)}`);
+  // Both apps run ROUNDS times, in alternating order, ours last (it then serves the live and load
+  // measurements); each app's fastest run counts, since a shared machine's noise only adds time.
+  const runs: Record<"noop" | "ours", Backfill[]> = { noop: [], ours: [] };
+  let ours: Backfill | undefined;
+  for (let r = 0; r < ROUNDS; r++) {
+    const order: ("noop" | "ours")[] = (ROUNDS - 1 - r) % 2 === 0 ? ["noop", "ours"] : ["ours", "noop"];
+    for (const app of order) {
+      const label = ROUNDS === 1 ? app : `${app}-${r + 1}`;
+      log(`backfill, round ${r + 1}/${ROUNDS}: ${app === "noop" ? "the no-op app" : "our indexer"} (${DATABASE})`);
+      const run = await backfill(chain, label, app === "noop" ? noopApp.root : undefined, scratch);
+      log(`${label}: ${describe(run)}`);
+      runs[app].push(run);
+      if (app === "ours" && r === ROUNDS - 1) ours = run;
+      else await run.stop();
+    }
+  }
+  const fastest = (list: Backfill[]) => list.reduce((best, run) => (run.seconds < best.seconds ? run : best));
+  const noop = fastest(runs.noop);
+  const oursBest = fastest(runs.ours);
+  if (!ours) throw new Error("no run of ours is left to measure live latency");
 
   log(`live latency: ${SAMPLES} finalizing verdicts`);
   const live = await liveLatency(load, ours.indexer.url);
@@ -419,25 +439,27 @@ async function main() {
   const round = (value: number, digits = 0) => Number(value.toFixed(digits));
   const results = {
     events: load.events,
-    backfill_events_per_s: round(load.events / ours.seconds),
+    backfill_events_per_s: round(load.events / oursBest.seconds),
     noop_events_per_s: round(load.events / noop.seconds),
-    backfill_ratio: round(noop.seconds / ours.seconds, 3),
+    backfill_ratio: round(noop.seconds / oursBest.seconds, 3),
     live_p50_ms: round(percentile(live.receiptToVisible, 50), 1),
     live_p95_ms: round(percentile(live.receiptToVisible, 95), 1),
     leaderboard_rps: round(board.requests.average),
     leaderboard_p99_ms: round(board.latency.p99, 1),
-    backfill_seconds: round(ours.seconds, 2),
+    backfill_seconds: round(oursBest.seconds, 2),
     noop_seconds: round(noop.seconds, 2),
-    backfill_ready_seconds: round(ours.phases.ready, 2),
+    backfill_ready_seconds: round(oursBest.phases.ready, 2),
     noop_ready_seconds: round(noop.phases.ready, 2),
-    backfill_startup_seconds: round(ours.phases.startup, 2),
+    backfill_startup_seconds: round(oursBest.phases.startup, 2),
     noop_startup_seconds: round(noop.phases.startup, 2),
-    backfill_fetch_seconds: round(ours.phases.fetch, 2),
+    backfill_fetch_seconds: round(oursBest.phases.fetch, 2),
     noop_fetch_seconds: round(noop.phases.fetch, 2),
-    backfill_indexing_seconds: round(ours.phases.indexing, 2),
+    backfill_indexing_seconds: round(oursBest.phases.indexing, 2),
     noop_indexing_seconds: round(noop.phases.indexing, 2),
-    backfill_handler_seconds: round(ours.handlerSeconds, 2),
-    backfill_order: "noop,ours",
+    backfill_handler_seconds: round(oursBest.handlerSeconds, 2),
+    backfill_rounds: ROUNDS,
+    backfill_seconds_all: runs.ours.map((run) => round(run.seconds, 2)),
+    noop_seconds_all: runs.noop.map((run) => round(run.seconds, 2)),
     database: DATABASE,
     block_packing: args.automine ? "automine" : "full blocks",
     blocks: load.blocks,
@@ -471,11 +493,12 @@ async function main() {
   console.log(
     [
       "",
-      `Backfill order: no-op first, then ours; each on a fresh ${DATABASE === "postgres" ? "PostgreSQL cluster" : "PGlite database"}. From spawn, no-op / ours:`,
+      `Backfill: ${ROUNDS} round(s), alternating, ours last; each run on a fresh ${DATABASE === "postgres" ? "PostgreSQL cluster" : "PGlite database"}; the fastest run of each counts` +
+        ` (no-op ${results.noop_seconds_all.join(", ")} s; ours ${results.backfill_seconds_all.join(", ")} s). From spawn, fastest no-op / ours:`,
       `  HTTP server up (build, database, migrations) ${results.noop_startup_seconds} / ${results.backfill_startup_seconds} s; /ready ${results.noop_ready_seconds} / ${results.backfill_ready_seconds} s;` +
         ` indexed head ${results.noop_seconds} / ${results.backfill_seconds} s.`,
       `  Ponder's log: JSON-RPC fetch ${results.noop_fetch_seconds} / ${results.backfill_fetch_seconds} s, indexing ${results.noop_indexing_seconds} / ${results.backfill_indexing_seconds} s.`,
-      `Our handlers ran ${results.backfill_handler_seconds} s in all: ${Object.entries(ours.handlers)
+      `Our handlers ran ${results.backfill_handler_seconds} s in all: ${Object.entries(oursBest.handlers)
         .sort((a, b) => b[1] - a[1])
         .map(([event, s]) => `${event} ${s.toFixed(1)} s`)
         .join(", ")}.`,
