@@ -55,12 +55,6 @@ export const datanet = onchainTable(
     isPublic: t.boolean().notNull(),
     /** Per-contributor daily byte cap; 0 follows the protocol's. */
     dailyByteCap: t.bigint().notNull(),
-    contributions: t.integer().notNull(),
-    pending: t.integer().notNull(),
-    accepted: t.integer().notNull(),
-    rejected: t.integer().notNull(),
-    bytes: t.bigint().notNull(),
-    contributors: t.integer().notNull(),
     createdAt: t.bigint().notNull(),
     createdBlock: t.bigint().notNull(),
     createdTx: t.hex().notNull(),
@@ -68,6 +62,22 @@ export const datanet = onchainTable(
   }),
   (table) => ({ ownerIndex: index().on(table.owner), modalityIndex: index().on(table.modality) }),
 );
+
+/**
+ * A Datanet's running totals, apart from its settings: every contribution and verdict updates this
+ * narrow row, not the wide one with the metadata.
+ */
+export const datanetStats = onchainTable("datanet_stats", (t) => ({
+  datanetId: t.bigint().primaryKey(),
+  contributions: t.integer().notNull(),
+  pending: t.integer().notNull(),
+  accepted: t.integer().notNull(),
+  rejected: t.integer().notNull(),
+  bytes: t.bigint().notNull(),
+  contributors: t.integer().notNull(),
+  /** Time of the latest contribution or verdict; null before the first. */
+  lastActivityAt: t.bigint(),
+}));
 
 export const validator = onchainTable(
   "validator",
@@ -77,7 +87,6 @@ export const validator = onchainTable(
     active: t.boolean().notNull(),
     addedAt: t.bigint().notNull(),
     removedAt: t.bigint(),
-    votes: t.integer().notNull(),
   }),
   (table) => ({ pk: primaryKey({ columns: [table.datanetId, table.address] }), addressIndex: index().on(table.address) }),
 );
@@ -93,6 +102,7 @@ export const allowListEntry = onchainTable(
   (table) => ({ pk: primaryKey({ columns: [table.datanetId, table.account] }) }),
 );
 
+/** A submitted file. Immutable once indexed: its verdict lands in `finalization`, pending until then. */
 export const contribution = onchainTable(
   "contribution",
   (t) => ({
@@ -102,40 +112,49 @@ export const contribution = onchainTable(
     contributor: t.hex().notNull(),
     /** SHA-256 of the content. */
     contentHash: t.hex().notNull(),
+    /** CIDv1 bytes (raw codec, SHA-256); the REST API adds its base32 text. */
     cid: t.hex().notNull(),
-    cidUri: t.text().notNull(),
     size: t.integer().notNull(),
+    /** File type code (common/fileTypes); the REST API adds its name. */
     fileType: t.integer().notNull(),
-    fileTypeName: t.text().notNull(),
-    /** "pending", "accepted" or "rejected". */
-    status: t.text().notNull(),
-    /** Mean score of the accepting validators, in hundredths (0..10000), once accepted. */
-    score: t.integer(),
-    accepts: t.integer().notNull(),
-    rejects: t.integer().notNull(),
     submittedAt: t.bigint().notNull(),
     submittedBlock: t.bigint().notNull(),
     submittedTx: t.hex().notNull(),
     submittedOrder: t.bigint().notNull(),
     /** Position of the file in its batch. */
     batchIndex: t.integer().notNull(),
-    finalizedAt: t.bigint(),
-    finalizedBlock: t.bigint(),
-    finalizedTx: t.hex(),
   }),
   (table) => ({
-    datanetStatusIndex: index().on(table.datanetId, table.status, table.submittedOrder),
+    datanetIndex: index().on(table.datanetId, table.submittedOrder),
     contributorIndex: index().on(table.contributor, table.submittedOrder),
-    statusIndex: index().on(table.status, table.submittedOrder),
     orderIndex: index().on(table.submittedOrder),
+  }),
+);
+
+/**
+ * A contribution's final verdict (ContributionFinalized). Kept apart from `contribution` so that
+ * indexing only ever inserts contribution rows, the cheapest write for a large backfill.
+ */
+export const finalization = onchainTable(
+  "finalization",
+  (t) => ({
+    contributionId: t.hex().primaryKey(),
+    datanetId: t.bigint().notNull(),
+    contributor: t.hex().notNull(),
+    accepted: t.boolean().notNull(),
+    /** Mean score of the accepting validators, in hundredths (0..10000); null when rejected. */
+    score: t.integer(),
+    timestamp: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
   }),
 );
 
 export const vote = onchainTable(
   "vote",
   (t) => ({
-    /** The event's id (one row per VoteCast or VoteSkipped). */
-    id: t.text().primaryKey(),
+    /** The log's chain order, block number << 32 | log index (one row per VoteCast or VoteSkipped). */
+    id: t.bigint().primaryKey(),
     contributionId: t.hex().notNull(),
     datanetId: t.bigint().notNull(),
     validator: t.hex().notNull(),
@@ -144,34 +163,37 @@ export const vote = onchainTable(
     accept: t.boolean(),
     /** 0..100 as signed. */
     score: t.integer(),
+    /** Reason code (common/verdicts REASONS); the REST API adds its text. */
     reason: t.integer(),
-    reasonText: t.text(),
     timestamp: t.bigint().notNull(),
     blockNumber: t.bigint().notNull(),
     txHash: t.hex().notNull(),
   }),
-  (table) => ({ contributionIndex: index().on(table.contributionId), validatorIndex: index().on(table.validator) }),
+  (table) => ({
+    contributionIndex: index().on(table.contributionId),
+    datanetValidatorIndex: index().on(table.datanetId, table.validator),
+  }),
 );
 
+/**
+ * A contributor's standing, per Datanet and globally (datanetId 0): what the ranking rule reads.
+ * Verdicts update only this narrow row; submissions also touch `contributor_activity`.
+ * Acceptance rate = accepted / (accepted + rejected); `rateKey` is that rate × 10^18, exact.
+ */
 export const contributorStats = onchainTable(
   "contributor_stats",
   (t) => ({
     contributor: t.hex().notNull(),
     /** 0 for the global row. */
     datanetId: t.bigint().notNull(),
-    submitted: t.integer().notNull(),
     pending: t.integer().notNull(),
     accepted: t.integer().notNull(),
     rejected: t.integer().notNull(),
-    bytes: t.bigint().notNull(),
+    /** Sum of accepted scores, in hundredths. */
     scoreSum: t.bigint().notNull(),
     rateKey: t.bigint().notNull(),
-    acceptanceRate: t.doublePrecision(),
+    /** Chain order (block << 32 | log index) of the acceptance that brought the score, or of the first submission. */
     reachedAt: t.bigint().notNull(),
-    firstActivityAt: t.bigint().notNull(),
-    lastActivityAt: t.bigint().notNull(),
-    activeDays: t.integer().notNull(),
-    lastActiveDay: t.integer().notNull(),
   }),
   (table) => ({
     pk: primaryKey({ columns: [table.contributor, table.datanetId] }),
@@ -179,7 +201,28 @@ export const contributorStats = onchainTable(
   }),
 );
 
-/** One row per contributor, scope (Datanet or 0 for global) and UTC day: the recent windows sum these. */
+/** A contributor's submissions, per Datanet and globally (datanetId 0). */
+export const contributorActivity = onchainTable(
+  "contributor_activity",
+  (t) => ({
+    contributor: t.hex().notNull(),
+    /** 0 for the global row. */
+    datanetId: t.bigint().notNull(),
+    submitted: t.integer().notNull(),
+    bytes: t.bigint().notNull(),
+    firstActivityAt: t.bigint().notNull(),
+    lastActivityAt: t.bigint().notNull(),
+    activeDays: t.integer().notNull(),
+    /** UTC day of the latest submission, to count active days. */
+    lastActiveDay: t.integer().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.contributor, table.datanetId] }) }),
+);
+
+/**
+ * One row per contributor, Datanet and UTC day: a Datanet's recent windows sum its rows, the global
+ * windows sum every Datanet's (so no global day rows are written while indexing).
+ */
 export const contributorDay = onchainTable(
   "contributor_day",
   (t) => ({
@@ -200,10 +243,12 @@ export const contributorDay = onchainTable(
   (table) => ({
     pk: primaryKey({ columns: [table.contributor, table.datanetId, table.day] }),
     windowIndex: index().on(table.datanetId, table.day),
+    dayIndex: index().on(table.day),
   }),
 );
 
-export const datanetRelations = relations(datanet, ({ many }) => ({
+export const datanetRelations = relations(datanet, ({ one, many }) => ({
+  stats: one(datanetStats, { fields: [datanet.id], references: [datanetStats.datanetId] }),
   validators: many(validator),
   contributions: many(contribution),
 }));
@@ -214,7 +259,12 @@ export const validatorRelations = relations(validator, ({ one }) => ({
 
 export const contributionRelations = relations(contribution, ({ one, many }) => ({
   datanet: one(datanet, { fields: [contribution.datanetId], references: [datanet.id] }),
+  finalization: one(finalization, { fields: [contribution.id], references: [finalization.contributionId] }),
   votes: many(vote),
+}));
+
+export const finalizationRelations = relations(finalization, ({ one }) => ({
+  contribution: one(contribution, { fields: [finalization.contributionId], references: [contribution.id] }),
 }));
 
 export const voteRelations = relations(vote, ({ one }) => ({

@@ -6,6 +6,8 @@ import {
   allowListEntry,
   contribution,
   datanet,
+  datanetStats,
+  finalization,
   protocol,
   roleAdmin,
   roleMember,
@@ -14,25 +16,26 @@ import {
 } from "ponder:schema";
 import { hexToBytes, type Hex } from "viem";
 import { cidToString } from "@provena/common/cid";
-import { fileTypeByCode, modalityName } from "@provena/common/fileTypes";
+import { modalityName } from "@provena/common/fileTypes";
 import { chainOrder } from "@provena/common/ranking";
-import { REASONS, STATUS, contributionId } from "@provena/common/verdicts";
+import { STATUS, contributionId } from "@provena/common/verdicts";
 import { resolveMetadata } from "./metadata";
-import { GLOBAL, recordFinal, recordSubmissions, type When } from "./stats";
+import { recordFinal, recordSubmissions, type When } from "./stats";
 
 const PROTOCOL = "protocol";
 
-const when = (event: { block: { number: bigint; timestamp: bigint }; log: { logIndex: number } }): When => ({
+type LogEvent = { block: { number: bigint; timestamp: bigint }; log: { logIndex: number }; transaction: { hash: Hex } };
+
+const when = (event: Omit<LogEvent, "transaction">): When => ({
   timestamp: event.block.timestamp,
   order: chainOrder(event.block.number, event.log.logIndex),
 });
 
 const uri = (cid: Hex) => cidToString(hexToBytes(cid));
 
+/** Applies `change` to a Datanet's row in one store operation (Ponder throws if the row is missing). */
 async function updateDatanet(db: Context["db"], id: bigint, timestamp: bigint, change: (row: typeof datanet.$inferSelect) => Partial<typeof datanet.$inferInsert>) {
-  const row = await db.find(datanet, { id });
-  if (!row) throw new Error(`event for Datanet ${id}, which was never created`);
-  await db.update(datanet, { id }).set({ ...change(row), updatedAt: timestamp });
+  await db.update(datanet, { id }).set((row) => ({ ...change(row), updatedAt: timestamp }));
 }
 
 // ------------------------------------------------------------------ DatanetRegistry
@@ -90,17 +93,14 @@ ponder.on("DatanetRegistry:DatanetCreated", async ({ event, context }) => {
     validatorCount: 0,
     isPublic,
     dailyByteCap,
-    contributions: 0,
-    pending: 0,
-    accepted: 0,
-    rejected: 0,
-    bytes: 0n,
-    contributors: 0,
     createdAt: event.block.timestamp,
     createdBlock: event.block.number,
     createdTx: event.transaction.hash,
     updatedAt: event.block.timestamp,
   });
+  await context.db
+    .insert(datanetStats)
+    .values({ datanetId, contributions: 0, pending: 0, accepted: 0, rejected: 0, bytes: 0n, contributors: 0, lastActivityAt: null });
 });
 
 ponder.on("DatanetRegistry:DatanetMetadataUpdated", async ({ event, context }) => {
@@ -114,7 +114,7 @@ ponder.on("DatanetRegistry:ValidatorAdded", async ({ event, context }) => {
   const timestamp = event.block.timestamp;
   await context.db
     .insert(validator)
-    .values({ datanetId, address, active: true, addedAt: timestamp, removedAt: null, votes: 0 })
+    .values({ datanetId, address, active: true, addedAt: timestamp, removedAt: null })
     .onConflictDoUpdate({ active: true, addedAt: timestamp, removedAt: null });
   await updateDatanet(context.db, datanetId, timestamp, (row) => ({ validatorCount: row.validatorCount + 1 }));
 });
@@ -159,84 +159,64 @@ ponder.on("DatanetRegistry:OwnershipTransferred", async ({ event, context }) => 
 ponder.on("ContributionLedger:Contributed", async ({ event, context }) => {
   const { datanetId, contributor, items } = event.args;
   const at = when(event);
-  let bytes = 0n;
-  for (const [batchIndex, item] of items.entries()) {
-    bytes += BigInt(item.size);
-    await context.db.insert(contribution).values({
+  await context.db.insert(contribution).values(
+    items.map((item, batchIndex) => ({
       id: contributionId(datanetId, item.contentHash),
       datanetId,
       contributor,
       contentHash: item.contentHash,
       cid: item.cid,
-      cidUri: uri(item.cid),
       size: item.size,
       fileType: item.fileType,
-      fileTypeName: fileTypeByCode(item.fileType)?.name ?? `unknown-${item.fileType}`,
-      status: "pending",
-      score: null,
-      accepts: 0,
-      rejects: 0,
       submittedAt: at.timestamp,
       submittedBlock: event.block.number,
       submittedTx: event.transaction.hash,
       submittedOrder: at.order,
       batchIndex,
-      finalizedAt: null,
-      finalizedBlock: null,
-      finalizedTx: null,
-    });
-  }
+    })),
+  );
   const files = items.length;
+  const bytes = items.reduce((sum, item) => sum + BigInt(item.size), 0n);
   const firstHere = await recordSubmissions(context.db, contributor, datanetId, files, bytes, at);
-  await recordSubmissions(context.db, contributor, GLOBAL, files, bytes, at);
-  await updateDatanet(context.db, datanetId, at.timestamp, (row) => ({
+  await context.db.update(datanetStats, { datanetId }).set((row) => ({
     contributions: row.contributions + files,
     pending: row.pending + files,
     bytes: row.bytes + bytes,
     contributors: row.contributors + (firstHere ? 1 : 0),
+    lastActivityAt: at.timestamp,
   }));
 });
 
-ponder.on("ContributionLedger:VoteCast", async ({ event, context }) => {
-  const { id, validator: address, accept, score, reason } = event.args;
+/** Votes are keyed by their log's chain order (block number and log index): unique, and sorts by time. */
+const voteRow = (event: LogEvent) => ({
+  id: when(event).order,
+  timestamp: event.block.timestamp,
+  blockNumber: event.block.number,
+  txHash: event.transaction.hash,
+});
+
+// Vote counts per contribution and per validator are counted from these rows when read, so a vote
+// costs one lookup and one insert while indexing.
+async function insertVote(
+  context: Context,
+  event: LogEvent,
+  id: Hex,
+  validatorAddress: Hex,
+  verdict: { counted: boolean; accept: boolean | null; score: number | null; reason: number | null },
+) {
   const row = await context.db.find(contribution, { id });
   if (!row) throw new Error(`vote on contribution ${id}, which was never submitted`);
-  await context.db.insert(vote).values({
-    id: event.id,
-    contributionId: id,
-    datanetId: row.datanetId,
-    validator: address,
-    counted: true,
-    accept,
-    score,
-    reason,
-    reasonText: REASONS[reason as keyof typeof REASONS] ?? `reason ${reason}`,
-    timestamp: event.block.timestamp,
-    blockNumber: event.block.number,
-    txHash: event.transaction.hash,
-  });
-  await context.db.update(contribution, { id }).set({ accepts: row.accepts + (accept ? 1 : 0), rejects: row.rejects + (accept ? 0 : 1) });
-  await context.db.update(validator, { datanetId: row.datanetId, address }).set((v) => ({ votes: v.votes + 1 }));
+  await context.db.insert(vote).values({ ...voteRow(event), contributionId: id, datanetId: row.datanetId, validator: validatorAddress, ...verdict });
+}
+
+ponder.on("ContributionLedger:VoteCast", async ({ event, context }) => {
+  const { id, validator: address, accept, score, reason } = event.args;
+  await insertVote(context, event, id, address, { counted: true, accept, score, reason });
 });
 
 ponder.on("ContributionLedger:VoteSkipped", async ({ event, context }) => {
   const { id, validator: address } = event.args;
-  const row = await context.db.find(contribution, { id });
-  if (!row) throw new Error(`vote on contribution ${id}, which was never submitted`);
-  await context.db.insert(vote).values({
-    id: event.id,
-    contributionId: id,
-    datanetId: row.datanetId,
-    validator: address,
-    counted: false,
-    accept: null,
-    score: null,
-    reason: null,
-    reasonText: null,
-    timestamp: event.block.timestamp,
-    blockNumber: event.block.number,
-    txHash: event.transaction.hash,
-  });
+  await insertVote(context, event, id, address, { counted: false, accept: null, score: null, reason: null });
 });
 
 ponder.on("ContributionLedger:ContributionFinalized", async ({ event, context }) => {
@@ -245,19 +225,21 @@ ponder.on("ContributionLedger:ContributionFinalized", async ({ event, context })
   if (!row) throw new Error(`finalization of contribution ${id}, which was never submitted`);
   const accepted = STATUS[status] === "accepted";
   const at = when(event);
-  await context.db.update(contribution, { id }).set({
-    status: accepted ? "accepted" : "rejected",
+  await context.db.insert(finalization).values({
+    contributionId: id,
+    datanetId: row.datanetId,
+    contributor: row.contributor,
+    accepted,
     score: accepted ? score : null,
-    finalizedAt: at.timestamp,
-    finalizedBlock: event.block.number,
-    finalizedTx: event.transaction.hash,
+    timestamp: at.timestamp,
+    blockNumber: event.block.number,
+    txHash: event.transaction.hash,
   });
-  const points = accepted ? score : 0;
-  await recordFinal(context.db, row.contributor, row.datanetId, accepted, points, at);
-  await recordFinal(context.db, row.contributor, GLOBAL, accepted, points, at);
-  await updateDatanet(context.db, row.datanetId, at.timestamp, (d) => ({
+  await recordFinal(context.db, row.contributor, row.datanetId, accepted, score, at);
+  await context.db.update(datanetStats, { datanetId: row.datanetId }).set((d) => ({
     pending: d.pending - 1,
     accepted: d.accepted + (accepted ? 1 : 0),
     rejected: d.rejected + (accepted ? 0 : 1),
+    lastActivityAt: at.timestamp,
   }));
 });

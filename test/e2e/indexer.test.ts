@@ -86,14 +86,25 @@ function scenarios(database: "pglite" | "postgres") {
     await chain.judge(ids, [v1], true, 100, relayer); // one of two votes: still pending
     let entry = await find();
     assert.deepEqual([entry.score, entry.pending, entry.accepted], [0, 3, 0]);
+    type Listed = { id: Hex; status: string; accepts: number; rejects: number };
+    const listed = (await indexer.get<{ contributions: Listed[] }>(`/contributions?datanet=${datanet}`)).body.contributions;
+    assert.deepEqual(
+      listed.map((c) => [c.status, c.accepts, c.rejects]),
+      ids.map(() => ["pending", 1, 0]),
+    );
     await chain.judge(ids, [v2], true, 50, relayer); // quorum: final, mean score 75
     entry = await find();
     close(entry.score, 2.25);
     assert.deepEqual([entry.pending, entry.accepted], [0, 3]);
-    const { body } = await indexer.get<{ status: string; score: number; votes: { validator: Hex; counted: boolean }[] }>(`/contributions/${ids[0]}`);
+    const { body } = await indexer.get<{ status: string; score: number; accepts: number; rejects: number; votes: { validator: Hex; counted: boolean }[] }>(
+      `/contributions/${ids[0]}`,
+    );
     assert.equal(body.status, "accepted");
     close(body.score, 0.75);
-    assert.equal(body.votes.length, 2);
+    assert.deepEqual([body.accepts, body.rejects], [2, 0]);
+    assert.deepEqual(body.votes.map((v) => v.validator), [lower(v1), lower(v2)], "votes in chain order");
+    const validators = (await indexer.get<{ validators: { address: Hex; votes: number }[] }>(`/datanets/${datanet}`)).body.validators;
+    assert.deepEqual(new Set(validators.map((v) => `${v.address} ${v.votes}`)), new Set([`${lower(v1)} 3`, `${lower(v2)} 3`]));
   });
 
   test("ties go to the higher acceptance rate, then to whoever reached the score first", async (t) => {

@@ -4,13 +4,17 @@
  * Bad parameters answer 400 with `{ error, parameter }`; unknown ids 404.
  */
 import { db, publicClients } from "ponder:api";
-import schema, { contribution, contributorStats, datanet, vote } from "ponder:schema";
+import schema, { contribution, contributorActivity, contributorStats, datanet, datanetStats, finalization, vote } from "ponder:schema";
 import { Hono, type Context } from "hono";
-import { and, asc, client, desc, eq, gt, graphql, lt, or } from "ponder";
-import type { Hex } from "viem";
+import { and, asc, client, desc, eq, gt, graphql, inArray, isNull, lt, or, sql } from "ponder";
+import { hexToBytes, type Hex } from "viem";
+import { cidToString } from "@provena/common/cid";
+import { fileTypeByCode } from "@provena/common/fileTypes";
+import { REASONS } from "@provena/common/verdicts";
 import { utcDay } from "@provena/common/limits";
 import { acceptanceRate, scorePoints } from "@provena/common/ranking";
 import { allTimeRank, leaderboard, type BoardRow } from "./leaderboard";
+import { snapshotCache } from "./snapshotCache";
 import {
   ParameterError,
   checkNoQuery,
@@ -33,6 +37,23 @@ app.onError((error, c) => {
   console.error(error);
   return c.json({ error: "internal error" }, 500);
 });
+
+const cached = snapshotCache(async () => {
+  const { rows } = await db.execute<{ snapshot: string }>(sql`SELECT pg_current_snapshot()::text AS snapshot`);
+  return rows[0]!.snapshot;
+});
+
+/** An answer as sent: serialized once, when computed, however often it is served. */
+type Reply = { status: 200 | 404; json: string };
+const found = (body: unknown): Reply => ({ status: 200, json: JSON.stringify(body) });
+const missing = (error: string): Reply => ({ status: 404, json: JSON.stringify({ error }) });
+
+/** Answers from the cache, keyed by path and query string (plus `variant`, for answers that depend on more). */
+async function answer(c: Context, compute: () => Promise<Reply>, variant = "") {
+  const url = new URL(c.req.url);
+  const reply = await cached(`${url.pathname}${url.search}#${variant}`, compute);
+  return c.body(reply.json, reply.status, { "content-type": "application/json" });
+}
 
 /** Recent windows end at the chain's current UTC day (chain time, so a test chain's clock is honoured). */
 let clock: { day: number; readAt: number } | undefined;
@@ -60,118 +81,208 @@ const boardEntry = (row: BoardRow & { rank: number }) => ({
   reachedAtBlock: Number(row.reachedAt >> 32n),
 });
 
-const statsView = (row: typeof contributorStats.$inferSelect) => ({
-  score: scorePoints(row.scoreSum),
-  acceptanceRate: row.acceptanceRate,
-  submitted: row.submitted,
-  pending: row.pending,
-  accepted: row.accepted,
-  rejected: row.rejected,
-  bytes: Number(row.bytes),
-  firstActivityAt: Number(row.firstActivityAt),
-  lastActivityAt: Number(row.lastActivityAt),
-  activeDays: row.activeDays,
-});
+type StatsRow = { stats: typeof contributorStats.$inferSelect; activity: typeof contributorActivity.$inferSelect };
 
-const datanetView = (row: typeof datanet.$inferSelect) => ({
+const statsView = ({ stats, activity }: StatsRow) => ({
+  score: scorePoints(stats.scoreSum),
+  acceptanceRate: acceptanceRate(stats.accepted, stats.rejected),
+  submitted: activity.submitted,
+  pending: stats.pending,
+  accepted: stats.accepted,
+  rejected: stats.rejected,
+  bytes: Number(activity.bytes),
+  firstActivityAt: Number(activity.firstActivityAt),
+  lastActivityAt: Number(activity.lastActivityAt),
+  activeDays: activity.activeDays,
+});
+type DatanetRow = { datanet: typeof datanet.$inferSelect; stats: typeof datanetStats.$inferSelect };
+
+const datanetView = ({ datanet: row, stats }: DatanetRow) => ({
   ...row,
   id: Number(row.id),
   dailyByteCap: Number(row.dailyByteCap),
-  bytes: Number(row.bytes),
+  contributions: stats.contributions,
+  pending: stats.pending,
+  accepted: stats.accepted,
+  rejected: stats.rejected,
+  bytes: Number(stats.bytes),
+  contributors: stats.contributors,
+  lastActivityAt: num(stats.lastActivityAt),
   createdAt: Number(row.createdAt),
   createdBlock: Number(row.createdBlock),
   updatedAt: Number(row.updatedAt),
 });
 
-const contributionView = (row: typeof contribution.$inferSelect) => ({
+/** Datanets with their running totals. */
+const datanetRows = () => db.select({ datanet, stats: datanetStats }).from(datanet).innerJoin(datanetStats, eq(datanetStats.datanetId, datanet.id));
+
+type Tally = { accepts: number; rejects: number };
+const NO_VOTES: Tally = { accepts: 0, rejects: 0 };
+
+/** Counted votes per contribution (for a page of contributions: one grouped query). */
+async function tallies(ids: Hex[]): Promise<Map<Hex, Tally>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({
+      id: vote.contributionId,
+      accepts: sql<number>`count(*) filter (where ${vote.accept})::int`,
+      rejects: sql<number>`count(*) filter (where not ${vote.accept})::int`,
+    })
+    .from(vote)
+    .where(and(inArray(vote.contributionId, ids), eq(vote.counted, true)))
+    .groupBy(vote.contributionId);
+  return new Map(rows.map((row) => [row.id, { accepts: row.accepts, rejects: row.rejects }]));
+}
+
+type ContributionRow = { contribution: typeof contribution.$inferSelect; finalization: typeof finalization.$inferSelect | null };
+
+const contributionView = ({ contribution: row, finalization: final }: ContributionRow, tally: Tally) => ({
   ...row,
+  cidUri: cidToString(hexToBytes(row.cid)),
+  fileTypeName: fileTypeByCode(row.fileType)?.name ?? `unknown-${row.fileType}`,
   datanetId: Number(row.datanetId),
-  score: row.score === null ? null : row.score / 10_000,
+  status: final === null ? "pending" : final.accepted ? "accepted" : "rejected",
+  score: final?.score == null ? null : final.score / 10_000,
+  ...tally,
   submittedAt: Number(row.submittedAt),
   submittedBlock: Number(row.submittedBlock),
   submittedOrder: undefined,
-  finalizedAt: num(row.finalizedAt),
-  finalizedBlock: num(row.finalizedBlock),
+  finalizedAt: final ? Number(final.timestamp) : null,
+  finalizedBlock: final ? Number(final.blockNumber) : null,
+  finalizedTx: final?.txHash ?? null,
+});
+
+/** Contributions with their finalization, if any: the rows every contributions endpoint reads. */
+const contributionRows = () =>
+  db.select({ contribution, finalization }).from(contribution).leftJoin(finalization, eq(finalization.contributionId, contribution.id));
+
+const STATUS_FILTER = {
+  pending: isNull(finalization.contributionId),
+  accepted: eq(finalization.accepted, true),
+  rejected: eq(finalization.accepted, false),
+};
+
+const voteView = (row: typeof vote.$inferSelect) => ({
+  ...row,
+  id: String(row.id),
+  datanetId: Number(row.datanetId),
+  reasonText: row.reason === null ? null : (REASONS[row.reason as keyof typeof REASONS] ?? `reason ${row.reason}`),
+  timestamp: Number(row.timestamp),
+  blockNumber: Number(row.blockNumber),
 });
 
 const query = (c: Context) => c.req.query() as Record<string, string | undefined>;
 
 app.get("/leaderboard", async (c) => {
   const params = parseLeaderboardQuery(query(c));
-  const board = await leaderboard(params, today);
-  return c.json({
-    datanet: params.datanet === undefined ? null : Number(params.datanet),
-    window: params.window,
-    entries: board.rows.map(boardEntry),
-    nextCursor: board.nextCursor,
-  });
+  const day = params.window === "all" ? undefined : await today();
+  return answer(
+    c,
+    async () => {
+      const board = await leaderboard(params, day);
+      return found({
+        datanet: params.datanet === undefined ? null : Number(params.datanet),
+        window: params.window,
+        entries: board.rows.map(boardEntry),
+        nextCursor: board.nextCursor,
+      });
+    },
+    day === undefined ? "" : `day ${day}`,
+  );
 });
 
 app.get("/contributors/:address", async (c) => {
   checkNoQuery(query(c));
   const address = parseAddress(c.req.param("address"), "address");
-  const rows = await db.select().from(contributorStats).where(eq(contributorStats.contributor, address)).orderBy(asc(contributorStats.datanetId));
-  const global = rows.find((row) => row.datanetId === GLOBAL);
-  if (!global) return c.json({ error: `no contributions from ${address}` }, 404);
-  const rankIn = (row: typeof global) =>
-    allTimeRank(row.datanetId, { scoreSum: row.scoreSum, rateKey: row.rateKey, reachedAt: row.reachedAt, contributor: row.contributor });
-  return c.json({
-    address,
-    rank: await rankIn(global),
-    ...statsView(global),
-    datanets: await Promise.all(
-      rows.filter((row) => row.datanetId !== GLOBAL).map(async (row) => ({ datanetId: Number(row.datanetId), rank: await rankIn(row), ...statsView(row) })),
-    ),
+  return answer(c, async () => {
+    const rows = await db
+      .select({ stats: contributorStats, activity: contributorActivity })
+      .from(contributorStats)
+      .innerJoin(
+        contributorActivity,
+        and(eq(contributorActivity.contributor, contributorStats.contributor), eq(contributorActivity.datanetId, contributorStats.datanetId)),
+      )
+      .where(eq(contributorStats.contributor, address))
+      .orderBy(asc(contributorStats.datanetId));
+    const global = rows.find((row) => row.stats.datanetId === GLOBAL);
+    if (!global) return missing(`no contributions from ${address}`);
+    const rankIn = ({ stats }: StatsRow) =>
+      allTimeRank(stats.datanetId, { scoreSum: stats.scoreSum, rateKey: stats.rateKey, reachedAt: stats.reachedAt, contributor: stats.contributor });
+    return found({
+      address,
+      rank: await rankIn(global),
+      ...statsView(global),
+      datanets: await Promise.all(
+        rows
+          .filter((row) => row.stats.datanetId !== GLOBAL)
+          .map(async (row) => ({ datanetId: Number(row.stats.datanetId), rank: await rankIn(row), ...statsView(row) })),
+      ),
+    });
   });
 });
 
 app.get("/datanets", async (c) => {
   const params = parseDatanetsQuery(query(c));
-  const rows = await db
-    .select()
-    .from(datanet)
-    .where(params.after === undefined ? undefined : gt(datanet.id, params.after))
-    .orderBy(asc(datanet.id))
-    .limit(params.limit + 1);
-  const page = rows.slice(0, params.limit);
-  return c.json({ datanets: page.map(datanetView), nextCursor: rows.length > params.limit ? String(page[page.length - 1]!.id) : null });
+  return answer(c, async () => {
+    const rows = await datanetRows()
+      .where(params.after === undefined ? undefined : gt(datanet.id, params.after))
+      .orderBy(asc(datanet.id))
+      .limit(params.limit + 1);
+    const page = rows.slice(0, params.limit);
+    return found({ datanets: page.map(datanetView), nextCursor: rows.length > params.limit ? String(page[page.length - 1]!.datanet.id) : null });
+  });
 });
 
 app.get("/datanets/:id", async (c) => {
   checkNoQuery(query(c));
   const id = parseDatanetId(c.req.param("id"), "id");
-  const [row] = await db.select().from(datanet).where(eq(datanet.id, id));
-  if (!row) return c.json({ error: `no Datanet ${id}` }, 404);
-  const validators = await db.query.validator.findMany({ where: (v, { and, eq }) => and(eq(v.datanetId, id), eq(v.active, true)) });
-  return c.json({ ...datanetView(row), validators: validators.map((v) => ({ address: v.address, votes: v.votes, addedAt: Number(v.addedAt) })) });
+  return answer(c, async () => {
+    const [row] = await datanetRows().where(eq(datanet.id, id));
+    if (!row) return missing(`no Datanet ${id}`);
+    const validators = await db.query.validator.findMany({ where: (v, { and, eq }) => and(eq(v.datanetId, id), eq(v.active, true)) });
+    const votes = await db
+      .select({ validator: vote.validator, votes: sql<number>`count(*)::int` })
+      .from(vote)
+      .where(and(eq(vote.datanetId, id), eq(vote.counted, true)))
+      .groupBy(vote.validator);
+    const votesBy = new Map(votes.map((row) => [row.validator, row.votes]));
+    return found({
+      ...datanetView(row),
+      validators: validators.map((v) => ({ address: v.address, votes: votesBy.get(v.address) ?? 0, addedAt: Number(v.addedAt) })),
+    });
+  });
 });
 
 app.get("/contributions", async (c) => {
   const params = parseContributionsQuery(query(c));
   const cursor = params.cursor;
-  const rows = await db
-    .select()
-    .from(contribution)
-    .where(
-      and(
-        params.datanet === undefined ? undefined : eq(contribution.datanetId, params.datanet),
-        params.contributor === undefined ? undefined : eq(contribution.contributor, params.contributor),
-        params.status === undefined ? undefined : eq(contribution.status, params.status),
-        cursor === undefined
-          ? undefined
-          : or(
-              lt(contribution.submittedOrder, cursor.order),
-              and(eq(contribution.submittedOrder, cursor.order), lt(contribution.batchIndex, cursor.batchIndex)),
-            ),
-      ),
-    )
-    .orderBy(desc(contribution.submittedOrder), desc(contribution.batchIndex))
-    .limit(params.limit + 1);
-  const page = rows.slice(0, params.limit);
-  const last = page[page.length - 1];
-  return c.json({
-    contributions: page.map(contributionView),
-    nextCursor: rows.length > params.limit && last ? encodeContributionCursor({ order: last.submittedOrder, batchIndex: last.batchIndex }) : null,
+  return answer(c, async () => {
+    const rows = await contributionRows()
+      .where(
+        and(
+          params.datanet === undefined ? undefined : eq(contribution.datanetId, params.datanet),
+          params.contributor === undefined ? undefined : eq(contribution.contributor, params.contributor),
+          params.status === undefined ? undefined : STATUS_FILTER[params.status],
+          cursor === undefined
+            ? undefined
+            : or(
+                lt(contribution.submittedOrder, cursor.order),
+                and(eq(contribution.submittedOrder, cursor.order), lt(contribution.batchIndex, cursor.batchIndex)),
+              ),
+        ),
+      )
+      .orderBy(desc(contribution.submittedOrder), desc(contribution.batchIndex))
+      .limit(params.limit + 1);
+    const page = rows.slice(0, params.limit);
+    const last = page[page.length - 1];
+    const votes = await tallies(page.map((row) => row.contribution.id));
+    return found({
+      contributions: page.map((row) => contributionView(row, votes.get(row.contribution.id) ?? NO_VOTES)),
+      nextCursor:
+        rows.length > params.limit && last
+          ? encodeContributionCursor({ order: last.contribution.submittedOrder, batchIndex: last.contribution.batchIndex })
+          : null,
+    });
   });
 });
 
@@ -179,12 +290,15 @@ app.get("/contributions/:id", async (c) => {
   checkNoQuery(query(c));
   const id = c.req.param("id");
   if (!/^0x[0-9a-fA-F]{64}$/.test(id)) throw new ParameterError("id", `must be a 32-byte contribution id (0x + 64 hex digits), not "${id}"`);
-  const [row] = await db.select().from(contribution).where(eq(contribution.id, id.toLowerCase() as Hex));
-  if (!row) return c.json({ error: `no contribution ${id}` }, 404);
-  const votes = await db.select().from(vote).where(eq(vote.contributionId, row.id)).orderBy(asc(vote.blockNumber), asc(vote.id));
-  return c.json({
-    ...contributionView(row),
-    votes: votes.map((v) => ({ ...v, datanetId: Number(v.datanetId), timestamp: Number(v.timestamp), blockNumber: Number(v.blockNumber) })),
+  return answer(c, async () => {
+    const [row] = await contributionRows().where(eq(contribution.id, id.toLowerCase() as Hex));
+    if (!row) return missing(`no contribution ${id}`);
+    const votes = await db.select().from(vote).where(eq(vote.contributionId, row.contribution.id)).orderBy(asc(vote.id));
+    const counted = votes.filter((v) => v.counted);
+    return found({
+      ...contributionView(row, { accepts: counted.filter((v) => v.accept).length, rejects: counted.filter((v) => !v.accept).length }),
+      votes: votes.map(voteView),
+    });
   });
 });
 

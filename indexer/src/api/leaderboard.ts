@@ -3,7 +3,7 @@
  * pagination; a recent window sums the daily rows and ranks them with the same rule in memory.
  */
 import { db } from "ponder:api";
-import { contributorDay, contributorStats } from "ponder:schema";
+import { contributorActivity, contributorDay, contributorStats } from "ponder:schema";
 import { and, asc, desc, eq, gt, lt, or, sql } from "ponder";
 
 type SQL = NonNullable<ReturnType<typeof and>>;
@@ -13,10 +13,12 @@ import { WINDOWS, type LeaderboardQuery } from "./params";
 import { GLOBAL } from "../stats";
 
 type Stats = typeof contributorStats.$inferSelect;
+type Activity = typeof contributorActivity.$inferSelect;
 /** `pending` is null on a window's board: pending is a state now, not something that happened in the window. */
-export type BoardRow = Pick<Stats, "contributor" | "submitted" | "accepted" | "rejected" | "bytes" | "scoreSum" | "rateKey" | "reachedAt"> & {
-  pending: number | null;
-};
+export type BoardRow = Pick<Stats, "contributor" | "accepted" | "rejected" | "scoreSum" | "rateKey" | "reachedAt"> &
+  Pick<Activity, "submitted" | "bytes"> & {
+    pending: number | null;
+  };
 
 const column = { scoreSum: contributorStats.scoreSum, rateKey: contributorStats.rateKey, reachedAt: contributorStats.reachedAt, contributor: contributorStats.contributor };
 
@@ -48,8 +50,22 @@ export type Board = { rows: (BoardRow & { rank: number })[]; nextCursor: string 
 
 async function allTimeBoard(scope: bigint, limit: number, cursor?: RankKey): Promise<Board> {
   const rows = await db
-    .select()
+    .select({
+      contributor: contributorStats.contributor,
+      pending: contributorStats.pending,
+      accepted: contributorStats.accepted,
+      rejected: contributorStats.rejected,
+      scoreSum: contributorStats.scoreSum,
+      rateKey: contributorStats.rateKey,
+      reachedAt: contributorStats.reachedAt,
+      submitted: contributorActivity.submitted,
+      bytes: contributorActivity.bytes,
+    })
     .from(contributorStats)
+    .innerJoin(
+      contributorActivity,
+      and(eq(contributorActivity.contributor, contributorStats.contributor), eq(contributorActivity.datanetId, contributorStats.datanetId)),
+    )
     .where(cursor ? and(eq(contributorStats.datanetId, scope), relativeTo(cursor, "behind")) : eq(contributorStats.datanetId, scope))
     .orderBy(...orderBy)
     .limit(limit + 1);
@@ -61,7 +77,7 @@ async function allTimeBoard(scope: bigint, limit: number, cursor?: RankKey): Pro
   };
 }
 
-/** The window's rows, every contributor active in it, ranked. */
+/** The window's rows, every contributor active in it, ranked. Globally, a contributor's days in every Datanet add up. */
 export async function windowRows(scope: bigint, days: number, today: number): Promise<BoardRow[]> {
   const rows = await db
     .select({
@@ -75,7 +91,7 @@ export async function windowRows(scope: bigint, days: number, today: number): Pr
       firstOrder: sql<string>`min(${contributorDay.firstOrder})::text`,
     })
     .from(contributorDay)
-    .where(and(eq(contributorDay.datanetId, scope), gt(contributorDay.day, today - days)))
+    .where(and(scope === GLOBAL ? undefined : eq(contributorDay.datanetId, scope), gt(contributorDay.day, today - days)))
     .groupBy(contributorDay.contributor);
   return rows
     .map((row) => {
@@ -95,11 +111,13 @@ export async function windowRows(scope: bigint, days: number, today: number): Pr
     .sort((a, b) => compareRank(keyOf(a), keyOf(b)));
 }
 
-export async function leaderboard(query: LeaderboardQuery, today: () => Promise<number>): Promise<Board> {
+/** `today` (the chain's UTC day) is needed by the recent windows only. */
+export async function leaderboard(query: LeaderboardQuery, today: number | undefined): Promise<Board> {
   const scope = query.datanet ?? GLOBAL;
   const days = WINDOWS[query.window];
   if (days === undefined) return allTimeBoard(scope, query.limit, query.cursor);
-  const ranked = await windowRows(scope, days, await today());
+  if (today === undefined) throw new Error(`the ${query.window} window needs the chain's current day`);
+  const ranked = await windowRows(scope, days, today);
   const start = query.cursor ? ranked.findIndex((row) => compareRank(keyOf(row), query.cursor!) > 0) : 0;
   const from = start === -1 ? ranked.length : start;
   const page = ranked.slice(from, from + query.limit);
