@@ -1,0 +1,156 @@
+/**
+ * Audio type from content: WAV, MP3 and FLAC headers parsed with every offset checked, giving the
+ * duration. A truncated stream (data running past the end of the file, a cut last frame) is corrupt.
+ */
+import { fileTypeByName, type FileTypeName } from "@provena/common/fileTypes";
+
+export type AudioTypeName = Extract<FileTypeName, "wav" | "mp3" | "flac">;
+
+export type AudioSniff =
+  | { ok: true; type: AudioTypeName; code: number; durationSeconds: number; sampleRate: number; channels: number }
+  | { ok: false; error: "not_audio" | "corrupt"; message: string };
+
+type Header = { durationSeconds: number; sampleRate: number; channels: number } | string;
+
+const ascii = (bytes: Uint8Array, at: number, length: number) =>
+  at + length <= bytes.length ? String.fromCharCode(...bytes.subarray(at, at + length)) : "";
+
+const view = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+// ------------------------------------------------------------------ WAV
+
+/** PCM, IEEE float, A-law, µ-law, and WAVE_FORMAT_EXTENSIBLE. */
+const WAV_FORMATS = new Set([1, 3, 6, 7, 0xfffe]);
+
+function wav(bytes: Uint8Array): Header {
+  if (bytes.length < 12) return "truncated before its first chunk";
+  const data = view(bytes);
+  const riffSize = data.getUint32(4, true);
+  if (riffSize + 8 > bytes.length) return `RIFF size ${riffSize} runs past the file's ${bytes.length} bytes`;
+  let format: { channels: number; sampleRate: number; byteRate: number } | undefined;
+  let at = 12;
+  while (at + 8 <= bytes.length) {
+    const id = ascii(bytes, at, 4);
+    const size = data.getUint32(at + 4, true);
+    const body = at + 8;
+    if (body + size > bytes.length) return `chunk "${id}" of ${size} bytes runs past the end`;
+    if (id === "fmt ") {
+      if (size < 16) return `fmt chunk of ${size} bytes`;
+      const [code, channels, sampleRate, byteRate] = [data.getUint16(body, true), data.getUint16(body + 2, true), data.getUint32(body + 4, true), data.getUint32(body + 8, true)];
+      const [blockAlign, bits] = [data.getUint16(body + 12, true), data.getUint16(body + 14, true)];
+      if (!WAV_FORMATS.has(code)) return `audio format ${code} is not PCM, float, A-law or µ-law`;
+      if (channels === 0 || sampleRate === 0 || bits === 0) return "zero channels, sample rate or bits per sample";
+      if (blockAlign !== channels * Math.ceil(bits / 8) || byteRate !== sampleRate * blockAlign) return "byte rate and block alignment disagree with the format";
+      format = { channels, sampleRate, byteRate };
+    } else if (id === "data") {
+      if (!format) return "data chunk before the fmt chunk";
+      return { durationSeconds: size / format.byteRate, sampleRate: format.sampleRate, channels: format.channels };
+    }
+    at = body + size + (size % 2); // chunks are padded to an even length
+  }
+  return format ? "no data chunk" : "no fmt chunk";
+}
+
+// ------------------------------------------------------------------ FLAC
+
+function flac(bytes: Uint8Array): Header {
+  const data = view(bytes);
+  let at = 4;
+  let info: { sampleRate: number; channels: number; samples: number } | undefined;
+  for (;;) {
+    if (at + 4 > bytes.length) return "truncated in its metadata";
+    const last = (bytes[at]! & 0x80) !== 0;
+    const type = bytes[at]! & 0x7f;
+    const length = (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
+    const body = at + 4;
+    if (body + length > bytes.length) return `metadata block of ${length} bytes runs past the end`;
+    if (!info) {
+      if (type !== 0 || length !== 34) return "the first metadata block is not a 34-byte STREAMINFO";
+      const sampleRate = (bytes[body + 10]! << 12) | (bytes[body + 11]! << 4) | (bytes[body + 12]! >> 4);
+      const channels = ((bytes[body + 12]! >> 1) & 0x07) + 1;
+      const samples = (bytes[body + 13]! & 0x0f) * 2 ** 32 + data.getUint32(body + 14);
+      if (sampleRate === 0) return "sample rate 0";
+      if (samples === 0) return "unknown total number of samples";
+      info = { sampleRate, channels, samples };
+    } else if (type === 127) {
+      return "invalid metadata block type 127";
+    }
+    at = body + length;
+    if (last) break;
+  }
+  // The first audio frame follows the metadata: its 14-bit sync code.
+  if (at + 2 > bytes.length || bytes[at] !== 0xff || (bytes[at + 1]! & 0xfe) !== 0xf8) return "no audio frame after the metadata";
+  return { durationSeconds: info.samples / info.sampleRate, sampleRate: info.sampleRate, channels: info.channels };
+}
+
+// ------------------------------------------------------------------ MP3
+
+const MPEG1_L3_KBPS = [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320];
+const MPEG2_L3_KBPS = [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160];
+const SAMPLE_RATES: Record<number, readonly number[]> = { 3: [44100, 48000, 32000], 2: [22050, 24000, 16000], 0: [11025, 12000, 8000] };
+const ID3V1_LENGTH = 128;
+
+/** Length of an ID3v2 tag at the start, or 0. */
+function id3v2Length(bytes: Uint8Array): number | string {
+  if (ascii(bytes, 0, 3) !== "ID3") return 0;
+  if (bytes.length < 10) return "truncated ID3 tag";
+  const size = [6, 7, 8, 9].map((i) => bytes[i]!);
+  if (size.some((b) => b & 0x80)) return "ID3 tag size is not syncsafe";
+  const footer = (bytes[5]! & 0x10) !== 0 ? 10 : 0;
+  return 10 + footer + ((size[0]! << 21) | (size[1]! << 14) | (size[2]! << 7) | size[3]!);
+}
+
+type Frame = { length: number; samples: number; sampleRate: number; channels: number };
+
+function mp3Frame(bytes: Uint8Array, at: number): Frame | undefined {
+  if (at + 4 > bytes.length || bytes[at] !== 0xff || (bytes[at + 1]! & 0xe0) !== 0xe0) return undefined;
+  const version = (bytes[at + 1]! >> 3) & 0x03; // 3 MPEG-1, 2 MPEG-2, 0 MPEG-2.5
+  const layer = (bytes[at + 1]! >> 1) & 0x03; // 1 = Layer III
+  const bitrateIndex = bytes[at + 2]! >> 4;
+  const rateIndex = (bytes[at + 2]! >> 2) & 0x03;
+  const padding = (bytes[at + 2]! >> 1) & 0x01;
+  const sampleRate = SAMPLE_RATES[version]?.[rateIndex];
+  if (layer !== 1 || sampleRate === undefined || bitrateIndex === 0 || bitrateIndex === 15) return undefined;
+  const mpeg1 = version === 3;
+  const kbps = (mpeg1 ? MPEG1_L3_KBPS : MPEG2_L3_KBPS)[bitrateIndex]!;
+  const samples = mpeg1 ? 1152 : 576;
+  const length = Math.floor(((samples / 8) * kbps * 1000) / sampleRate) + padding;
+  return { length, samples, sampleRate, channels: bytes[at + 3]! >> 6 === 3 ? 1 : 2 };
+}
+
+function mp3(bytes: Uint8Array): Header {
+  const start = id3v2Length(bytes);
+  if (typeof start === "string") return start;
+  const end = ascii(bytes, bytes.length - ID3V1_LENGTH, 3) === "TAG" ? bytes.length - ID3V1_LENGTH : bytes.length;
+  let at = start;
+  let samples = 0;
+  let first: Frame | undefined;
+  while (at < end) {
+    const frame = mp3Frame(bytes, at);
+    if (!frame) return `no MPEG audio Layer III frame at byte ${at}`;
+    if (at + frame.length > end) return `the frame at byte ${at} is cut short`;
+    if (first && frame.sampleRate !== first.sampleRate) return `sample rate changes at byte ${at}`;
+    first ??= frame;
+    samples += frame.samples;
+    at += frame.length;
+  }
+  if (!first) return "no audio frames";
+  return { durationSeconds: samples / first.sampleRate, sampleRate: first.sampleRate, channels: first.channels };
+}
+
+// ------------------------------------------------------------------ entry point
+
+const FORMATS: { type: AudioTypeName; matches: (bytes: Uint8Array) => boolean; parse: (bytes: Uint8Array) => Header }[] = [
+  { type: "wav", matches: (b) => ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 4) === "WAVE", parse: wav },
+  { type: "flac", matches: (b) => ascii(b, 0, 4) === "fLaC", parse: flac },
+  { type: "mp3", matches: (b) => ascii(b, 0, 3) === "ID3" || mp3Frame(b, 0) !== undefined, parse: mp3 },
+];
+
+/** The audio type, duration and format of `bytes`, or why they are not acceptable audio. Never throws. */
+export function sniffAudio(bytes: Uint8Array): AudioSniff {
+  const format = FORMATS.find((f) => f.matches(bytes));
+  if (!format) return { ok: false, error: "not_audio", message: "not a WAV, MP3 or FLAC file (no known signature)" };
+  const header = format.parse(bytes);
+  if (typeof header === "string") return { ok: false, error: "corrupt", message: `corrupt ${format.type.toUpperCase()}: ${header}` };
+  return { ok: true, type: format.type, code: fileTypeByName(format.type).code, ...header };
+}

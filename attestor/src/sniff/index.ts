@@ -1,0 +1,64 @@
+/**
+ * A file's type, decided from its bytes alone: each format's signature picks its parser, the parser
+ * reads the structure (dimensions, duration, text), and a file that is also a second format
+ * (a polyglot) is refused. The name a client gives a file never counts.
+ */
+import { fileTypeByCode, type FileTypeName, type Modality } from "@provena/common/fileTypes";
+import { sniffAudio } from "./audio.js";
+import { DEFAULT_DOCX_LIMITS, sniffDocx, type DocxLimits } from "./docx.js";
+import { DEFAULT_IMAGE_LIMITS, sniffImage, type ImageLimits } from "./image.js";
+import { DEFAULT_PDF_LIMITS, sniffPdf, type PdfLimits } from "./pdf.js";
+import { sniffText } from "./text.js";
+
+export type SniffLimits = ImageLimits & DocxLimits & PdfLimits;
+export const DEFAULT_SNIFF_LIMITS: SniffLimits = { ...DEFAULT_IMAGE_LIMITS, ...DEFAULT_DOCX_LIMITS, ...DEFAULT_PDF_LIMITS };
+
+/** What a parser learnt about the file: dimensions, duration, text length… */
+export type SniffDetails = Record<string, number | string>;
+
+export type Sniffed =
+  | { ok: true; type: FileTypeName; code: number; modality: Modality; details: SniffDetails }
+  | { ok: false; error: string; message: string };
+
+const ascii = (bytes: Uint8Array, from: number, to: number) => new TextDecoder("latin1").decode(bytes.subarray(Math.max(0, from), Math.max(0, to)));
+
+/** A second format's markers in a file parsed as `type`: a ZIP's end record, or a PDF's header and end. */
+function secondFormat(bytes: Uint8Array, type: FileTypeName): string | undefined {
+  const tail = ascii(bytes, bytes.length - 22 - 0xffff, bytes.length);
+  if (type !== "docx" && tail.includes("PK\u0005\u0006")) return "a ZIP archive";
+  if (type !== "pdf" && /%PDF-\d\.\d/.test(ascii(bytes, 0, 1024)) && ascii(bytes, bytes.length - 1024, bytes.length).includes("%%EOF")) return "a PDF document";
+  return undefined;
+}
+
+/** The file's type from its content, or the reason it is refused. Never throws. */
+export function sniffFile(bytes: Uint8Array, limits: SniffLimits = DEFAULT_SNIFF_LIMITS): Sniffed {
+  const result = parse(bytes, limits);
+  if (!result.ok) return result;
+  const other = secondFormat(bytes, result.type);
+  if (other) return { ok: false, error: "polyglot", message: `the file parses as ${result.type.toUpperCase()} but is also ${other}: refused as a polyglot` };
+  return result;
+}
+
+function parse(bytes: Uint8Array, limits: SniffLimits): Sniffed {
+  const found = (code: number, details: SniffDetails): Sniffed => {
+    const info = fileTypeByCode(code)!;
+    return { ok: true, type: info.name as FileTypeName, code, modality: info.modality, details };
+  };
+  const image = sniffImage(bytes, limits);
+  if (image.ok) return found(image.code, { width: image.width, height: image.height });
+  if (image.error !== "not_image") return image;
+  const audio = sniffAudio(bytes);
+  if (audio.ok) return found(audio.code, { durationSeconds: audio.durationSeconds, sampleRate: audio.sampleRate, channels: audio.channels });
+  if (audio.error !== "not_audio") return audio;
+  const pdf = sniffPdf(bytes, limits);
+  if (pdf.ok) return found(pdf.code, { version: pdf.version, objects: pdf.objects, textOperators: pdf.textOperators });
+  if (pdf.error !== "not_pdf") return pdf;
+  const docx = sniffDocx(bytes, limits);
+  if (docx.ok) return found(docx.code, { characters: docx.characters, parts: docx.parts });
+  if (docx.error !== "not_docx" || ascii(bytes, 0, 4) === "PK\u0003\u0004") return docx; // a ZIP that is not Word is refused as such
+  const text = sniffText(bytes);
+  if (text.ok) return found(text.code, { characters: text.characters, lines: text.lines });
+  return text.error === "binary" || text.error === "not_utf8"
+    ? { ok: false, error: "unknown_type", message: `not a supported file type: no known signature, and ${text.message}` }
+    : text;
+}

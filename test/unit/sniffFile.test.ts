@@ -1,0 +1,44 @@
+/**
+ * The file-type decision as the gateway makes it: content only, one parser per signature, polyglots refused.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { sniffFile } from "../../attestor/src/sniff/index.js";
+
+const bytes = (s: string) => Uint8Array.from(Buffer.from(s, "latin1"));
+const MP3_FRAME = [0xff, 0xfb, 0x90, 0x00, ...new Array(413).fill(0)];
+
+test("each modality's files are typed from their content, with what the parser learnt", () => {
+  const text = sniffFile(bytes("Observations from the delta, spring survey.\n"));
+  assert.deepEqual(text.ok ? [text.type, text.modality, text.details.lines] : text, ["txt", "text", 2]);
+  const audio = sniffFile(Uint8Array.from([...MP3_FRAME, ...MP3_FRAME]));
+  assert.deepEqual(audio.ok ? [audio.type, audio.modality, audio.details.sampleRate] : audio, ["mp3", "audio", 44100]);
+});
+
+test("a name proves nothing: unknown binary is refused, a ZIP that is not Word is refused as such", () => {
+  const unknown = sniffFile(Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00])); // WebAssembly
+  assert.deepEqual(unknown.ok ? undefined : unknown.error, "unknown_type");
+  const zipOnly = sniffFile(Uint8Array.from([0x50, 0x4b, 0x03, 0x04, ...new Array(40).fill(0)]));
+  assert.equal(zipOnly.ok, false);
+  const plain = sniffFile(bytes("Plain words that start with a capital P."));
+  assert.deepEqual(plain.ok ? plain.type : plain, "txt");
+});
+
+test("a file that is also a second format is refused as a polyglot", () => {
+  const mp3WithZip = Uint8Array.from([...MP3_FRAME, ...MP3_FRAME]);
+  const zipEnd = [0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)];
+  // MP3 frames must tile the file, so hide the ZIP end record inside the last frame's body.
+  mp3WithZip.set(zipEnd, mp3WithZip.length - zipEnd.length);
+  const sniff = sniffFile(mp3WithZip);
+  assert.deepEqual(sniff.ok ? undefined : [sniff.error, sniff.message], ["polyglot", "the file parses as MP3 but is also a ZIP archive: refused as a polyglot"]);
+  // PDF readers look for the header anywhere in the first 1,024 bytes, so text can smuggle a PDF.
+  const textPdf = sniffFile(bytes("A note.\n%PDF-1.4 follows this line.\nIt ends like a PDF: %%EOF\n"));
+  assert.deepEqual(textPdf.ok ? undefined : textPdf.error, "polyglot");
+  const pdfLike = sniffFile(bytes("%PDF-1.4 at byte 0 makes it a PDF, and a broken one\n"));
+  assert.deepEqual(pdfLike.ok ? undefined : pdfLike.error, "corrupt");
+});
+
+test("random bytes never throw", () => {
+  for (let i = 0; i < 3000; i++) assert.equal(typeof sniffFile(randomBytes(i % 700)).ok, "boolean");
+});
