@@ -13,7 +13,7 @@ import { fileTypeByCode } from "@provena/common/fileTypes";
 import { REASONS } from "@provena/common/verdicts";
 import { utcDay } from "@provena/common/limits";
 import { acceptanceRate, scorePoints } from "@provena/common/ranking";
-import { allTimeRank, leaderboard, type BoardRow } from "./leaderboard";
+import { allTimeRank, leaderboard, withActivity, type BoardRow } from "./leaderboard";
 import { snapshotCache } from "./snapshotCache";
 import {
   ParameterError,
@@ -198,10 +198,7 @@ app.get("/contributors/:address", async (c) => {
     const rows = await db
       .select({ stats: contributorStats, activity: contributorActivity })
       .from(contributorStats)
-      .innerJoin(
-        contributorActivity,
-        and(eq(contributorActivity.contributor, contributorStats.contributor), eq(contributorActivity.datanetId, contributorStats.datanetId)),
-      )
+      .innerJoin(contributorActivity, withActivity)
       .where(eq(contributorStats.contributor, address))
       .orderBy(asc(contributorStats.datanetId));
     const global = rows.find((row) => row.stats.datanetId === GLOBAL);

@@ -20,6 +20,9 @@ export type BoardRow = Pick<Stats, "contributor" | "accepted" | "rejected" | "sc
     pending: number | null;
   };
 
+/** Joins a contributor's standing to their activity in the same scope. */
+export const withActivity = and(eq(contributorActivity.contributor, contributorStats.contributor), eq(contributorActivity.datanetId, contributorStats.datanetId))!;
+
 const column = { scoreSum: contributorStats.scoreSum, rateKey: contributorStats.rateKey, reachedAt: contributorStats.reachedAt, contributor: contributorStats.contributor };
 
 const keyOf = (row: BoardRow): RankKey => ({ scoreSum: row.scoreSum, rateKey: row.rateKey, reachedAt: row.reachedAt, contributor: row.contributor });
@@ -62,10 +65,7 @@ async function allTimeBoard(scope: bigint, limit: number, cursor?: RankKey): Pro
       bytes: contributorActivity.bytes,
     })
     .from(contributorStats)
-    .innerJoin(
-      contributorActivity,
-      and(eq(contributorActivity.contributor, contributorStats.contributor), eq(contributorActivity.datanetId, contributorStats.datanetId)),
-    )
+    .innerJoin(contributorActivity, withActivity)
     .where(cursor ? and(eq(contributorStats.datanetId, scope), relativeTo(cursor, "behind")) : eq(contributorStats.datanetId, scope))
     .orderBy(...orderBy)
     .limit(limit + 1);
