@@ -3,6 +3,7 @@
  * duration. A truncated stream (data running past the end of the file, a cut last frame) is corrupt.
  */
 import { fileTypeByName, type FileTypeName } from "@provena/common/fileTypes";
+import { ascii, view } from "./bytes.js";
 
 export type AudioTypeName = Extract<FileTypeName, "wav" | "mp3" | "flac">;
 
@@ -12,10 +13,6 @@ export type AudioSniff =
 
 type Header = { durationSeconds: number; sampleRate: number; channels: number } | string;
 
-const ascii = (bytes: Uint8Array, at: number, length: number) =>
-  at + length <= bytes.length ? String.fromCharCode(...bytes.subarray(at, at + length)) : "";
-
-const view = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 // ------------------------------------------------------------------ WAV
 

@@ -5,6 +5,7 @@
  */
 import { inflateRawSync } from "node:zlib";
 import { fileTypeByName } from "@provena/common/fileTypes";
+import { latin1, view } from "./bytes.js";
 
 export type DocxSniff =
   | { ok: true; type: "docx"; code: number; characters: number; parts: number }
@@ -24,8 +25,6 @@ const WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingm
 
 type Entry = { name: string; method: number; flags: number; compressed: number; uncompressed: number; localOffset: number };
 
-const view = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-const latin1 = (bytes: Uint8Array) => String.fromCharCode(...bytes);
 
 /** The central directory's entries, or why it cannot be trusted. */
 function centralDirectory(bytes: Uint8Array): Entry[] | string {

@@ -5,6 +5,7 @@
  */
 import { crc32 } from "node:zlib";
 import { fileTypeByName, type FileTypeName } from "@provena/common/fileTypes";
+import { ascii, view } from "./bytes.js";
 
 export type ImageTypeName = Extract<FileTypeName, "png" | "jpeg" | "webp" | "tiff" | "bmp">;
 
@@ -21,14 +22,7 @@ export const DEFAULT_IMAGE_LIMITS: ImageLimits = { maxPixels: 100_000_000 };
 
 type Header = { width: number; height: number } | string;
 
-const ascii = (bytes: Uint8Array, at: number, length: number) =>
-  at + length <= bytes.length ? String.fromCharCode(...bytes.subarray(at, at + length)) : "";
-
 const startsWith = (bytes: Uint8Array, magic: readonly number[]) => magic.every((byte, i) => bytes[i] === byte);
-
-function view(bytes: Uint8Array) {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
 
 // ------------------------------------------------------------------ PNG
 

@@ -9,6 +9,7 @@ import { DEFAULT_DOCX_LIMITS, sniffDocx, type DocxLimits } from "./docx.js";
 import { DEFAULT_IMAGE_LIMITS, sniffImage, type ImageLimits } from "./image.js";
 import { DEFAULT_PDF_LIMITS, sniffPdf, type PdfLimits } from "./pdf.js";
 import { sniffText } from "./text.js";
+import { ascii, latin1 } from "./bytes.js";
 
 export type SniffLimits = ImageLimits & DocxLimits & PdfLimits;
 export const DEFAULT_SNIFF_LIMITS: SniffLimits = { ...DEFAULT_IMAGE_LIMITS, ...DEFAULT_DOCX_LIMITS, ...DEFAULT_PDF_LIMITS };
@@ -20,13 +21,11 @@ export type Sniffed =
   | { ok: true; type: FileTypeName; code: number; modality: Modality; details: SniffDetails }
   | { ok: false; error: string; message: string };
 
-const ascii = (bytes: Uint8Array, from: number, to: number) => new TextDecoder("latin1").decode(bytes.subarray(Math.max(0, from), Math.max(0, to)));
-
 /** A second format's markers in a file parsed as `type`: a ZIP's end record, or a PDF's header and end. */
 function secondFormat(bytes: Uint8Array, type: FileTypeName): string | undefined {
-  const tail = ascii(bytes, bytes.length - 22 - 0xffff, bytes.length);
-  if (type !== "docx" && tail.includes("PK\u0005\u0006")) return "a ZIP archive";
-  if (type !== "pdf" && /%PDF-\d\.\d/.test(ascii(bytes, 0, 1024)) && ascii(bytes, bytes.length - 1024, bytes.length).includes("%%EOF")) return "a PDF document";
+  const last = (count: number) => latin1(bytes.subarray(Math.max(0, bytes.length - count)));
+  if (type !== "docx" && last(22 + 0xffff).includes("PK\u0005\u0006")) return "a ZIP archive";
+  if (type !== "pdf" && /%PDF-\d\.\d/.test(latin1(bytes.subarray(0, 1024))) && last(1024).includes("%%EOF")) return "a PDF document";
   return undefined;
 }
 

@@ -6,6 +6,7 @@
  */
 import { inflateSync } from "node:zlib";
 import { fileTypeByName } from "@provena/common/fileTypes";
+import { latin1 } from "./bytes.js";
 
 export type PdfSniff =
   | { ok: true; type: "pdf"; code: number; version: string; objects: number; textOperators: number }
@@ -21,8 +22,6 @@ const IMAGE_XOBJECT = /\/Subtype\s*\/Image\b/;
 const INLINE_IMAGE = /(^|\s)BI\s[\s\S]*?\sID\s/;
 const TEXT_OPERATOR = /(?:\)|\]|>)\s*T[jJ]\b/g;
 
-/** `bytes` as a string of one character per byte, so offsets match. */
-const latin1 = (bytes: Uint8Array) => new TextDecoder("latin1").decode(bytes);
 
 type Stream = { dict: string; data: Uint8Array };
 
