@@ -9,7 +9,7 @@ import { keccak256, toHex, type Hex } from "viem";
 import ProvenaModule from "../ignition/modules/Provena.js";
 import { rawCidOfDigest } from "@provena/common/cid";
 import { modalityCode, fileTypeByName } from "@provena/common/fileTypes";
-import { contributionId, verdictTypedData } from "@provena/common/verdicts";
+import { contributionId, signedVerdict } from "@provena/common/verdicts";
 
 const json = process.argv.includes("--json");
 const { viem, ignition, networkHelpers } = await network.create();
@@ -65,9 +65,7 @@ async function verdicts(ids: Hex[], validator: (typeof validators)[number]) {
   const deadline = BigInt((await networkHelpers.time.latest()) + 86_400);
   return Promise.all(
     ids.map(async (contribution) => {
-      const verdict = { contribution, accept: true, score: 90, reason: 1, deadline };
-      const signature = await validator.signTypedData(verdictTypedData(chainId, ledger.address, verdict));
-      return { verdict, validator: validator.address, signature };
+      return signedVerdict(validator, chainId, ledger.address, { contribution, accept: true, score: 90, reason: 1, deadline });
     }),
   );
 }

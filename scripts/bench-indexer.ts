@@ -32,7 +32,7 @@ import autocannon, { type Result as LoadResult } from "autocannon";
 import { BaseError, ResponseBodyTooLargeError, numberToHex, parseGwei, toEventSelector, type Abi, type Hex, type PrivateKeyAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { contributionLedgerAbi, datanetRegistryAbi } from "@provena/common/generated/abis";
-import { contributionId, verdictTypedData } from "@provena/common/verdicts";
+import { contributionId, signedVerdict } from "@provena/common/verdicts";
 import { startChain, startPostgres, type Chain } from "../test/helpers/stack.js";
 import { indexedBlock, startIndexer, waitUntilIndexed, type RunningIndexer } from "./indexer.js";
 import { writeNoopApp } from "./lib/noop-ponder-app.js";
@@ -241,8 +241,7 @@ function packer(chain: Chain, perBlock: number) {
 
 async function signVerdict(chain: Chain, validator: PrivateKeyAccount, contribution: Hex, accept: boolean, deadline: bigint) {
   const verdict = { contribution, accept, score: accept ? 40 + (Number.parseInt(contribution.slice(2, 6), 16) % 61) : 0, reason: accept ? 1 : 6, deadline };
-  const typed = verdictTypedData(chain.deployment.chainId, chain.deployment.contracts.ContributionLedger.address, verdict);
-  return { verdict, validator: validator.address, signature: await validator.signTypedData(typed) };
+  return signedVerdict(validator, chain.deployment.chainId, chain.deployment.contracts.ContributionLedger.address, verdict);
 }
 
 /** Every log of both contracts since the deployment, by eth_getLogs: what Ponder counts as events. */

@@ -1,7 +1,7 @@
 /**
  * Verdict typed data (EIP-712) and contribution ids, exactly as `ContributionLedger` hashes them.
  */
-import { encodeAbiParameters, keccak256, type Address, type Hex } from "viem";
+import { encodeAbiParameters, keccak256, type Address, type Hex, type LocalAccount } from "viem";
 
 export const VERDICT_DOMAIN_NAME = "Provena ContributionLedger";
 export const VERDICT_DOMAIN_VERSION = "1";
@@ -24,6 +24,13 @@ export const verdictDomain = (chainId: number, ledger: Address) =>
 /** Typed data ready for viem's `signTypedData`. */
 export const verdictTypedData = (chainId: number, ledger: Address, verdict: Verdict) =>
   ({ domain: verdictDomain(chainId, ledger), types: verdictTypes, primaryType: "Verdict", message: verdict }) as const;
+
+/** A verdict signed by `validator`, in the form `ContributionLedger.submitVerdicts` takes. */
+export const signedVerdict = async (validator: LocalAccount, chainId: number, ledger: Address, verdict: Verdict) => ({
+  verdict,
+  validator: validator.address,
+  signature: await validator.signTypedData(verdictTypedData(chainId, ledger, verdict)),
+});
 
 export const contributionId = (datanetId: bigint, contentHash: Hex): Hex =>
   keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "bytes32" }], [datanetId, contentHash]));

@@ -26,7 +26,7 @@ import { hardhat } from "viem/chains";
 import { contributionLedgerAbi, datanetRegistryAbi } from "@provena/common/generated/abis";
 import { cidToString, rawCidBytes, rawCidOfDigest } from "@provena/common/cid";
 import { fileTypeByName } from "@provena/common/fileTypes";
-import { contributionId, verdictTypedData } from "@provena/common/verdicts";
+import { contributionId, signedVerdict } from "@provena/common/verdicts";
 import type { Deployment } from "@provena/common/deployment";
 import { deploy } from "../../scripts/deploy.js";
 import { exportAbis } from "../../scripts/export-abis.js";
@@ -106,8 +106,7 @@ export async function startChain() {
     const signed = [];
     for (const contribution of ids) {
       for (const validator of validators) {
-        const verdict = { contribution, accept, score, reason: accept ? 1 : 6, deadline };
-        signed.push({ verdict, validator: validator.address, signature: await validator.signTypedData(verdictTypedData(deployment.chainId, ledger, verdict)) });
+        signed.push(await signedVerdict(validator, deployment.chainId, ledger, { contribution, accept, score, reason: accept ? 1 : 6, deadline }));
       }
     }
     return wait(await wallet(relayer).writeContract({ address: ledger, abi: contributionLedgerAbi, functionName: "submitVerdicts", args: [signed] }));
