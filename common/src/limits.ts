@@ -66,6 +66,29 @@ export type LimitViolation =
   | { error: "DailyByteLimitExceeded"; requested: number; remaining: number }
   | { error: "DatanetByteCapExceeded"; requested: number; remaining: number };
 
+/** The per-batch and per-file rules, in the contract's order; undefined when the sizes pass them. */
+export const checkSizes = (sizes: readonly number[], limits: ProtocolLimits): LimitViolation | undefined => {
+  if (sizes.length === 0) return { error: "EmptyBatch" };
+  if (sizes.length > MAX_BATCH) return { error: "BatchTooLarge", count: sizes.length };
+  for (const [index, size] of sizes.entries()) {
+    if (size === 0) return { error: "EmptyFile", index };
+    if (size > limits.maxFileBytes) return { error: "FileTooLarge", index, size, max: limits.maxFileBytes };
+  }
+  return undefined;
+};
+
+/** The daily rules against what is left today, in the contract's order. */
+export const checkLeft = (
+  sizes: readonly number[],
+  left: { files: number; bytes: number; datanetBytes: number },
+): LimitViolation | undefined => {
+  const total = sizes.reduce((sum, size) => sum + size, 0);
+  if (sizes.length > left.files) return { error: "DailyFileLimitExceeded", requested: sizes.length, remaining: left.files };
+  if (total > left.bytes) return { error: "DailyByteLimitExceeded", requested: total, remaining: left.bytes };
+  if (total > left.datanetBytes) return { error: "DatanetByteCapExceeded", requested: total, remaining: left.datanetBytes };
+  return undefined;
+};
+
 /**
  * Checks a batch of file sizes against the limits, in the contract's order. Returns the usage after the
  * batch when allowed, or the first violation.
@@ -77,22 +100,11 @@ export const checkBatch = (
   limits: ProtocolLimits,
   now: number,
 ): { ok: true; global: Usage; datanet: Usage } | ({ ok: false } & LimitViolation) => {
-  if (sizes.length === 0) return { ok: false, error: "EmptyBatch" };
-  if (sizes.length > MAX_BATCH) return { ok: false, error: "BatchTooLarge", count: sizes.length };
-  for (const [index, size] of sizes.entries()) {
-    if (size === 0) return { ok: false, error: "EmptyFile", index };
-    if (size > limits.maxFileBytes) return { ok: false, error: "FileTooLarge", index, size, max: limits.maxFileBytes };
-  }
   const day = utcDay(now);
   const left = remaining(state, datanetCap, limits, day);
+  const violation = checkSizes(sizes, limits) ?? checkLeft(sizes, left);
+  if (violation) return { ok: false, ...violation };
   const total = sizes.reduce((sum, size) => sum + size, 0);
-  if (sizes.length > left.files) {
-    return { ok: false, error: "DailyFileLimitExceeded", requested: sizes.length, remaining: left.files };
-  }
-  if (total > left.bytes) return { ok: false, error: "DailyByteLimitExceeded", requested: total, remaining: left.bytes };
-  if (total > left.datanetBytes) {
-    return { ok: false, error: "DatanetByteCapExceeded", requested: total, remaining: left.datanetBytes };
-  }
   const { global, local } = left;
   return {
     ok: true,
@@ -100,3 +112,11 @@ export const checkBatch = (
     datanet: { day, bytes: local.bytes + total, files: local.files + sizes.length },
   };
 };
+
+/**
+ * Checks a batch against the allowance `ContributionLedger.allowance` reports (its bytes are already the
+ * smaller of the protocol's and the Datanet's), as the gateway does before pinning anything.
+ */
+export const checkAllowance = (sizes: readonly number[], allowance: Allowance, limits: ProtocolLimits): LimitViolation | undefined =>
+  checkSizes(sizes, limits) ??
+  checkLeft(sizes, { files: allowance.filesLeft, bytes: allowance.bytesLeft, datanetBytes: allowance.bytesLeft });

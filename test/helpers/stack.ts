@@ -71,7 +71,7 @@ export async function startChain() {
     return { contentHash, cid: rawCidOfDigest(contentHash), size, fileType: fileTypeByName("txt").code };
   };
 
-  const createDatanet = async (owner: PrivateKeyAccount, validators: PrivateKeyAccount[], quorum = 1): Promise<bigint> => {
+  const createDatanet = async (owner: PrivateKeyAccount, validators: readonly { address: Address }[], quorum = 1, modality = 0): Promise<bigint> => {
     await wait(
       await wallet(owner).writeContract({
         address: registry,
@@ -81,7 +81,7 @@ export async function startChain() {
           {
             name: `e2e ${contentCounter}`,
             metadataCid: file().cid,
-            modality: 0,
+            modality,
             validators: validators.map((v) => v.address),
             quorum,
             dailyByteCap: 0n,

@@ -38,6 +38,8 @@ export function sniffFile(bytes: Uint8Array, limits: SniffLimits = DEFAULT_SNIFF
   return result;
 }
 
+const CONTROL = /[\u0000-\u0008\u000b\u000e-\u001f\u007f]/;
+
 function parse(bytes: Uint8Array, limits: SniffLimits): Sniffed {
   const found = (code: number, details: SniffDetails): Sniffed => {
     const info = fileTypeByCode(code)!;
@@ -57,6 +59,10 @@ function parse(bytes: Uint8Array, limits: SniffLimits): Sniffed {
   if (docx.error !== "not_docx" || ascii(bytes, 0, 4) === "PK\u0003\u0004") return docx; // a ZIP that is not Word is refused as such
   const text = sniffText(bytes);
   if (text.ok) return found(text.code, { characters: text.characters, lines: text.lines });
+  // Bytes with no control characters are text in some other encoding: say so, rather than "unknown type".
+  if (text.error === "not_utf8" && !CONTROL.test(latin1(bytes))) {
+    return { ok: false, error: "not_utf8", message: `text, but ${text.message}: save it as UTF-8` };
+  }
   return text.error === "binary" || text.error === "not_utf8"
     ? { ok: false, error: "unknown_type", message: `not a supported file type: no known signature, and ${text.message}` }
     : text;

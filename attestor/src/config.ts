@@ -1,0 +1,81 @@
+/**
+ * The attestor's settings: a typed object built from environment variables, each with a default that
+ * runs the local stack (`npm start`). Every variable is listed in the README.
+ */
+import { dataDir, deploymentPath, loadDeployment, type Deployment } from "@provena/common/deployment";
+import type { Hex } from "viem";
+
+export type AttestorConfig = {
+  host: string;
+  port: number;
+  /** Everything the attestor keeps: the embedded IPFS node and its database. */
+  stateDir: string;
+  deployment: Deployment;
+  rpcUrl: string;
+  /** External Kubo RPC API; unset runs the embedded Helia node. */
+  ipfsApiUrl?: string;
+  /** The host:port sign-in messages must name; unset accepts the Host the request was sent to. */
+  siweDomain?: string;
+  nonceTtlSeconds: number;
+  sessionTtlSeconds: number;
+  /** How long an upload stays pinned without its `contribute` transaction. */
+  unpinGraceSeconds: number;
+  sweepIntervalMs: number;
+  nearDuplicate: { textSimilarity: number; imageDistanceBits: number };
+  /** The automatic validator's key; unset runs no automatic validator. */
+  validatorKey?: Hex;
+  /** The key that pays for `submitVerdicts`; defaults to the validator's. Unset runs no relay. */
+  relayerKey?: Hex;
+  relay: { maxBatch: number; maxWaitMs: number; retryMs: number; verdictTtlSeconds: number };
+  pollingMs: number;
+};
+
+type Env = Record<string, string | undefined>;
+
+const number = (env: Env, name: string, fallback: number, check: (value: number) => boolean = (v) => v >= 0): number => {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || !check(value)) throw new Error(`${name} must be a valid number, not "${raw}"`);
+  return value;
+};
+
+const key = (env: Env, name: string): Hex | undefined => {
+  const raw = env[name];
+  if (!raw) return undefined;
+  if (!/^0x[0-9a-fA-F]{64}$/.test(raw)) throw new Error(`${name} must be a 32-byte hex private key (0x + 64 hex digits)`);
+  return raw as Hex;
+};
+
+export function loadConfig(env: Env = process.env): AttestorConfig {
+  const deployment = loadDeployment(deploymentPath(env));
+  const rpcUrl = env.PROVENA_RPC_URL ?? deployment.rpcUrl;
+  if (!rpcUrl) throw new Error("PROVENA_RPC_URL is not set and the deployment file names no local node");
+  const validatorKey = key(env, "ATTESTOR_VALIDATOR_KEY");
+  return {
+    host: env.ATTESTOR_HOST ?? env.PROVENA_HOST ?? "127.0.0.1",
+    port: number(env, "ATTESTOR_PORT", 8788, (v) => Number.isInteger(v) && v >= 0 && v <= 65_535),
+    stateDir: env.ATTESTOR_STATE_DIR ?? `${dataDir(env)}/attestor`,
+    deployment,
+    rpcUrl,
+    ipfsApiUrl: env.IPFS_API_URL || undefined,
+    siweDomain: env.SIWE_DOMAIN || undefined,
+    nonceTtlSeconds: number(env, "SIWE_NONCE_TTL_SECONDS", 300, (v) => v > 0),
+    sessionTtlSeconds: number(env, "SESSION_TTL_SECONDS", 86_400, (v) => v > 0),
+    unpinGraceSeconds: number(env, "UNPIN_GRACE_SECONDS", 86_400),
+    sweepIntervalMs: number(env, "SWEEP_INTERVAL_MS", 60_000, (v) => v > 0),
+    nearDuplicate: {
+      textSimilarity: number(env, "NEAR_DUP_TEXT_SIMILARITY", 0.8, (v) => v > 0 && v <= 1),
+      imageDistanceBits: number(env, "NEAR_DUP_IMAGE_BITS", 6, (v) => Number.isInteger(v) && v >= 0 && v <= 64),
+    },
+    validatorKey,
+    relayerKey: key(env, "ATTESTOR_RELAYER_KEY") ?? validatorKey,
+    relay: {
+      maxBatch: number(env, "RELAY_MAX_BATCH", 50, (v) => Number.isInteger(v) && v > 0),
+      maxWaitMs: number(env, "RELAY_MAX_WAIT_MS", 2_000),
+      retryMs: number(env, "RELAY_RETRY_MS", 1_000, (v) => v > 0),
+      verdictTtlSeconds: number(env, "VERDICT_TTL_SECONDS", 7 * 86_400, (v) => v > 0),
+    },
+    pollingMs: number(env, "ATTESTOR_POLLING_MS", 1_000, (v) => v > 0),
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * The attestor's own state in one embedded SQLite file under the data folder (node:sqlite): upload
+ * records and near-duplicate indexes, sign-in nonces and sessions, the validator's assessments and log
+ * cursor, and the verdict relay's queue. Every write that must survive a crash is one transaction.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+
+export type Db = DatabaseSync;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS upload (
+  id TEXT PRIMARY KEY,
+  contributor TEXT NOT NULL,
+  datanet_id INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS upload_file (
+  upload_id TEXT NOT NULL REFERENCES upload(id),
+  position INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  cid TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  type_code INTEGER NOT NULL,
+  details TEXT NOT NULL,
+  -- pinned: waiting for its contribute transaction; contributed: on chain, kept; unpinned: grace period over
+  state TEXT NOT NULL DEFAULT 'pinned' CHECK (state IN ('pinned', 'contributed', 'unpinned')),
+  PRIMARY KEY (upload_id, position)
+);
+CREATE INDEX IF NOT EXISTS upload_file_cid ON upload_file (cid);
+CREATE INDEX IF NOT EXISTS upload_file_state ON upload_file (state);
+-- Content a Datanet holds or may soon hold, for near-duplicate checks: text MinHash band keys and image hashes.
+CREATE TABLE IF NOT EXISTS text_band (datanet_id INTEGER NOT NULL, band TEXT NOT NULL, sha256 TEXT NOT NULL, PRIMARY KEY (datanet_id, band, sha256));
+CREATE TABLE IF NOT EXISTS text_signature (datanet_id INTEGER NOT NULL, sha256 TEXT NOT NULL, signature BLOB NOT NULL, PRIMARY KEY (datanet_id, sha256));
+CREATE TABLE IF NOT EXISTS image_hash (datanet_id INTEGER NOT NULL, sha256 TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (datanet_id, sha256));
+CREATE TABLE IF NOT EXISTS nonce (value TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS session (token_hash TEXT PRIMARY KEY, address TEXT NOT NULL, chain_id INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS assessment (
+  contribution TEXT PRIMARY KEY,
+  datanet_id INTEGER NOT NULL,
+  accept INTEGER NOT NULL,
+  score INTEGER NOT NULL,
+  reason INTEGER NOT NULL,
+  explanation TEXT NOT NULL,
+  checks TEXT NOT NULL,
+  assessed_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cursor (name TEXT PRIMARY KEY, block INTEGER NOT NULL);
+-- One row per (contribution, validator): the primary key is what makes the relay idempotent.
+CREATE TABLE IF NOT EXISTS verdict (
+  contribution TEXT NOT NULL,
+  validator TEXT NOT NULL,
+  accept INTEGER NOT NULL,
+  score INTEGER NOT NULL,
+  reason INTEGER NOT NULL,
+  deadline INTEGER NOT NULL,
+  signature TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'done', 'failed')),
+  tx_hash TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  error TEXT,
+  received_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (contribution, validator)
+);
+CREATE INDEX IF NOT EXISTS verdict_state ON verdict (state, received_at);
+`;
+
+export function openDb(path: string): Db {
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path);
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+  db.exec(SCHEMA);
+  return db;
+}
+
+/** Runs `work` in one transaction: all of its writes or none. */
+export function transaction<T>(db: Db, work: () => T): T {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const result = work();
+    db.exec("COMMIT");
+    return result;
+  } catch (error) {
+    db.exec("ROLLBACK");
+    throw error;
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * `npm run attestor`: the attestor on its own, configured by environment variables (`config.ts`).
+ * Prints one JSON line `{"ready": true, "url": …}` when it listens, for whoever started it.
+ */
+import { loadConfig } from "./config.js";
+import { createAttestor } from "./server.js";
+
+const config = loadConfig();
+const attestor = await createAttestor(config);
+console.log(JSON.stringify({ ready: true, url: attestor.url, pid: process.pid, store: attestor.store.kind }));
+
+const stop = async () => {
+  await attestor.close();
+  process.exit(0);
+};
+process.once("SIGINT", () => void stop());
+process.once("SIGTERM", () => void stop());

@@ -1,0 +1,147 @@
+/**
+ * The attestor's HTTP API on one Node server (loopback by default):
+ *   GET  /health                          store kind, chain, validator and relay
+ *   GET  /auth/nonce                      a single-use sign-in nonce
+ *   POST /auth/verify                     {message, signature} → {token, address, expiresAt}
+ *   POST /auth/logout
+ *   GET  /datanets/:id/allowance?address= today's allowance (from chain) and the per-file limit
+ *   POST /datanets/:id/uploads            multipart files, signed in → CIDs and SHA-256s for `contribute`
+ *   GET  /uploads/:id                     an upload's files and their standing on chain
+ *   GET|HEAD /ipfs/:cid                   content, verified, with byte ranges
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { MAX_BATCH } from "@provena/common/limits";
+import { isAddress, type Address } from "viem";
+import { createAuth } from "./auth/siwe.js";
+import { connect } from "./chain.js";
+import type { AttestorConfig } from "./config.js";
+import { openDb } from "./db.js";
+import { fail } from "./http/errors.js";
+import { createGateway } from "./http/gateway.js";
+import { readJson, sendError, sendJson } from "./http/json.js";
+import { openStore } from "./storage/index.js";
+import { readMultipart } from "./upload/multipart.js";
+import { createUploads } from "./upload/service.js";
+import { startSweeper } from "./upload/sweep.js";
+
+type Route = { method: string; pattern: RegExp; handle: (request: IncomingMessage, response: ServerResponse, params: string[], url: URL) => Promise<void> };
+
+const datanetIdOf = (text: string): bigint => {
+  if (!/^\d{1,10}$/.test(text)) fail(400, "invalid_datanet", `"${text}" is not a Datanet id`);
+  return BigInt(text);
+};
+
+export async function createAttestor(config: AttestorConfig) {
+  const db = openDb(`${config.stateDir}/attestor.db`);
+  const store = await openStore({ ipfsApiUrl: config.ipfsApiUrl, heliaDir: `${config.stateDir}/ipfs` });
+  const chain = connect(config.deployment, config.rpcUrl);
+  const auth = createAuth({
+    db,
+    chain,
+    chainId: config.deployment.chainId,
+    domain: config.siweDomain,
+    nonceTtlSeconds: config.nonceTtlSeconds,
+    sessionTtlSeconds: config.sessionTtlSeconds,
+  });
+  const uploads = createUploads({ db, store, chain, nearDuplicate: config.nearDuplicate, unpinGraceSeconds: config.unpinGraceSeconds });
+  const gateway = createGateway(store, db);
+  const sweeper = startSweeper({ db, store, chain, graceSeconds: config.unpinGraceSeconds, intervalMs: config.sweepIntervalMs });
+
+  const routes: Route[] = [
+    {
+      method: "GET",
+      pattern: /^\/health$/,
+      handle: async (_req, res) => sendJson(res, 200, { ok: true, store: store.kind, chainId: config.deployment.chainId }),
+    },
+    { method: "GET", pattern: /^\/auth\/nonce$/, handle: async (_req, res) => sendJson(res, 200, auth.issueNonce()) },
+    {
+      method: "POST",
+      pattern: /^\/auth\/verify$/,
+      handle: async (req, res) => sendJson(res, 200, await auth.signIn(await readJson(req), req.headers.host)),
+    },
+    {
+      method: "POST",
+      pattern: /^\/auth\/logout$/,
+      handle: async (req, res) => {
+        auth.signOut(req.headers.authorization);
+        sendJson(res, 200, { ok: true });
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/datanets\/([^/]+)\/allowance$/,
+      handle: async (_req, res, [id], url) => {
+        const datanetId = datanetIdOf(id!);
+        const address = url.searchParams.get("address") ?? "";
+        if (!isAddress(address)) fail(400, "invalid_address", "add ?address=0x… (the contributor's address)");
+        const [allowance, terms] = await Promise.all([chain.allowance(address as Address, datanetId), chain.terms(datanetId, address as Address)]);
+        sendJson(res, 200, { datanetId: datanetId.toString(), address, ...allowance, maxFileBytes: terms.maxFileBytes, maxFiles: MAX_BATCH, allowed: terms.allowed });
+      },
+    },
+    {
+      method: "POST",
+      pattern: /^\/datanets\/([^/]+)\/uploads$/,
+      handle: async (req, res, [id]) => {
+        const session = auth.authenticate(req.headers.authorization);
+        const datanetId = datanetIdOf(id!);
+        const terms = await chain.terms(datanetId, session.address).catch(() => undefined);
+        const files = await readMultipart(req, { maxFiles: MAX_BATCH, maxFileBytes: terms?.maxFileBytes ?? 5 * 1_048_576 });
+        sendJson(res, 201, await uploads.upload(session.address, datanetId, files));
+      },
+    },
+    { method: "GET", pattern: /^\/uploads\/([0-9a-f]{32})$/, handle: async (_req, res, [id]) => sendJson(res, 200, await uploads.status(id!)) },
+    { method: "GET", pattern: /^\/ipfs\/([^/?]+)$/, handle: (req, res, [cid]) => gateway(req, res, cid!) },
+    { method: "HEAD", pattern: /^\/ipfs\/([^/?]+)$/, handle: (req, res, [cid]) => gateway(req, res, cid!) },
+  ];
+
+  const server = createServer(async (request, response) => {
+    // Bearer tokens, not cookies, carry sessions: any origin may call the API (a dapp's frontend).
+    response.setHeader("access-control-allow-origin", "*");
+    response.setHeader("access-control-expose-headers", "content-range, content-length, etag");
+    if (request.method === "OPTIONS") {
+      response.writeHead(204, {
+        "access-control-allow-methods": "GET, HEAD, POST, OPTIONS",
+        "access-control-allow-headers": "authorization, content-type, range",
+        "access-control-max-age": "600",
+      });
+      response.end();
+      return;
+    }
+    const url = new URL(request.url ?? "/", "http://attestor");
+    try {
+      const matching = routes.filter((route) => route.pattern.test(url.pathname));
+      const route = matching.find((r) => r.method === request.method);
+      if (!route) {
+        if (matching.length) fail(405, "method_not_allowed", `${request.method} is not allowed on ${url.pathname}`);
+        fail(404, "not_found", `no route ${url.pathname}`);
+      }
+      await route!.handle(request, response, route!.pattern.exec(url.pathname)!.slice(1), url);
+    } catch (error) {
+      sendError(response, error);
+      // A refused upload may still be streaming: read and drop the rest so the client can read the answer.
+      if (!request.complete) request.resume();
+    }
+  });
+  server.requestTimeout = 300_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const url = `http://${address.includes(":") ? `[${address}]` : address}:${port}`;
+
+  const close = async () => {
+    sweeper.stop();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    await store.close();
+    db.close();
+  };
+  return { url, port, db, store, chain, close };
+}
+
+export type Attestor = Awaited<ReturnType<typeof createAttestor>>;
