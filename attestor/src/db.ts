@@ -66,6 +66,28 @@ CREATE TABLE IF NOT EXISTS verdict (
   PRIMARY KEY (contribution, validator)
 );
 CREATE INDEX IF NOT EXISTS verdict_state ON verdict (state, received_at);
+-- A submitVerdicts transaction, signed and stored before it is broadcast: after a crash the same bytes
+-- (same nonce) are sent again, so a batch can never be submitted twice.
+CREATE TABLE IF NOT EXISTS relay_tx (
+  hash TEXT PRIMARY KEY,
+  raw TEXT NOT NULL,
+  nonce INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('signed', 'mined', 'reverted', 'dropped')),
+  created_at INTEGER NOT NULL
+);
+-- The automatic validator's work: one row per contribution to a Datanet it validates.
+CREATE TABLE IF NOT EXISTS job (
+  contribution TEXT PRIMARY KEY,
+  datanet_id INTEGER NOT NULL,
+  content_hash TEXT NOT NULL,
+  cid TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  file_type INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at INTEGER NOT NULL,
+  done INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS job_due ON job (done, next_at);
 `;
 
 export function openDb(path: string): Db {

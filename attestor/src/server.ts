@@ -8,6 +8,9 @@
  *   POST /datanets/:id/uploads            multipart files, signed in → CIDs and SHA-256s for `contribute`
  *   GET  /uploads/:id                     an upload's files and their standing on chain
  *   GET|HEAD /ipfs/:cid                   content, verified, with byte ranges
+ *   POST /verdicts                        signed verdicts (one, or an array of up to 100) for the relay
+ *   GET  /verdicts/:contribution          the relay's verdicts on a contribution and their state
+ *   GET  /assessments/:contribution       the automatic validator's score, reason and explanation
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -21,11 +24,21 @@ import { fail } from "./http/errors.js";
 import { createGateway } from "./http/gateway.js";
 import { readJson, sendError, sendJson } from "./http/json.js";
 import { openStore } from "./storage/index.js";
+import { parseSignedVerdict } from "./relay/check.js";
+import { createRelay, type Relay } from "./relay/relay.js";
 import { readMultipart } from "./upload/multipart.js";
 import { createUploads } from "./upload/service.js";
 import { startSweeper } from "./upload/sweep.js";
+import { createValidator, type Validator } from "./validator/validator.js";
 
 type Route = { method: string; pattern: RegExp; handle: (request: IncomingMessage, response: ServerResponse, params: string[], url: URL) => Promise<void> };
+
+const MAX_VERDICTS_PER_REQUEST = 100;
+
+const contributionOf = (text: string) => {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(text)) fail(400, "invalid_contribution", `"${text}" is not a contribution id (32-byte hex)`);
+  return text.toLowerCase() as `0x${string}`;
+};
 
 const datanetIdOf = (text: string): bigint => {
   if (!/^\d{1,10}$/.test(text)) fail(400, "invalid_datanet", `"${text}" is not a Datanet id`);
@@ -46,13 +59,32 @@ export async function createAttestor(config: AttestorConfig) {
   });
   const uploads = createUploads({ db, store, chain, nearDuplicate: config.nearDuplicate, unpinGraceSeconds: config.unpinGraceSeconds });
   const gateway = createGateway(store, db);
+  const relay: Relay | undefined = config.relayerKey
+    ? createRelay({ db, chain, chainId: config.deployment.chainId, rpcUrl: config.rpcUrl, relayerKey: config.relayerKey, ...config.relay })
+    : undefined;
+  const validator: Validator | undefined =
+    config.validatorKey && relay
+      ? createValidator({
+          db,
+          store,
+          chain,
+          chainId: config.deployment.chainId,
+          validatorKey: config.validatorKey,
+          relay,
+          startBlock: BigInt(config.deployment.contracts.ContributionLedger.startBlock),
+          pollingMs: config.pollingMs,
+          verdictTtlSeconds: config.relay.verdictTtlSeconds,
+          nearDuplicate: config.nearDuplicate,
+        })
+      : undefined;
   const sweeper = startSweeper({ db, store, chain, graceSeconds: config.unpinGraceSeconds, intervalMs: config.sweepIntervalMs });
 
   const routes: Route[] = [
     {
       method: "GET",
       pattern: /^\/health$/,
-      handle: async (_req, res) => sendJson(res, 200, { ok: true, store: store.kind, chainId: config.deployment.chainId }),
+      handle: async (_req, res) =>
+        sendJson(res, 200, { ok: true, store: store.kind, chainId: config.deployment.chainId, validator: validator?.address ?? null, relayer: relay?.address ?? null }),
     },
     { method: "GET", pattern: /^\/auth\/nonce$/, handle: async (_req, res) => sendJson(res, 200, auth.issueNonce()) },
     {
@@ -91,6 +123,39 @@ export async function createAttestor(config: AttestorConfig) {
       },
     },
     { method: "GET", pattern: /^\/uploads\/([0-9a-f]{32})$/, handle: async (_req, res, [id]) => sendJson(res, 200, await uploads.status(id!)) },
+    {
+      method: "POST",
+      pattern: /^\/verdicts$/,
+      handle: async (req, res) => {
+        if (!relay) fail(503, "relay_disabled", "this attestor runs no relay (ATTESTOR_RELAYER_KEY is unset)");
+        const body = await readJson(req);
+        const many = Array.isArray(body);
+        const items = many ? body : [body];
+        if (items.length === 0 || items.length > MAX_VERDICTS_PER_REQUEST) fail(400, "invalid_verdict", `send 1 to ${MAX_VERDICTS_PER_REQUEST} verdicts`);
+        // All parsed first, so a malformed item refuses the request before anything is queued.
+        const parsed = items.map(parseSignedVerdict);
+        const results = [];
+        for (const signed of parsed) results.push({ contribution: signed.verdict.contribution, validator: signed.validator, ...(await relay!.submit(signed)) });
+        sendJson(res, 202, many ? results : results[0]);
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/verdicts\/([^/]+)$/,
+      handle: async (_req, res, [id]) => {
+        if (!relay) fail(503, "relay_disabled", "this attestor runs no relay");
+        sendJson(res, 200, { contribution: contributionOf(id!), verdicts: relay!.status(contributionOf(id!)) });
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/assessments\/([^/]+)$/,
+      handle: async (_req, res, [id]) => {
+        const found = validator?.assessment(contributionOf(id!));
+        if (!found) fail(404, "not_assessed", `the automatic validator has not assessed ${id}`);
+        sendJson(res, 200, found);
+      },
+    },
     { method: "GET", pattern: /^\/ipfs\/([^/?]+)$/, handle: (req, res, [cid]) => gateway(req, res, cid!) },
     { method: "HEAD", pattern: /^\/ipfs\/([^/?]+)$/, handle: (req, res, [cid]) => gateway(req, res, cid!) },
   ];
@@ -132,8 +197,13 @@ export async function createAttestor(config: AttestorConfig) {
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${address.includes(":") ? `[${address}]` : address}:${port}`;
 
+  relay?.start();
+  validator?.start();
+
   const close = async () => {
     sweeper.stop();
+    await validator?.stop();
+    await relay?.stop();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
@@ -141,7 +211,7 @@ export async function createAttestor(config: AttestorConfig) {
     await store.close();
     db.close();
   };
-  return { url, port, db, store, chain, close };
+  return { url, port, db, store, chain, relay, validator, close };
 }
 
 export type Attestor = Awaited<ReturnType<typeof createAttestor>>;

@@ -13,23 +13,12 @@ import { MB } from "@provena/common/limits";
 import { CID } from "multiformats/cid";
 import { getAddress, type Abi, type Hex, type PrivateKeyAccount } from "viem";
 import { sweepOnce } from "../../attestor/src/upload/sweep.js";
+import { docxFile, pdfFile } from "../fixtures/corpus.js";
+import { prose } from "../fixtures/prose.js";
 import { postJson, siweMessage, signIn, startAttestor, upload } from "../helpers/attestor.js";
 import { startChain, type Chain } from "../helpers/stack.js";
 
 type Attestor = Awaited<ReturnType<typeof startAttestor>>;
-
-/** Distinct prose from a seed: different seeds share almost no word triples. */
-function prose(seed: number, words = 400): Uint8Array {
-  const vocabulary = "river stone lantern quiet harvest signal copper meadow engine window orbit velvet timber morning valley thunder garden pocket silver ladder winter circle market shadow anchor".split(" ");
-  let state = seed * 2654435761 + 1;
-  const out: string[] = [];
-  for (let i = 0; i < words; i++) {
-    state = (state * 1103515245 + 12345) >>> 0;
-    out.push(vocabulary[state % vocabulary.length]!);
-    if (i % 12 === 11) out.push(".\n");
-  }
-  return new TextEncoder().encode(`Field notes ${seed}\n\n${out.join(" ")}\n`);
-}
 
 const noisePng = async (seed: number, side = 96) => {
   const pixels = new Uint8Array(side * side * 3);
@@ -127,7 +116,7 @@ describe("attestor", () => {
   describe("uploads", () => {
     test("accepted files come back ready for contribute, are pinned, served, and followed on chain", async () => {
       const small = prose(10);
-      const large = new Uint8Array(Buffer.concat(Array.from({ length: 10 }, (_, i) => prose(1_000 + i, 60_000))).subarray(0, 3 * MB)); // three 1 MiB chunks
+      const large = new Uint8Array(Buffer.concat(Array.from({ length: 10 }, (_, i) => prose(1_000 + i, 6_000))).subarray(0, 3 * MB)); // three 1 MiB chunks
       const answer = await upload(attestor.url, textDatanet, [{ name: "small.txt", bytes: small }, { name: "large.md", bytes: large }], auth);
       assert.equal(answer.status, 201, JSON.stringify(answer.body));
       const [first, second] = answer.body.files;
@@ -177,10 +166,16 @@ describe("attestor", () => {
     test("a near-duplicate text or image is refused against the Datanet and the same upload", async () => {
       const original = prose(30);
       assert.equal((await upload(attestor.url, textDatanet, [{ name: "original.txt", bytes: original }], auth)).status, 201);
-      const edited = new TextEncoder().encode(new TextDecoder().decode(original).replace("Field notes 30", "Field notes, thirty"));
+      const edited = new TextEncoder().encode(new TextDecoder().decode(original).replace("Notes 30.", "Notes, thirty."));
       const near = await upload(attestor.url, textDatanet, [{ name: "edited.txt", bytes: edited }], auth);
       assert.equal(near.status, 422);
       assert.equal(near.body.error, "near_duplicate");
+      // The same words in a PDF or a DOCX are the same text.
+      const sentences = new TextDecoder().decode(original).split(/(?<=\.)\s+/);
+      for (const [name, bytes] of [["copy.pdf", pdfFile(sentences)], ["copy.docx", docxFile(sentences)]] as const) {
+        const copy = await upload(attestor.url, textDatanet, [{ name, bytes }], auth);
+        assert.equal(copy.body.error, "near_duplicate", `${name}: ${JSON.stringify(copy.body)}`);
+      }
 
       const image = await noisePng(7, 128);
       const recoded = new Uint8Array(await sharp(image).jpeg({ quality: 90 }).toBuffer());

@@ -93,11 +93,12 @@ export async function upload(url: string, datanetId: bigint, files: { name: stri
 }
 
 /** The attestor as a child process (`attestor/src/main.ts`), for tests that kill it. */
-export async function spawnAttestor(env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess; exited: Promise<number | null> }> {
+export async function spawnAttestor(env: NodeJS.ProcessEnv, onLog?: (line: string) => void): Promise<{ url: string; child: ChildProcess; exited: Promise<number | null> }> {
   const child = spawn(process.execPath, ["--import", "tsx", "attestor/src/main.ts"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  if (onLog) createInterface({ input: child.stderr! }).on("line", onLog);
   const lines = createInterface({ input: child.stdout! });
   const url = await new Promise<string>((resolve, reject) => {
     lines.on("line", (line) => {

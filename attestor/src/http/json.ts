@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { BaseError, HttpRequestError, TimeoutError } from "viem";
 import { ApiError, fail } from "./errors.js";
 
 const MAX_JSON_BYTES = 1_048_576;
@@ -36,6 +37,11 @@ export function sendError(response: ServerResponse, error: unknown) {
   }
   if (error instanceof ApiError) {
     sendJson(response, error.status, { error: error.code, message: error.message, ...(error.details ?? {}) });
+    return;
+  }
+  const unreachable = error instanceof BaseError && error.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError);
+  if (unreachable) {
+    sendJson(response, 503, { error: "chain_unavailable", message: "the chain's RPC node does not answer; try again shortly" });
     return;
   }
   console.error(error);

@@ -140,7 +140,8 @@ function mp3(bytes: Uint8Array): Header {
 const FORMATS: { type: AudioTypeName; matches: (bytes: Uint8Array) => boolean; parse: (bytes: Uint8Array) => Header }[] = [
   { type: "wav", matches: (b) => ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 4) === "WAVE", parse: wav },
   { type: "flac", matches: (b) => ascii(b, 0, 4) === "fLaC", parse: flac },
-  { type: "mp3", matches: (b) => ascii(b, 0, 3) === "ID3" || mp3Frame(b, 0) !== undefined, parse: mp3 },
+  // An ID3v2 tag: "ID3" and a major version 2 to 4 (a control character, so text that starts "ID3" is not audio).
+  { type: "mp3", matches: (b) => (ascii(b, 0, 3) === "ID3" && b[3]! >= 2 && b[3]! <= 4) || mp3Frame(b, 0) !== undefined, parse: mp3 },
 ];
 
 /** The audio type, duration and format of `bytes`, or why they are not acceptable audio. Never throws. */

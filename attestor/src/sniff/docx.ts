@@ -98,10 +98,10 @@ const XML_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot:
 const documentText = (xml: string) =>
   [...xml.matchAll(/<w:t(?:\s[^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]!.replace(/&(\w+);/g, (all, name: string) => XML_ENTITIES[name] ?? all)).join("");
 
-/** Whether `bytes` are a Word document, and its text length; or why not. Never throws. */
-export function sniffDocx(bytes: Uint8Array, limits: DocxLimits = DEFAULT_DOCX_LIMITS): DocxSniff {
+/** The Word main document part's XML and the archive's part count; or why the archive is not a readable DOCX. */
+function mainDocument(bytes: Uint8Array, limits: DocxLimits): { xml: string; parts: number } | Extract<DocxSniff, { ok: false }> {
   if (bytes.length < 22 || view(bytes).getUint32(0, true) !== LOCAL) return { ok: false, error: "not_docx", message: "not a ZIP archive, so not a DOCX document" };
-  const corrupt = (message: string): DocxSniff => ({ ok: false, error: "corrupt", message: `corrupt DOCX: ${message}` });
+  const corrupt = (message: string) => ({ ok: false, error: "corrupt", message: `corrupt DOCX: ${message}` }) as const;
   const entries = centralDirectory(bytes);
   if (typeof entries === "string") return corrupt(entries);
   const bomb = bombCheck(entries, limits);
@@ -119,5 +119,19 @@ export function sniffDocx(bytes: Uint8Array, limits: DocxLimits = DEFAULT_DOCX_L
   if (typeof documentXml === "string") return corrupt(documentXml);
   const xml = new TextDecoder().decode(documentXml);
   if (!/<w:document[\s>]/.test(xml) || !/<\/w:document>\s*$/.test(xml)) return corrupt(`"${mainPart}" is not a complete w:document`);
-  return { ok: true, type: "docx", code: fileTypeByName("docx").code, characters: [...documentText(xml)].length, parts: entries.length };
+  return { xml, parts: entries.length };
+}
+
+/** Whether `bytes` are a Word document, and its text length; or why not. Never throws. */
+export function sniffDocx(bytes: Uint8Array, limits: DocxLimits = DEFAULT_DOCX_LIMITS): DocxSniff {
+  const document = mainDocument(bytes, limits);
+  if (!("xml" in document)) return document;
+  return { ok: true, type: "docx", code: fileTypeByName("docx").code, characters: [...documentText(document.xml)].length, parts: document.parts };
+}
+
+/** The document's text with a line per paragraph (for the quality checks); or why it cannot be read. Never throws. */
+export function docxText(bytes: Uint8Array, limits: DocxLimits = DEFAULT_DOCX_LIMITS): string | Extract<DocxSniff, { ok: false }> {
+  const document = mainDocument(bytes, limits);
+  // Each paragraph ends with </w:p>; what follows the last one (section properties) has no text.
+  return "xml" in document ? document.xml.split("</w:p>").slice(0, -1).map(documentText).join("\n") : document;
 }

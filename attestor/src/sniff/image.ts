@@ -124,6 +124,8 @@ const dimensions = (width: number, height: number): Header =>
 // ------------------------------------------------------------------ BMP
 
 const BMP_DEPTHS = new Set([1, 4, 8, 16, 24, 32]);
+/** DIB header sizes (core, OS/2 2.x, info, v2 to v5): "BM" alone is too common a start for text ("BMJ 2021…"). */
+const BMP_HEADER_SIZES = new Set([12, 16, 40, 52, 56, 64, 108, 124]);
 
 function bmp(bytes: Uint8Array): Header {
   if (bytes.length < 26) return "truncated before its bitmap header";
@@ -148,6 +150,12 @@ function bmp(bytes: Uint8Array): Header {
 
 const TIFF_WIDTH = 256;
 const TIFF_HEIGHT = 257;
+/** Where the image data lies: StripOffsets with StripByteCounts, TileOffsets with TileByteCounts. */
+const TIFF_EXTENTS = [
+  [273, 279],
+  [324, 325],
+] as const;
+const TIFF_EXTENT_TAGS = new Set<number>(TIFF_EXTENTS.flat());
 
 function tiff(bytes: Uint8Array): Header {
   if (bytes.length < 8) return "truncated before its first directory offset";
@@ -159,15 +167,34 @@ function tiff(bytes: Uint8Array): Header {
   if (ifd + 2 + entries * 12 > bytes.length) return `directory of ${entries} entries runs past the end`;
   let width = 0;
   let height = 0;
+  const extents = new Map<number, number[]>();
   for (let i = 0; i < entries; i++) {
     const at = ifd + 2 + i * 12;
     const tag = data.getUint16(at, little);
-    if (tag !== TIFF_WIDTH && tag !== TIFF_HEIGHT) continue;
     const type = data.getUint16(at + 2, little);
+    if (TIFF_EXTENT_TAGS.has(tag)) {
+      const size = type === 3 ? 2 : type === 4 ? 4 : 0;
+      if (!size) return `tag ${tag} has type ${type}, not SHORT or LONG`;
+      const count = data.getUint32(at + 4, little);
+      const start = count * size <= 4 ? at + 8 : data.getUint32(at + 8, little);
+      if (start + count * size > bytes.length) return `tag ${tag}'s ${count} values run past the end`;
+      extents.set(tag, Array.from({ length: count }, (_, k) => (size === 2 ? data.getUint16(start + 2 * k, little) : data.getUint32(start + 4 * k, little))));
+      continue;
+    }
+    if (tag !== TIFF_WIDTH && tag !== TIFF_HEIGHT) continue;
     const value = type === 3 ? data.getUint16(at + 8, little) : type === 4 ? data.getUint32(at + 8, little) : -1;
     if (value < 0) return `tag ${tag} has type ${type}, not SHORT or LONG`;
     if (tag === TIFF_WIDTH) width = value;
     else height = value;
+  }
+  // The image data must be in the file: a TIFF whose directory comes first (as Pillow writes them)
+  // and that is cut short still has a whole header.
+  for (const [offsetsTag, countsTag] of TIFF_EXTENTS) {
+    const [offsets, counts] = [extents.get(offsetsTag), extents.get(countsTag)];
+    if (!offsets || !counts) continue;
+    if (offsets.length !== counts.length) return `${offsets.length} data offsets but ${counts.length} byte counts`;
+    const past = offsets.findIndex((offset, k) => offset + counts[k]! > bytes.length);
+    if (past >= 0) return `image data ${past} (bytes ${offsets[past]} to ${offsets[past]! + counts[past]!}) runs past the file's ${bytes.length} bytes (truncated)`;
   }
   return dimensions(width, height);
 }
@@ -178,7 +205,7 @@ const FORMATS: { type: ImageTypeName; matches: (bytes: Uint8Array) => boolean; p
   { type: "png", matches: (b) => startsWith(b, PNG_MAGIC), parse: png },
   { type: "jpeg", matches: (b) => startsWith(b, [0xff, 0xd8, 0xff]), parse: jpeg },
   { type: "webp", matches: (b) => ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 4) === "WEBP", parse: webp },
-  { type: "bmp", matches: (b) => ascii(b, 0, 2) === "BM", parse: bmp },
+  { type: "bmp", matches: (b) => ascii(b, 0, 2) === "BM" && b.length >= 18 && BMP_HEADER_SIZES.has(view(b).getUint32(14, true)), parse: bmp },
   { type: "tiff", matches: (b) => startsWith(b, [0x49, 0x49, 0x2a, 0x00]) || startsWith(b, [0x4d, 0x4d, 0x00, 0x2a]), parse: tiff },
 ];
 

@@ -11,8 +11,14 @@ import type { ContentStore } from "./store.js";
 export async function openKuboStore(apiUrl: string): Promise<ContentStore> {
   const kubo = create({ url: apiUrl });
   await kubo.id(); // fail at start, with the URL in the message, rather than on the first upload
+  /** Kubo answers "not pinned" with an error. */
   const pinned = async (cid: CID) => {
-    for await (const pin of kubo.pin.ls({ paths: [cid], type: "recursive" })) if (pin.cid.toString() === cid.toString()) return true;
+    try {
+      for await (const pin of kubo.pin.ls({ paths: [cid], type: "recursive" })) if (pin.cid.toString() === cid.toString()) return true;
+    } catch (error) {
+      if (/not pinned/.test((error as Error).message)) return false;
+      throw error;
+    }
     return false;
   };
   return {
@@ -36,7 +42,7 @@ export async function openKuboStore(apiUrl: string): Promise<ContentStore> {
       }
     },
     cat: (cid, range) => kubo.cat(cid, { offset: range?.offset, length: range?.length, signal: range?.signal }),
-    isPinned: (cid) => pinned(cid).catch(() => false),
+    isPinned: pinned,
     async unpin(cid) {
       if (await pinned(cid)) await kubo.pin.rm(cid);
     },

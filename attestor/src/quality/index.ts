@@ -1,0 +1,110 @@
+/**
+ * The automatic validator's quality checks: a file whose type is known is decoded in full, measured
+ * (text.ts, image.ts, audio.ts) and judged (score.ts) into a verdict proposal with a score, a reason
+ * code and an explanation a contributor can read. The file is sniffed again first, so bytes that are
+ * not the type they were said to be are refused as the wrong type rather than misjudged.
+ */
+import { fileTypeByName, type FileTypeName } from "@provena/common/fileTypes";
+import { sniffAudio } from "../sniff/audio.js";
+import { DEFAULT_DOCX_LIMITS, docxText } from "../sniff/docx.js";
+import { sniffImage } from "../sniff/image.js";
+import { DEFAULT_PDF_LIMITS, sniffPdf } from "../sniff/pdf.js";
+import { decodeFlac, decodeMp3, decodeWav, measureAudio, type Decode } from "./audio.js";
+import { measureImage } from "./image.js";
+import { pdfText } from "./pdfText.js";
+import { DEFAULT_QUALITY, REASON, failure, judgeAudio, judgeImage, judgeText, verdict, type Assessment, type QualityOptions } from "./score.js";
+import { measureText } from "./text.js";
+
+export { DEFAULT_QUALITY, REASON, type Assessment, type Checks, type QualityOptions } from "./score.js";
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The text of a text file, or the reason it has none to judge. */
+function extractText(bytes: Uint8Array, type: "txt" | "md" | "pdf" | "docx"): string | Assessment {
+  if (type === "pdf") {
+    // The sniffer vets the structure (no images, not encrypted, streams inflate) before any text is read.
+    const sniff = sniffPdf(bytes, DEFAULT_PDF_LIMITS);
+    // A PDF with images is not a text document: the wrong type for a text Datanet.
+    if (!sniff.ok) return failure(sniff.error === "not_pdf" || sniff.error === "has_images" ? REASON.wrongType : REASON.corrupt, sniff.message);
+    return pdfText(bytes, DEFAULT_PDF_LIMITS.maxInflatedBytes);
+  }
+  if (type === "docx") {
+    const text = docxText(bytes, DEFAULT_DOCX_LIMITS);
+    if (typeof text !== "string") return failure(text.error === "not_docx" ? REASON.wrongType : REASON.corrupt, text.message);
+    return text;
+  }
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return failure(REASON.corrupt, "the text is not valid UTF-8");
+  }
+}
+
+/** The words of a text file of any text type (PDF and DOCX extracted), or undefined when it has none to read. */
+export function textOf(bytes: Uint8Array, type: FileTypeName): string | undefined {
+  if (type !== "txt" && type !== "md" && type !== "pdf" && type !== "docx") return undefined;
+  const text = extractText(bytes, type);
+  return typeof text === "string" ? text : undefined;
+}
+
+async function assessText(bytes: Uint8Array, type: "txt" | "md" | "pdf" | "docx", options: QualityOptions): Promise<Assessment> {
+  const text = extractText(bytes, type);
+  if (typeof text !== "string") return text;
+  const checks = measureText(text, options.textSampleCharacters);
+  return verdict(judgeText(checks, options), { ...checks, ...(type === "pdf" || type === "docx" ? { extractedFrom: type } : {}) }, options);
+}
+
+async function assessImage(bytes: Uint8Array, type: FileTypeName, options: QualityOptions): Promise<Assessment> {
+  // Header first: the right format, and dimensions within the pixel limit before anything is decoded.
+  const sniff = sniffImage(bytes, { maxPixels: options.maxPixels });
+  if (!sniff.ok) return failure(sniff.error === "not_image" ? REASON.wrongType : REASON.corrupt, sniff.message);
+  if (sniff.type !== type) return failure(REASON.wrongType, `the file is ${sniff.type.toUpperCase()}, not ${type.toUpperCase()}`);
+  const measured = await measureImage(bytes, type === "bmp", options.maxPixels);
+  if (!measured.ok) return failure(REASON.corrupt, measured.problem, { width: sniff.width, height: sniff.height });
+  return verdict(judgeImage(measured.checks, options), measured.checks, options);
+}
+
+const decoders: Record<"wav" | "mp3" | "flac", (bytes: Uint8Array) => Decode | Promise<Decode>> = { wav: decodeWav, mp3: decodeMp3, flac: decodeFlac };
+
+async function assessAudio(bytes: Uint8Array, type: "wav" | "mp3" | "flac", options: QualityOptions): Promise<Assessment> {
+  const sniff = sniffAudio(bytes);
+  if (!sniff.ok && sniff.error === "not_audio") return failure(REASON.wrongType, sniff.message);
+  if (sniff.ok && sniff.type !== type) return failure(REASON.wrongType, `the file is ${sniff.type.toUpperCase()}, not ${type.toUpperCase()}`);
+  const decoded = await decoders[type](bytes);
+  if (!decoded.ok) return failure(REASON.corrupt, `the ${type.toUpperCase()} stream does not decode: ${decoded.problem}`);
+  // The headers' duration (WAV: its data chunk's; MP3: its frames'; FLAC: its STREAMINFO's) against what decoded.
+  const declared = decoded.declaredSeconds ?? (sniff.ok ? sniff.durationSeconds : undefined);
+  const checks = measureAudio(decoded.audio, options.silenceDbfs, declared);
+  if (!sniff.ok) {
+    const of = declared === undefined ? "" : ` of the ${declared.toFixed(2)} s declared`;
+    return failure(REASON.corrupt, `${sniff.message} (${checks.decodedSeconds.toFixed(2)} s${of} decoded)`, checks);
+  }
+  return verdict(judgeAudio(checks, options), checks, options);
+}
+
+/**
+ * A verdict proposal for a file of a known type: accept or refuse, a score 0..100, a reason code
+ * (1 accepted, 2 wrong type, 3 corrupt or unreadable, 6 low quality), an explanation naming the
+ * measured figures, and the figures. Never throws: anything unexpected is reason 3.
+ */
+export async function assess(bytes: Uint8Array, type: FileTypeName, options: Partial<QualityOptions> = {}): Promise<Assessment> {
+  const settings: QualityOptions = { ...DEFAULT_QUALITY, ...options };
+  try {
+    switch (type) {
+      case "txt":
+      case "md":
+      case "pdf":
+      case "docx":
+        return await assessText(bytes, type, settings);
+      case "wav":
+      case "mp3":
+      case "flac":
+        return await assessAudio(bytes, type, settings);
+      default:
+        if (fileTypeByName(type).modality === "image") return await assessImage(bytes, type, settings);
+        return failure(REASON.wrongType, `no quality checks for type ${String(type)}`);
+    }
+  } catch (error) {
+    return failure(REASON.corrupt, `the file could not be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
