@@ -6,23 +6,24 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { NetworkConnection } from "hardhat/types/network";
-import { bytesToHex, type Hex } from "viem";
+import { bytesToHex, type Address, type Hex, type PublicClient } from "viem";
+import { contributionLedgerAbi, datanetRegistryAbi } from "@provena/common/generated/abis";
 import {
   cidToString,
   contributionId,
   contentDir,
-  fileTypeByName,
   modalityCode,
   rawCidBytes,
   sha256,
+  STATUS,
   verdictTypedData,
   type Deployment,
-  type FileTypeName,
   type Modality,
 } from "@provena/common";
+import { sniffFile } from "../attestor/src/sniff/index.js";
 import { pngFile, textFile, wavFile } from "./lib/demo-content.js";
 
-type DemoFile = { type: FileTypeName; bytes: Uint8Array };
+type DemoFile = { bytes: Uint8Array };
 type DemoDatanet = {
   name: string;
   modality: Modality;
@@ -33,14 +34,18 @@ type DemoDatanet = {
   files: DemoFile[];
 };
 
-const sentences = [
-  "Boil the pasta in salted water for nine minutes, then finish it in the sauce.",
-  "A fever above 39 °C in an adult lasting more than three days warrants a visit to a doctor.",
-  "Rinse quinoa before cooking to remove its bitter coating.",
-  "Hydration matters: thirst lags behind the body's need for water during exercise.",
-  "Toast whole spices in a dry pan until fragrant before grinding them.",
-  "Wash hands for twenty seconds with soap; sanitizer is a fallback, not a substitute.",
+// Long enough (over 200 characters each) and distinct enough for the automatic validator to judge on merit.
+const cookingTips = [
+  "Boil the pasta in well salted water for a minute less than the packet says, then finish it in the pan with the sauce and a splash of its cooking water. The starch in that water binds the sauce to the pasta, so it clings instead of pooling at the bottom of the plate.",
+  "Rinse quinoa in a fine sieve under cold running water before cooking it, rubbing the grains between your fingers. The rinse removes saponin, the bitter coating that protects the seed, and the grains cook up fluffy if you let them rest covered for five minutes afterwards.",
+  "Toast whole spices such as cumin, coriander and fennel in a dry pan over medium heat until they smell fragrant and start to pop, then grind them while still warm. Ground spices lose their aroma within weeks, whole ones keep it for a year or more.",
 ];
+const healthAnswers = [
+  "A fever above 39 °C in an adult that lasts more than three days warrants a visit to a doctor, as does any fever with a stiff neck, confusion or a rash that does not fade under the pressure of a glass. Rest, fluids and paracetamol help in the meantime.",
+  "Thirst lags behind the body's need for water during exercise, especially in heat. Drink regularly during long efforts rather than waiting to feel thirsty, and replace salt as well as water when you sweat heavily for more than an hour, or cramps and headaches follow.",
+  "Wash your hands for twenty seconds with soap and running water after using the toilet, before eating and after coughing into them. Alcohol gel is a fallback when no sink is near, not a substitute: it does little against dirt, grease or some stomach viruses.",
+];
+
 
 const DATANETS: DemoDatanet[] = [
   {
@@ -50,7 +55,7 @@ const DATANETS: DemoDatanet[] = [
     tags: ["cooking", "instructions"],
     quorum: 1,
     validators: 1,
-    files: sentences.filter((_, i) => i % 2 === 0).map((s, i) => ({ type: i % 2 ? "md" : "txt", bytes: textFile(`Tip ${i + 1}`, s) })),
+    files: cookingTips.map((tip, i) => ({ bytes: textFile(`Tip ${i + 1}`, tip) })),
   },
   {
     name: "Everyday health answers",
@@ -59,7 +64,7 @@ const DATANETS: DemoDatanet[] = [
     tags: ["health", "q&a"],
     quorum: 2,
     validators: 3,
-    files: sentences.filter((_, i) => i % 2 === 1).map((s, i) => ({ type: "md", bytes: textFile(`Answer ${i + 1}`, s) })),
+    files: healthAnswers.map((answer, i) => ({ bytes: textFile(`Answer ${i + 1}`, answer) })),
   },
   {
     name: "Gradient swatches",
@@ -69,9 +74,9 @@ const DATANETS: DemoDatanet[] = [
     quorum: 1,
     validators: 1,
     files: [
-      { type: "png", bytes: pngFile(32, 32, [255, 0, 0], [0, 0, 255]) },
-      { type: "png", bytes: pngFile(48, 24, [0, 128, 0], [255, 255, 0]) },
-      { type: "png", bytes: pngFile(16, 64, [20, 20, 20], [240, 240, 240]) },
+      { bytes: pngFile(128, 128, [255, 0, 0], [0, 0, 255]) },
+      { bytes: pngFile(192, 96, [0, 128, 0], [255, 255, 0]) },
+      { bytes: pngFile(64, 256, [20, 20, 20], [240, 240, 240]) },
     ],
   },
   {
@@ -81,7 +86,7 @@ const DATANETS: DemoDatanet[] = [
     tags: ["texture"],
     quorum: 1,
     validators: 2,
-    files: [{ type: "png", bytes: pngFile(24, 24, [90, 60, 30], [200, 170, 120]) }],
+    files: [{ bytes: pngFile(96, 96, [90, 60, 30], [200, 170, 120]) }],
   },
   {
     name: "Chirps and tones",
@@ -91,8 +96,8 @@ const DATANETS: DemoDatanet[] = [
     quorum: 1,
     validators: 1,
     files: [
-      { type: "wav", bytes: wavFile(0.25, 300, 1200) },
-      { type: "wav", bytes: wavFile(0.4, 800, 200) },
+      { bytes: wavFile(1.5, 300, 1200) },
+      { bytes: wavFile(2, 800, 200) },
     ],
   },
   {
@@ -102,13 +107,22 @@ const DATANETS: DemoDatanet[] = [
     tags: ["ambient"],
     quorum: 2,
     validators: 2,
-    files: [{ type: "wav", bytes: wavFile(0.3, 50, 60) }],
+    files: [{ bytes: wavFile(1.2, 50, 60) }],
   },
 ];
 
-export type SeedSummary = { datanets: number; contributions: number; accepted: number; rejected: number; pending: number };
+/**
+ * Seeds the demo. `autoValidator` (the attestor's automatic validator) is added to every demo Datanet's
+ * validators, so that what the seed leaves pending and what users contribute later is judged by it too.
+ */
+/** The type code the attestor decides from the content, as for any upload. */
+function typeOf(bytes: Uint8Array): number {
+  const sniffed = sniffFile(bytes);
+  if (!sniffed.ok) throw new Error(`a demo file is refused by the sniffer: ${sniffed.message}`);
+  return sniffed.code;
+}
 
-export async function seedDemo(connection: NetworkConnection, deployment: Deployment): Promise<SeedSummary> {
+export async function seedDemo(connection: NetworkConnection, deployment: Deployment, autoValidator?: Address): Promise<void> {
   const { viem } = connection;
   const wallets = await viem.getWalletClients();
   const publicClient = await viem.getPublicClient();
@@ -126,7 +140,6 @@ export async function seedDemo(connection: NetworkConnection, deployment: Deploy
     return bytesToHex(cid);
   };
   const wait = async (hash: Hex) => publicClient.waitForTransactionReceipt({ hash });
-  const summary: SeedSummary = { datanets: 0, contributions: 0, accepted: 0, rejected: 0, pending: 0 };
   const deadline = BigInt(Math.floor(Date.now() / 1000) + 7 * 86_400);
 
   for (const [index, spec] of DATANETS.entries()) {
@@ -140,7 +153,7 @@ export async function seedDemo(connection: NetworkConnection, deployment: Deploy
           name: spec.name,
           metadataCid: store(metadata),
           modality: modalityCode(spec.modality),
-          validators: chosen.map((v) => v.account.address),
+          validators: [...chosen.map((v) => v.account.address), ...(autoValidator ? [autoValidator] : [])],
           quorum: spec.quorum,
           dailyByteCap: 0n,
           isPublic: true,
@@ -148,17 +161,15 @@ export async function seedDemo(connection: NetworkConnection, deployment: Deploy
       ]),
     );
     const datanetId = await registry.read.datanetCount();
-    summary.datanets++;
 
     const contributor = contributors[index % contributors.length]!;
     const items = spec.files.map((file) => ({
       contentHash: sha256(file.bytes),
       cid: store(file.bytes),
       size: file.bytes.length,
-      fileType: fileTypeByName(file.type).code,
+      fileType: typeOf(file.bytes),
     }));
     await wait(await (await ledgerAs(contributor)).write.contribute([datanetId, items]));
-    summary.contributions += items.length;
 
     // Verdicts: the last file of each Datanet stays pending; of the others, about one in three is rejected.
     const signed = [];
@@ -175,11 +186,24 @@ export async function seedDemo(connection: NetworkConnection, deployment: Deploy
         const signature = await validator.signTypedData(verdictTypedData(deployment.chainId, deployment.contracts.ContributionLedger.address, verdict));
         signed.push({ verdict, validator: validator.account.address, signature });
       }
-      if (accept) summary.accepted++;
-      else summary.rejected++;
     }
-    summary.pending++;
     if (signed.length) await wait(await (await ledgerAs(relayer)).write.submitVerdicts([signed]));
   }
-  return summary;
+}
+
+export type Standing = { datanets: number; contributions: number; accepted: number; rejected: number; pending: number };
+
+/** What the chain holds: Datanets, contributed files, and how many of them are accepted, rejected or pending. */
+export async function standing(client: PublicClient, deployment: Deployment): Promise<Standing> {
+  const ledger = { address: deployment.contracts.ContributionLedger.address, abi: contributionLedgerAbi } as const;
+  const fromBlock = BigInt(deployment.startBlock);
+  const [datanets, contributed, finalized] = await Promise.all([
+    client.readContract({ address: deployment.contracts.DatanetRegistry.address, abi: datanetRegistryAbi, functionName: "datanetCount" }),
+    client.getContractEvents({ ...ledger, eventName: "Contributed", fromBlock, strict: true }),
+    client.getContractEvents({ ...ledger, eventName: "ContributionFinalized", fromBlock, strict: true }),
+  ]);
+  const contributions = contributed.reduce((sum, log) => sum + log.args.items.length, 0);
+  const accepted = finalized.filter((log) => STATUS[log.args.status] === "accepted").length;
+  const rejected = finalized.filter((log) => STATUS[log.args.status] === "rejected").length;
+  return { datanets: Number(datanets), contributions, accepted, rejected, pending: contributions - accepted - rejected };
 }

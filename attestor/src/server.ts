@@ -18,7 +18,7 @@ import { MAX_BATCH } from "@provena/common/limits";
 import { isAddress, type Address } from "viem";
 import { createAuth } from "./auth/siwe.js";
 import { connect } from "./chain.js";
-import type { AttestorConfig } from "./config.js";
+import { storageOf, type AttestorConfig } from "./config.js";
 import { openDb } from "./db.js";
 import { fail } from "./http/errors.js";
 import { createGateway } from "./http/gateway.js";
@@ -47,7 +47,7 @@ const datanetIdOf = (text: string): bigint => {
 
 export async function createAttestor(config: AttestorConfig) {
   const db = openDb(`${config.stateDir}/attestor.db`);
-  const store = await openStore({ ipfsApiUrl: config.ipfsApiUrl, heliaDir: `${config.stateDir}/ipfs` });
+  const store = await openStore(storageOf(config));
   const chain = connect(config.deployment, config.rpcUrl);
   const auth = createAuth({
     db,
@@ -79,12 +79,19 @@ export async function createAttestor(config: AttestorConfig) {
       : undefined;
   const sweeper = startSweeper({ db, store, chain, graceSeconds: config.unpinGraceSeconds, intervalMs: config.sweepIntervalMs });
 
+  /** What the attestor still has to do: chain followed up to a block, files to judge, verdicts to land. */
+  const backlog = () => ({
+    followedBlock: validator ? Number(validator.followedBlock()) : null,
+    jobs: validator?.pendingJobs() ?? 0,
+    verdicts: relay?.pending() ?? 0,
+  });
+
   const routes: Route[] = [
     {
       method: "GET",
       pattern: /^\/health$/,
       handle: async (_req, res) =>
-        sendJson(res, 200, { ok: true, store: store.kind, chainId: config.deployment.chainId, validator: validator?.address ?? null, relayer: relay?.address ?? null }),
+        sendJson(res, 200, { ok: true, store: store.kind, chainId: config.deployment.chainId, validator: validator?.address ?? null, relayer: relay?.address ?? null, backlog: backlog() }),
     },
     { method: "GET", pattern: /^\/auth\/nonce$/, handle: async (_req, res) => sendJson(res, 200, auth.issueNonce()) },
     {
@@ -211,7 +218,7 @@ export async function createAttestor(config: AttestorConfig) {
     await store.close();
     db.close();
   };
-  return { url, port, db, store, chain, relay, validator, close };
+  return { url, port, db, store, chain, relay, validator, backlog, close };
 }
 
 export type Attestor = Awaited<ReturnType<typeof createAttestor>>;

@@ -8,11 +8,16 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createPublicClient, http, type Abi, type Address } from "viem";
+import { createPublicClient, createWalletClient, http, type Abi, type Address } from "viem";
+import { hardhat } from "viem/chains";
 import { mnemonicToAccount } from "viem/accounts";
 import type { Deployment } from "@provena/common/deployment";
+import { contributionLedgerAbi } from "@provena/common/generated/abis";
+import { prose } from "../fixtures/prose.js";
+import { signIn, upload } from "../helpers/attestor.js";
 
 const root = new URL("../..", import.meta.url).pathname;
+const MNEMONIC = "test test test test test test test test test test test junk";
 
 type Started = { child: ChildProcess; output: () => string; dataDir: string; exited: Promise<number | null> };
 
@@ -21,17 +26,21 @@ async function start(args: string[] = []): Promise<Started & { rpcUrl: string }>
   // Node 22 itself (the tests run under it), so that signals reach the stack with no wrapper between.
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts", ...args], {
     cwd: root,
-    env: { ...process.env, PROVENA_RPC_PORT: "0", PROVENA_DATA_DIR: dataDir },
+    env: { ...process.env, PROVENA_RPC_PORT: "0", ATTESTOR_PORT: "0", PROVENA_DATA_DIR: dataDir },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + 240_000;
   while (!output.includes("Ready.")) {
     if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill("SIGKILL");
+      // SIGTERM first, so that the stack stops the indexer it spawned; SIGKILL if it does not exit.
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      await exited;
+      clearTimeout(timer);
       throw new Error(`npm start did not become ready:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 200));
@@ -47,13 +56,15 @@ async function stop(started: Started) {
   // The indexer it started has stopped with it.
   const indexerUrl = /indexer\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(started.output())?.[1];
   if (indexerUrl) await assert.rejects(fetch(`${indexerUrl}/health`), "the indexer outlived npm start");
+  const attestorUrl = /attestor\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(started.output())?.[1];
+  if (attestorUrl) await assert.rejects(fetch(`${attestorUrl}/health`), "the attestor outlived npm start");
   rmSync(started.dataDir, { recursive: true, force: true });
 }
 
 const read = (client: ReturnType<typeof createPublicClient>, address: Address, abi: Abi, functionName: string, args: unknown[] = []) =>
   client.readContract({ address, abi, functionName, args });
 
-test("npm start deploys, writes the deployment file, seeds the demo and stops cleanly", { timeout: 180_000 }, async () => {
+test("npm start deploys, writes the deployment file, seeds the demo and stops cleanly", { timeout: 360_000 }, async () => {
   const started = await start();
   try {
     const deployment = JSON.parse(readFileSync(join(started.dataDir, "deployment.json"), "utf8")) as Deployment;
@@ -87,12 +98,37 @@ test("npm start deploys, writes the deployment file, seeds the demo and stops cl
     const { entries } = await get<{ entries: { accepted: number; rejected: number; pending: number }[] }>("/leaderboard");
     const total = (key: "accepted" | "rejected" | "pending") => entries.reduce((sum, e) => sum + e[key], 0);
     assert.deepEqual([total("accepted"), total("rejected"), total("pending")], [Number(summary[3]), Number(summary[4]), Number(summary[5])]);
+
+    // The attestor runs on the same chain, its automatic validator listed on every demo Datanet: before
+    // "Ready." it has judged what the seed left pending, and it judges what a user contributes now.
+    const attestorUrl = /attestor\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(started.output())?.[1];
+    assert.ok(attestorUrl, `no loopback attestor URL in:\n${started.output()}`);
+    const health = (await (await fetch(`${attestorUrl}/health`)).json()) as { validator: Address; backlog: { jobs: number; verdicts: number } };
+    assert.equal(health.validator, mnemonicToAccount(MNEMONIC, { addressIndex: 10 }).address);
+    assert.deepEqual([health.backlog.jobs, health.backlog.verdicts], [0, 0]);
+    const cooking = 1n; // "Home cooking notes": text, quorum 1
+    const contributor = mnemonicToAccount(MNEMONIC, { addressIndex: 12 });
+    const uploaded = await upload(attestorUrl, cooking, [{ name: "notes.md", bytes: prose(7) }], await signIn(attestorUrl, contributor, 31337));
+    assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body));
+    const wallet = createWalletClient({ account: contributor, chain: hardhat, transport: http(started.rpcUrl) });
+    await client.waitForTransactionReceipt({
+      hash: await wallet.writeContract({ address: ledger.address, abi: contributionLedgerAbi, functionName: "contribute", args: [cooking, uploaded.body.contribute] }),
+    });
+    const id = uploaded.body.files[0]!.contributionId;
+    const end = Date.now() + 30_000;
+    while ((await client.readContract({ address: ledger.address, abi: contributionLedgerAbi, functionName: "getContribution", args: [id] })).status !== 2) {
+      assert.ok(Date.now() < end, "the automatic validator did not accept the new contribution in 30 s");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const assessment = (await (await fetch(`${attestorUrl}/assessments/${id}`)).json()) as { accept: boolean; score: number; explanation: string };
+    assert.equal(assessment.accept, true);
+    assert.ok(assessment.score >= 50 && assessment.explanation.length > 0, JSON.stringify(assessment));
   } finally {
     await stop(started);
   }
 });
 
-test("npm start --no-seed deploys only, and `deploy --network l2` works from env vars alone", { timeout: 180_000 }, async () => {
+test("npm start --no-seed deploys only, and `deploy --network l2` works from env vars alone", { timeout: 360_000 }, async () => {
   const started = await start(["--no-seed"]);
   try {
     const deployment = JSON.parse(readFileSync(join(started.dataDir, "deployment.json"), "utf8")) as Deployment;
@@ -101,7 +137,7 @@ test("npm start --no-seed deploys only, and `deploy --network l2` works from env
     assert.equal(await read(client, registry.address, registry.abi, "datanetCount"), 0n);
 
     // The node stands in for a remote L2: the `l2` network knows only what the environment says.
-    const key = mnemonicToAccount("test test test test test test test test test test test junk", { addressIndex: 9 });
+    const key = mnemonicToAccount(MNEMONIC, { addressIndex: 9 });
     const out = join(started.dataDir, "l2-deployment.json");
     const deploymentId = `e2e-${process.pid}-${Date.now()}`;
     const deployer = spawn(process.execPath, ["--import", "tsx", "scripts/deploy.ts", "--network", "l2", "--out", out, "--deployment-id", deploymentId], {

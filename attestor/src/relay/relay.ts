@@ -232,7 +232,10 @@ export function createRelay(options: RelayOptions) {
     await loop;
   };
 
-  return { address: account.address, submit, enqueueOwn, status, start, stop, tick };
+  /** Verdicts not yet counted on chain: queued, or in a transaction not yet mined. */
+  const pending = () => (db.prepare("SELECT COUNT(*) AS n FROM verdict WHERE state IN ('queued', 'sent')").get() as { n: number }).n;
+
+  return { address: account.address, submit, enqueueOwn, status, pending, start, stop, tick };
 }
 
 export type Relay = ReturnType<typeof createRelay>;

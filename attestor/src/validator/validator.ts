@@ -202,7 +202,9 @@ export function createValidator(options: ValidatorOptions) {
     await loop;
   };
 
-  return { address: account.address as Address, start, stop, tick, assessment };
+  const pendingJobs = () => (db.prepare("SELECT COUNT(*) AS n FROM job WHERE done = 0").get() as { n: number }).n;
+
+  return { address: account.address as Address, start, stop, tick, assessment, followedBlock: cursor, pendingJobs };
 }
 
 export type Validator = ReturnType<typeof createValidator>;
