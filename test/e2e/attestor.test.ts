@@ -5,17 +5,21 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import sharp from "sharp";
 import { contributionLedgerAbi } from "@provena/common/generated/abis";
 import { cidToString, rawCidBytes, sha256 } from "@provena/common/cid";
 import { MB } from "@provena/common/limits";
 import { CID } from "multiformats/cid";
 import { getAddress, type Abi, type Hex, type PrivateKeyAccount } from "viem";
+import { cidOf } from "../../attestor/src/storage/profile.js";
 import { sweepOnce } from "../../attestor/src/upload/sweep.js";
 import { docxFile, pdfFile } from "../fixtures/corpus.js";
 import { prose } from "../fixtures/prose.js";
-import { postJson, siweMessage, signIn, startAttestor, upload } from "../helpers/attestor.js";
+import { postJson, siweMessage, signIn, spawnAttestor, startAttestor, upload } from "../helpers/attestor.js";
 import { startChain, type Chain } from "../helpers/stack.js";
 
 type Attestor = Awaited<ReturnType<typeof startAttestor>>;
@@ -252,6 +256,48 @@ describe("attestor", () => {
       assert.equal(invalid.status, 400);
       assert.equal(((await invalid.json()) as { error: string }).error, "invalid_cid");
     });
+  });
+
+  test("killed in the middle of an upload: after a restart nothing of it is pinned or recorded, and it can be sent again", async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), "provena-attestor-kill-"));
+    const env = { PROVENA_DEPLOYMENT: chain.deploymentFile, PROVENA_RPC_URL: chain.rpcUrl, ATTESTOR_STATE_DIR: stateDir, ATTESTOR_PORT: "0" };
+    const one = prose(70);
+    const two = new Uint8Array(Buffer.concat(Array.from({ length: 10 }, (_, i) => prose(7_000 + i, 6_000)))).subarray(0, 3 * MB);
+    const first = await spawnAttestor(env);
+    try {
+      const headers = await signIn(first.url, alice, chain.deployment.chainId);
+      // A multipart body streamed by hand: the first file whole, the second cut off when the server dies.
+      const boundary = "provena-kill-test";
+      const part = (name: string) => `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${name}"\r\ncontent-type: text/plain\r\n\r\n`;
+      const target = new URL(`${first.url}/datanets/${textDatanet}/uploads`);
+      const request = httpRequest({ host: target.hostname, port: target.port, path: target.pathname, method: "POST", headers: { ...headers, "content-type": `multipart/form-data; boundary=${boundary}` } });
+      const failed = new Promise((resolve) => request.on("error", resolve));
+      request.write(part("one.txt"));
+      request.write(one);
+      request.write(`\r\n${part("two.txt")}`);
+      request.write(two.subarray(0, MB));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      first.child.kill("SIGKILL");
+      await first.exited;
+      await failed;
+
+      const second = await spawnAttestor(env);
+      try {
+        const cids = await Promise.all([one, two].map(async (bytes) => (await cidOf(bytes)).toString()));
+        for (const cid of cids) assert.equal((await fetch(`${second.url}/ipfs/${cid}`)).status, 404, "nothing of the cut upload is stored");
+        // Sessions live in the attestor's database: the same token still works, and no half-recorded upload blocks the files.
+        const again = await upload(second.url, textDatanet, [{ name: "one.txt", bytes: one }, { name: "two.txt", bytes: two }], headers);
+        assert.equal(again.status, 201, JSON.stringify(again.body));
+        assert.deepEqual(again.body.files.map((f) => f.cid), cids);
+        assert.equal((await fetch(`${second.url}/ipfs/${cids[1]}`)).status, 200);
+      } finally {
+        second.child.kill("SIGTERM");
+        await second.exited;
+      }
+    } finally {
+      first.child.kill("SIGKILL");
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 
   test("after the grace period, uploads never sent on chain are unpinned; contributed ones are kept", async () => {
