@@ -9,7 +9,7 @@ import { DEFAULT_DOCX_LIMITS, sniffDocx, type DocxLimits } from "./docx.js";
 import { DEFAULT_IMAGE_LIMITS, sniffImage, type ImageLimits } from "./image.js";
 import { DEFAULT_PDF_LIMITS, sniffPdf, type PdfLimits } from "./pdf.js";
 import { sniffText } from "./text.js";
-import { ascii, latin1 } from "./bytes.js";
+import { ascii, latin1, view } from "./bytes.js";
 
 export type SniffLimits = ImageLimits & DocxLimits & PdfLimits;
 export const DEFAULT_SNIFF_LIMITS: SniffLimits = { ...DEFAULT_IMAGE_LIMITS, ...DEFAULT_DOCX_LIMITS, ...DEFAULT_PDF_LIMITS };
@@ -24,9 +24,29 @@ export type Sniffed =
 /** A second format's markers in a file parsed as `type`: a ZIP's end record, or a PDF's header and end. */
 function secondFormat(bytes: Uint8Array, type: FileTypeName): string | undefined {
   const last = (count: number) => latin1(bytes.subarray(Math.max(0, bytes.length - count)));
-  if (type !== "docx" && last(22 + 0xffff).includes("PK\u0005\u0006")) return "a ZIP archive";
+  if (type !== "docx" && hasZipDirectory(bytes)) return "a ZIP archive";
   if (type !== "pdf" && /%PDF-\d\.\d/.test(latin1(bytes.subarray(0, 1024))) && last(1024).includes("%%EOF")) return "a PDF document";
   return undefined;
+}
+
+/**
+ * Whether the last 64 KiB hold a ZIP end-of-central-directory record that a reader would use: its
+ * signature, and a central directory header (or a ZIP64 locator) where the record says. The signature
+ * alone turns up by chance in about one compressed file in 65,000.
+ */
+function hasZipDirectory(bytes: Uint8Array): boolean {
+  const data = view(bytes);
+  for (let at = bytes.length - 22; at >= Math.max(0, bytes.length - 22 - 0xffff); at--) {
+    if (ascii(bytes, at, 4) !== "PK\u0005\u0006") continue;
+    const directorySize = data.getUint32(at + 12, true);
+    const directoryOffset = data.getUint32(at + 16, true);
+    // Right before the record (archives appended to another file keep offsets relative to their own start), or at its offset.
+    if (ascii(bytes, at - directorySize, 4) === "PK\u0001\u0002" || ascii(bytes, directoryOffset, 4) === "PK\u0001\u0002") return true;
+    if (ascii(bytes, at - 20, 4) === "PK\u0006\u0007") return true;
+    // An empty archive is just the record.
+    if (directorySize === 0 && data.getUint16(at + 10, true) === 0) return true;
+  }
+  return false;
 }
 
 /** The file's type from its content, or the reason it is refused. Never throws. */
