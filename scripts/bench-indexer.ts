@@ -36,6 +36,7 @@ import { contributionId, signedVerdict } from "@provena/common/verdicts";
 import { startChain, startPostgres, type Chain } from "../test/helpers/stack.js";
 import { indexedBlock, startIndexer, waitUntilIndexed, type RunningIndexer } from "./indexer.js";
 import { writeNoopApp } from "./lib/noop-ponder-app.js";
+import { cleanups, percentile } from "./lib/bench.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -82,24 +83,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
 /** Undone in reverse order at the end, on error and on SIGINT/SIGTERM: processes, clusters, temp dirs. */
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-let cleaning: Promise<void> | undefined;
-const cleanup = () =>
-  (cleaning ??= (async () => {
-    for (const step of cleanups.reverse()) {
-      try {
-        await step();
-      } catch (error) {
-        log(`cleanup: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-  })());
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping`);
-    void cleanup().then(() => process.exit(130));
-  });
-}
+const { add: undoLater, cleanup } = cleanups(log);
 
 /** Runs `work` on every item with at most `width` at once; `lane` (0..width-1) is the worker's number. */
 async function inParallel<T, R>(items: readonly T[], width: number, work: (item: T, lane: number) => Promise<R>): Promise<R[]> {
@@ -116,10 +100,6 @@ async function inParallel<T, R>(items: readonly T[], width: number, work: (item:
   return results;
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
 
 // ------------------------------------------------------------------ load
 
@@ -317,7 +297,7 @@ async function backfill(chain: Chain, label: string, root: string | undefined, s
     const postgres = await startPostgres();
     if (!postgres) throw new Error("--database postgres: no PostgreSQL binaries on this machine (Debian's postgresql package)");
     stopPostgres = postgres.stop;
-    cleanups.push(stopPostgres);
+    undoLater(stopPostgres);
     env.DATABASE_URL = postgres.url;
   }
   const head = Number(await chain.publicClient.getBlockNumber({ cacheTime: 0 }));
@@ -342,7 +322,7 @@ async function backfill(chain: Chain, label: string, root: string | undefined, s
     },
   });
   phases.ready = seconds(started);
-  cleanups.push(indexer.stop);
+  undoLater(indexer.stop);
   await waitUntilIndexed(indexer.url, head, () => chain.testClient.request({ method: "evm_mine" } as never), 10 * 60_000);
   const elapsed = seconds(started);
   const handlers = await handlerTimes(indexer.url, label);
@@ -393,17 +373,17 @@ function leaderboardLoad(url: string): Promise<LoadResult> {
 async function main() {
   const began = performance.now();
   const scratch = mkdtempSync(join(tmpdir(), "provena-bench-indexer-"));
-  cleanups.push(() => rmSync(scratch, { recursive: true, force: true }));
+  undoLater(() => rmSync(scratch, { recursive: true, force: true }));
   log(`starting the chain; loading it with ≥ ${EVENTS.toLocaleString("en-US")} events`);
   const chain = await startChain();
-  cleanups.push(() => chain.close());
+  undoLater(() => chain.close());
   let started = performance.now();
   const load = await generateLoad(chain);
   const loadSeconds = seconds(started);
   log(`${load.events.toLocaleString("en-US")} events in ${load.blocks} blocks (${JSON.stringify(load.byEvent)}) in ${loadSeconds.toFixed(1)} s`);
 
   const noopApp = writeNoopApp({ DatanetRegistry: datanetRegistryAbi as Abi, ContributionLedger: contributionLedgerAbi as Abi });
-  cleanups.push(noopApp.remove);
+  undoLater(noopApp.remove);
   const describe = (run: Backfill) =>
     `${run.seconds.toFixed(1)} s (startup ${run.phases.startup.toFixed(1)} s, ready at ${run.phases.ready.toFixed(1)} s; ` +
     `fetch ${run.phases.fetch.toFixed(1)} s, indexing ${run.phases.indexing.toFixed(1)} s, handlers ${run.handlerSeconds.toFixed(1)} s)`;

@@ -34,29 +34,53 @@ export function shingles(text: string, size = DEFAULT_MINHASH.shingleWords): Set
   return result;
 }
 
-/** 32-bit FNV-1a over the UTF-16 code units, then a murmur3 finaliser to spread the bits. */
-function hash32(value: string, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
+const finalise = (h: number): number => {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
+};
+
+/** 32-bit FNV-1a over the UTF-16 code units, then murmur3's finaliser to spread the bits. */
+function hashWord(value: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
+  return finalise(h);
+}
+
+/** Folds the hashes of a shingle's words, in order, into one 32-bit hash (murmur3's block step). */
+function hashShingle(words: Uint32Array, from: number, count: number, seed: number): number {
+  let h = seed;
+  for (let k = from; k < from + count; k++) {
+    let w = Math.imul(words[k]!, 0xcc9e2d51);
+    w = Math.imul((w << 15) | (w >>> 17), 0x1b873593);
+    h ^= w;
+    h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+  }
+  return finalise(h ^ count);
 }
 
 /**
  * The MinHash signature: for each of `permutations` hash functions, the minimum over the shingles.
  * The i-th function is h1 + i·h2 (Kirsch–Mitzenmacher double hashing), so each shingle is hashed twice.
+ * Shingles are hashed from their words' hashes, never built as strings, and not de-duplicated (a
+ * minimum is the same however often a value occurs): a 4 MB text takes a fraction of a second.
  * An empty text has the all-ones signature, similar only to other empty texts.
  */
 export function minhash(text: string, options: MinHashOptions = DEFAULT_MINHASH): Uint32Array {
   const signature = new Uint32Array(options.permutations).fill(0xffffffff);
-  for (const shingle of shingles(text, options.shingleWords)) {
-    const h1 = hash32(shingle, 0x9747b28c);
-    const h2 = hash32(shingle, 0x5bd1e995) | 1;
-    for (let i = 0; i < signature.length; i++) {
-      const h = (h1 + Math.imul(i, h2)) >>> 0;
+  const list = words(text);
+  if (list.length === 0) return signature;
+  const hashes = Uint32Array.from(list, hashWord);
+  // A text shorter than one shingle is one shingle, as in `shingles`.
+  const span = Math.min(options.shingleWords, list.length);
+  const permutations = signature.length;
+  for (let start = 0; start + span <= list.length; start++) {
+    const h1 = hashShingle(hashes, start, span, 0x9747b28c);
+    const h2 = hashShingle(hashes, start, span, 0x5bd1e995) | 1;
+    // h1 + i·h2 for i = 0, 1, …, stepped by addition (mod 2^32).
+    for (let i = 0, h = h1; i < permutations; i++, h = (h + h2) >>> 0) {
       if (h < signature[i]!) signature[i] = h;
     }
   }
