@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { sniffAudio } from "../../attestor/src/sniff/audio.js";
+import { flacFile } from "../fixtures/flac.js";
 
 const u32le = (n: number) => [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, (n >>> 24) & 255];
 const u16le = (n: number) => [n & 255, (n >>> 8) & 255];
@@ -18,15 +19,9 @@ function wav({ sampleRate = 8000, channels = 1, bits = 16, seconds = 1 } = {}) {
   return Uint8Array.from([...Buffer.from("RIFF"), ...u32le(body.length), ...body]);
 }
 
-function flac({ sampleRate = 44100, channels = 2, samples = 88200 } = {}) {
-  const info = new Array(34).fill(0);
-  info[10] = sampleRate >> 12;
-  info[11] = (sampleRate >> 4) & 255;
-  info[12] = ((sampleRate & 15) << 4) | ((channels - 1) << 1);
-  info[13] = 15 << 4; // 16 bits per sample (bps − 1 = 15, spanning bytes 12 and 13)
-  [info[14], info[15], info[16], info[17]] = [(samples >>> 24) & 255, (samples >>> 16) & 255, (samples >>> 8) & 255, samples & 255];
-  return Uint8Array.from([...Buffer.from("fLaC"), 0x80, 0, 0, 34, ...info, 0xff, 0xf8, 0x69, 0x08, 0, 0]);
-}
+/** A whole FLAC stream of silence (real frames, checksummed): the sniffer checks that it ends with a whole frame. */
+const flac = ({ sampleRate = 44100, channels = 2, samples = 88200 } = {}) =>
+  flacFile(Array.from({ length: channels }, () => new Float32Array(samples)), sampleRate);
 
 /** MPEG-1 Layer III, 128 kbit/s, 44.1 kHz, stereo: 417-byte frames of 1,152 samples. */
 function mp3(frames: number, { id3 = false } = {}) {
@@ -59,6 +54,8 @@ test("truncated streams are corrupt, with the reason", () => {
     [wav().subarray(0, 1000), /RIFF size \d+ runs past/],
     [flac().subarray(0, 30), /metadata block of 34 bytes runs past the end/],
     [flac().subarray(0, 42), /no audio frame after the metadata/],
+    // Cut inside the audio frames, anywhere: the file no longer ends with a whole frame.
+    ...[1, 3, 100, 2_000, 50_000].map((cut): [Uint8Array, RegExp] => [flac().subarray(0, flac().length - cut), /does not end with a whole audio frame/]),
     [mp3(10).subarray(0, 417 * 9 + 100), /the frame at byte 3753 is cut short/],
   ];
   for (const [bytes, reason] of cases) {
@@ -66,6 +63,17 @@ test("truncated streams are corrupt, with the reason", () => {
     assert.equal(sniff.ok, false);
     assert.match(sniff.ok ? "" : sniff.message, reason);
   }
+});
+
+test("a FLAC stream ends with the frame that holds its last declared sample", () => {
+  // Whole frames, but fewer samples than STREAMINFO declares (frames dropped from the end).
+  const short = flacFile([new Float32Array(5_000)], 8000);
+  const declaredMore = Uint8Array.from(short);
+  [declaredMore[8 + 16], declaredMore[8 + 17]] = [6_024 >> 8, 6_024 & 255]; // STREAMINFO's total samples, low 16 bits
+  assert.match(JSON.stringify(sniffAudio(declaredMore)), /its frames end at sample 5000 of the 6024 its STREAMINFO declares/);
+  // An ID3v1 tag after the stream is not part of it.
+  const tagged = Uint8Array.from([...short, ...Buffer.from("TAG"), ...new Array(125).fill(0x20)]);
+  assert.equal(sniffAudio(tagged).ok, true);
 });
 
 test("corrupt headers name what is wrong", () => {

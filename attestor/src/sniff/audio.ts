@@ -77,7 +77,80 @@ function flac(bytes: Uint8Array): Header {
   }
   // The first audio frame follows the metadata: its 14-bit sync code.
   if (at + 2 > bytes.length || bytes[at] !== 0xff || (bytes[at + 1]! & 0xfe) !== 0xf8) return "no audio frame after the metadata";
+  const streamInfo = 8; // the first block's body: STREAMINFO
+  const maxBlock = data.getUint16(streamInfo + 2);
+  const maxFrameBytes = (bytes[streamInfo + 7]! << 16) | (bytes[streamInfo + 8]! << 8) | bytes[streamInfo + 9]!;
+  const problem = lastFrameProblem(bytes, at, { samples: info.samples, maxBlock, maxFrameBytes });
+  if (problem) return problem;
   return { durationSeconds: info.samples / info.sampleRate, sampleRate: info.sampleRate, channels: info.channels };
+}
+
+const crcTable = (poly: number, bits: 8 | 16) =>
+  Uint16Array.from({ length: 256 }, (_, byte) => {
+    let crc = byte << (bits - 8);
+    for (let i = 0; i < 8; i++) crc = crc & (1 << (bits - 1)) ? (crc << 1) ^ poly : crc << 1;
+    return crc & ((1 << bits) - 1);
+  });
+const CRC8 = crcTable(0x07, 8);
+const CRC16 = crcTable(0x8005, 16);
+const crc8 = (bytes: Uint8Array) => bytes.reduce((crc, byte) => CRC8[crc ^ byte]!, 0);
+function crc16(bytes: Uint8Array): number {
+  let crc = 0;
+  for (const byte of bytes) crc = ((crc << 8) & 0xffff) ^ CRC16[(crc >> 8) ^ byte]!;
+  return crc;
+}
+
+/** A frame header at `at` (sync code, fields, CRC-8): its first sample and block size, or undefined. */
+function frameHeader(bytes: Uint8Array, at: number, maxBlock: number): { firstSample: number; blockSize: number } | undefined {
+  if (bytes[at] !== 0xff || (bytes[at + 1]! & 0xfe) !== 0xf8 || at + 5 > bytes.length) return undefined;
+  const variable = (bytes[at + 1]! & 1) === 1;
+  const sizeCode = bytes[at + 2]! >> 4;
+  const rateCode = bytes[at + 2]! & 0x0f;
+  if (sizeCode === 0 || rateCode === 15 || (bytes[at + 3]! >> 4) > 10 || (bytes[at + 3]! & 1) !== 0) return undefined;
+  // The frame or sample number, coded like UTF-8 (up to 7 bytes, 36 bits).
+  let p = at + 4;
+  const lead = bytes[p]!;
+  const extra = lead < 0x80 ? 0 : lead >= 0xfe ? 6 : lead >= 0xfc ? 5 : lead >= 0xf8 ? 4 : lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc0 ? 1 : -1;
+  if (extra < 0 || p + extra >= bytes.length) return undefined;
+  let number = extra === 0 ? lead : lead & (0x3f >> extra);
+  for (let i = 1; i <= extra; i++) {
+    if ((bytes[p + i]! & 0xc0) !== 0x80) return undefined;
+    number = number * 64 + (bytes[p + i]! & 0x3f);
+  }
+  p += extra + 1;
+  let blockSize = sizeCode === 1 ? 192 : sizeCode <= 5 ? 576 << (sizeCode - 2) : sizeCode >= 8 ? 256 << (sizeCode - 8) : 0;
+  if (sizeCode === 6) blockSize = bytes[p++]! + 1;
+  else if (sizeCode === 7) (blockSize = ((bytes[p]! << 8) | bytes[p + 1]!) + 1), (p += 2);
+  if (rateCode === 12) p += 1;
+  else if (rateCode === 13 || rateCode === 14) p += 2;
+  if (p >= bytes.length || crc8(bytes.subarray(at, p)) !== bytes[p]) return undefined;
+  return { firstSample: variable ? number : number * maxBlock, blockSize };
+}
+
+/**
+ * A FLAC stream's end, checked without decoding it: the file must end with a whole frame (its CRC-16
+ * over the frame matching) whose last sample is the last one STREAMINFO declares. A cut upload fails.
+ */
+function lastFrameProblem(bytes: Uint8Array, firstFrame: number, info: { samples: number; maxBlock: number; maxFrameBytes: number }): string | undefined {
+  // An ID3v1 tag some taggers append is not part of the stream.
+  const end = bytes.length >= 128 && ascii(bytes, bytes.length - 128, 3) === "TAG" ? bytes.length - 128 : bytes.length;
+  if (end - firstFrame < 8) return "its audio stream is cut short";
+  const span = info.maxFrameBytes > 0 ? info.maxFrameBytes + 2 : 4 * 1_048_576;
+  const stored = (bytes[end - 2]! << 8) | bytes[end - 1]!;
+  // The last header is the real one, unless its bytes turned up by chance inside the last frame's audio
+  // (about one frame in thousands): a few candidates are tried, each checked by the CRC-16 to the end.
+  let candidates = 3;
+  for (let at = end - 8; at >= Math.max(firstFrame, end - span) && candidates > 0; at--) {
+    if (bytes[at] !== 0xff) continue;
+    const header = frameHeader(bytes, at, info.maxBlock);
+    if (!header) continue;
+    candidates--;
+    if (crc16(bytes.subarray(at, end - 2)) !== stored) continue;
+    const last = header.firstSample + header.blockSize;
+    if (last !== info.samples) return `its frames end at sample ${last} of the ${info.samples} its STREAMINFO declares`;
+    return undefined;
+  }
+  return "the file does not end with a whole audio frame: the stream is cut or damaged";
 }
 
 // ------------------------------------------------------------------ MP3
