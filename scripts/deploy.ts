@@ -11,7 +11,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import ProvenaModule from "../ignition/modules/Provena.js";
 import { deploymentPath, type Deployment } from "@provena/common/deployment";
 
-const CONTRACTS = ["DatanetRegistry", "ContributionLedger"] as const;
+const CONTRACTS = ["DatanetRegistry", "ContributionLedger", "ModelRegistry"] as const;
 
 /** The earliest block of the deployment's transactions, from Ignition's journal. */
 function startBlockFromJournal(deploymentId: string): number | undefined {
@@ -48,9 +48,10 @@ export async function deploy(
   });
   const startBlock = startBlockFromJournal(deploymentId) ?? before;
   const contracts = {} as Deployment["contracts"];
+  const addresses = { DatanetRegistry: deployed.registry.address, ContributionLedger: deployed.ledger.address, ModelRegistry: deployed.models.address };
   for (const name of CONTRACTS) {
     const artifact = await hre.artifacts.readArtifact(name);
-    const address = name === "DatanetRegistry" ? deployed.registry.address : deployed.ledger.address;
+    const address = addresses[name];
     contracts[name] = { address, abi: artifact.abi, startBlock };
   }
   const deployment: Deployment = {

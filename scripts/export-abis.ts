@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 export const GENERATED_ABIS = join(root, "common/src/generated/abis.ts");
-const CONTRACTS = ["DatanetRegistry", "ContributionLedger"] as const;
+const CONTRACTS = ["DatanetRegistry", "ContributionLedger", "ModelRegistry"] as const;
 
 const camel = (name: string) => name[0]!.toLowerCase() + name.slice(1);
 

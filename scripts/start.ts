@@ -63,7 +63,13 @@ const validatorKey = (process.env.ATTESTOR_VALIDATOR_KEY || devKey) as Hex;
 
 const connection = await hre.network.create({ network: "localhost", override: { url: rpcUrl } });
 const deployment = await deploy(connection, { deploymentId: "local", fresh: true, rpcUrl, wsUrl });
-if (seed) await seedDemo(connection, deployment, privateKeyToAccount(validatorKey).address);
+const attestorAddress = privateKeyToAccount(validatorKey).address;
+// The local attestor's key signs model provenance: account #0, the admin, authorizes it.
+const models = await connection.viem.getContractAt("ModelRegistry", deployment.contracts.ModelRegistry.address);
+await (await connection.viem.getPublicClient()).waitForTransactionReceipt({
+  hash: await models.write.grantRole([await models.read.ATTESTOR_ROLE(), attestorAddress]),
+});
+if (seed) await seedDemo(connection, deployment, attestorAddress);
 const publicClient = await connection.viem.getPublicClient();
 try {
   // The node is new, so is its chain: an earlier run's attestor state and embedded index describe a chain that is gone.
@@ -116,6 +122,7 @@ Provena local stack
   chain       ${deployment.chainId} at ${rpcUrl} (websocket ${wsUrl})
   registry    ${deployment.contracts.DatanetRegistry.address}
   ledger      ${deployment.contracts.ContributionLedger.address}
+  models      ${deployment.contracts.ModelRegistry.address}
   deployment  ${deploymentPath()}
   attestor    ${attestor!.url}  (sign-in, POST /datanets/:id/uploads, /ipfs/:cid, POST /verdicts; storage: ${attestor!.store.kind})
   validator   ${attestor!.validator?.address ?? "none"} (automatic, on every demo Datanet; relayer ${attestor!.relay?.address ?? "none"})

@@ -17,7 +17,7 @@ export type Deployment = {
   wsUrl?: string;
   startBlock: number;
   deployedAt: string;
-  contracts: { DatanetRegistry: DeployedContract; ContributionLedger: DeployedContract };
+  contracts: { DatanetRegistry: DeployedContract; ContributionLedger: DeployedContract; ModelRegistry: DeployedContract };
 };
 
 /** Paths take the environment to read (the current process's by default), so a launcher can resolve a child's. */

@@ -2,7 +2,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { DEFAULT_LIMITS } from "@provena/common/limits";
 
 /**
- * Every Provena contract. Parameters (all optional): `admin` receives the governance and pause roles
+ * Every Provena contract. Parameters (all optional): `admin` receives the governance, pause and attestor-admin roles
  * (default: the deploying account); `maxFileBytes`, `dailyBytes`, `dailyFiles` set the protocol limits.
  */
 export default buildModule("Provena", (m) => {
@@ -14,5 +14,7 @@ export default buildModule("Provena", (m) => {
   };
   const registry = m.contract("DatanetRegistry", [admin, limits]);
   const ledger = m.contract("ContributionLedger", [registry]);
-  return { registry, ledger };
+  // Its admin grants ATTESTOR_ROLE to the attestors whose signatures register models.
+  const models = m.contract("ModelRegistry", [admin]);
+  return { registry, ledger, models };
 });

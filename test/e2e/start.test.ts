@@ -105,6 +105,9 @@ test("npm start deploys, writes the deployment file, seeds the demo and stops cl
     assert.ok(attestorUrl, `no loopback attestor URL in:\n${started.output()}`);
     const health = (await (await fetch(`${attestorUrl}/health`)).json()) as { validator: Address; backlog: { jobs: number; verdicts: number } };
     assert.equal(health.validator, mnemonicToAccount(MNEMONIC, { addressIndex: 10 }).address);
+    const models = deployment.contracts.ModelRegistry;
+    const attestorRole = await read(client, models.address, models.abi, "ATTESTOR_ROLE");
+    assert.equal(await read(client, models.address, models.abi, "hasRole", [attestorRole, health.validator]), true, "the attestor may sign model provenance");
     assert.deepEqual([health.backlog.jobs, health.backlog.verdicts], [0, 0]);
     const cooking = 1n; // "Home cooking notes": text, quorum 1
     const contributor = mnemonicToAccount(MNEMONIC, { addressIndex: 12 });

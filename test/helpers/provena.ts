@@ -11,7 +11,7 @@ export const connection = await network.create();
 export const { viem, networkHelpers, ignition } = connection;
 
 export async function deployProvena() {
-  const { registry, ledger } = await ignition.deploy(ProvenaModule);
+  const { registry, ledger, models } = await ignition.deploy(ProvenaModule);
   const wallets = await viem.getWalletClients();
   type Wallet = (typeof wallets)[number];
   if (wallets.length < 7) throw new Error("the test network needs at least 7 accounts");
@@ -20,7 +20,7 @@ export async function deployProvena() {
   const chainId = await publicClient.getChainId();
   // Validators sign off-chain with their own keys; they never send a transaction.
   const validators = [0, 1, 2, 3].map(() => privateKeyToAccount(generatePrivateKey()));
-  return { registry, ledger, admin, owner, alice, bob, carol, relayer, outsider, publicClient, chainId, validators };
+  return { registry, ledger, models, admin, owner, alice, bob, carol, relayer, outsider, publicClient, chainId, validators };
 }
 
 export type Provena = Awaited<ReturnType<typeof deployProvena>>;
