@@ -1,0 +1,91 @@
+/**
+ * Publishing a trained model: its adapter, training record (spec and manifest of the run), metrics and
+ * dataset manifest pinned to IPFS, then the provenance record signed with the attestor's key and
+ * registered on `ModelRegistry` by the attestor's sending key. Returns the model id from the receipt.
+ */
+import { sha256 } from "@provena/common/cid";
+import { modelRegistryAbi } from "@provena/common/generated/abis";
+import { baseModelId, signedModel, type ModelRecord } from "@provena/common/models";
+import { bytesToHex, createWalletClient, http, parseEventLogs, type Address, type Hex, type LocalAccount } from "viem";
+import type { ChainView } from "../chain.js";
+import { fail } from "../http/errors.js";
+import type { ContentStore } from "../storage/index.js";
+import { encodeManifest, type DatasetManifest } from "./manifest.js";
+
+export type PublishInput = {
+  baseModel: { name: string; weightsHash: Hex };
+  /** The adapter's weights file (PEFT `adapter_model.safetensors`), or a full model's. */
+  adapter: Uint8Array;
+  /** What the run was: its spec, the adapter's config, the trainer's manifest (library versions, data digest). */
+  training: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  manifest: DatasetManifest;
+  creator: Address;
+  parentId?: bigint;
+};
+
+export type PublishContext = {
+  chain: ChainView;
+  store: ContentStore;
+  chainId: number;
+  registry: Address;
+  rpcUrl: string;
+  /** Signs the record; must hold ATTESTOR_ROLE. */
+  attestor: LocalAccount;
+  /** Pays for the transaction. */
+  sender: LocalAccount;
+  /** How long the signature stays valid. */
+  signatureTtlSeconds?: number;
+};
+
+export type Published = { modelId: bigint; txHash: Hex; record: ModelRecord; cids: Record<"adapter" | "training" | "metrics" | "dataset", string> };
+
+const json = (value: unknown) => new TextEncoder().encode(`${JSON.stringify(value, null, 1)}\n`);
+
+export async function publishModel(ctx: PublishContext, input: PublishInput): Promise<Published> {
+  if (input.adapter.length === 0) fail(400, "empty_adapter", "the adapter file is empty");
+  if (input.manifest.leaves.length === 0) fail(400, "empty_dataset", "the dataset manifest lists no contributions");
+  const pinned = async (bytes: Uint8Array) => {
+    const cid = await ctx.store.add(bytes);
+    return { cid, hash: sha256(bytes) };
+  };
+  const adapter = await pinned(input.adapter);
+  const training = await pinned(json(input.training));
+  const metrics = await pinned(json(input.metrics));
+  const dataset = await pinned(encodeManifest(input.manifest));
+  const now = BigInt(Math.floor(Date.now() / 1000));
+  const record: ModelRecord = {
+    baseModelId: baseModelId(input.baseModel.name),
+    baseWeightsHash: input.baseModel.weightsHash,
+    adapterHash: adapter.hash,
+    adapterCid: bytesToHex(adapter.cid.bytes),
+    datasetRoot: input.manifest.root,
+    datasetCid: bytesToHex(dataset.cid.bytes),
+    datasetBlock: BigInt(input.manifest.datasetBlock),
+    datasetSize: input.manifest.leaves.length,
+    configHash: training.hash,
+    configCid: bytesToHex(training.cid.bytes),
+    metricsHash: metrics.hash,
+    metricsCid: bytesToHex(metrics.cid.bytes),
+    parentId: input.parentId ?? 0n,
+    creator: input.creator,
+    deadline: now + BigInt(ctx.signatureTtlSeconds ?? 3_600),
+  };
+  const existing = await ctx.chain.client.readContract({ address: ctx.registry, abi: modelRegistryAbi, functionName: "modelByAdapter", args: [record.adapterHash] });
+  if (existing !== 0n) fail(409, "already_published", `this adapter is already registered as model ${existing}`);
+  const args = await signedModel(ctx.attestor, ctx.chainId, ctx.registry, record);
+  const wallet = createWalletClient({ account: ctx.sender, chain: ctx.chain.chain, transport: http(ctx.rpcUrl) });
+  // Simulated first, so that a refusal comes back as the contract's error and nothing is sent.
+  const { request } = await ctx.chain.client.simulateContract({ account: ctx.sender, address: ctx.registry, abi: modelRegistryAbi, functionName: "registerModel", args: [...args] });
+  const txHash = await wallet.writeContract(request);
+  const receipt = await ctx.chain.client.waitForTransactionReceipt({ hash: txHash });
+  if (receipt.status !== "success") fail(502, "register_reverted", `registerModel reverted in ${txHash}`);
+  const [event] = parseEventLogs({ abi: modelRegistryAbi, eventName: "ModelRegistered", logs: receipt.logs });
+  if (!event) fail(502, "register_unconfirmed", `no ModelRegistered event in ${txHash}`);
+  return {
+    modelId: event!.args.modelId,
+    txHash,
+    record,
+    cids: { adapter: adapter.cid.toString(), training: training.cid.toString(), metrics: metrics.cid.toString(), dataset: dataset.cid.toString() },
+  };
+}
