@@ -73,7 +73,8 @@ export interface ArtifactMessage {
 /** Last line of a successful run. */
 export interface DoneMessage {
   type: "done";
-  mode: "train" | "evaluate" | "predict" | "serve";
+  /** check: the spec was only parsed and validated for training (nothing loaded) */
+  mode: "train" | "evaluate" | "predict" | "serve" | "check";
   steps?: number;
   elapsed_s: number;
   output_dir?: string | null;

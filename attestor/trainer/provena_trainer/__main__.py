@@ -1,5 +1,7 @@
-"""CLI: python -m provena_trainer train|evaluate|predict|serve --spec job.json
+"""CLI: python -m provena_trainer train|evaluate|predict|serve|check --spec job.json
 
+`check` only parses and validates a training spec (no model or data is loaded), so a job can be
+refused with the worker's own rules before it is queued.
 Exit status: 0 done, 1 error (an `error` line says which), 3 cancelled by SIGTERM after the
 final checkpoint.
 """
@@ -22,7 +24,7 @@ EXIT_OK, EXIT_ERROR, EXIT_CANCELLED = 0, 1, 3
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="provena_trainer", description=__doc__.splitlines()[0])
-    ap.add_argument("mode", choices=["train", "evaluate", "predict", "serve"])
+    ap.add_argument("mode", choices=["train", "evaluate", "predict", "serve", "check"])
     ap.add_argument("--spec", required=True, help="job spec: a JSON file, or inline JSON")
     args = ap.parse_args(argv)
 
@@ -40,8 +42,10 @@ def main(argv=None) -> int:
     try:
         from .config import load_spec
 
-        spec = load_spec(args.spec, args.mode)
-        if args.mode == "train":
+        spec = load_spec(args.spec, "train" if args.mode == "check" else args.mode)
+        if args.mode == "check":
+            emitter.emit("done", mode="check", steps=0, elapsed_s=0.0, output_dir=spec.output_dir, metrics={})
+        elif args.mode == "train":
             from .train import train
 
             train(spec, emitter, cancel)

@@ -53,6 +53,14 @@ def test_invalid_hyperparameter_from_cli(tmp_path, tiny_dir, train_file, validat
         "type": "error", "code": "invalid_hyperparameter", "message": "", "field": "training.learning_rate"}
 
 
+def test_check_validates_a_training_spec_without_loading_anything(tmp_path, validator):
+    spec = base_spec(tmp_path, "not-read.jsonl", tmp_path / "o", family="not-loaded")
+    rc, messages, _ = run_cli("check", spec, validator)
+    assert rc == 0 and messages == [{"type": "done", "mode": "check", "steps": 0, "elapsed_s": 0.0, "output_dir": str(tmp_path / "o"), "metrics": {}}]
+    rc, messages, _ = run_cli("check", {**spec, "finetuning": {"method": "dora"}}, validator)
+    assert rc == 1 and error_of(messages)["field"] == "finetuning.method"
+
+
 def test_empty_dataset(tmp_path, tiny_dir, validator):
     empty = tmp_path / "empty.jsonl"
     empty.write_text("\n\n")
