@@ -27,6 +27,10 @@ export type AttestorConfig = {
   /** The key that pays for `submitVerdicts`; defaults to the validator's. Unset runs no relay. */
   relayerKey?: Hex;
   relay: { maxBatch: number; maxWaitMs: number; retryMs: number; verdictTtlSeconds: number };
+  /** Signs model provenance records (needs ATTESTOR_ROLE on ModelRegistry); defaults to the validator's key. */
+  attestorKey?: Hex;
+  /** ModelFactory's base models: one Hugging Face folder each. */
+  modelsDir: string;
   pollingMs: number;
 };
 
@@ -73,6 +77,8 @@ export function loadConfig(env: Env = process.env): AttestorConfig {
     },
     validatorKey,
     relayerKey: key(env, "ATTESTOR_RELAYER_KEY") ?? validatorKey,
+    attestorKey: key(env, "ATTESTOR_KEY") ?? validatorKey,
+    modelsDir: env.MODELS_DIR ?? `${dataDir(env)}/models`,
     relay: {
       maxBatch: number(env, "RELAY_MAX_BATCH", 50, (v) => Number.isInteger(v) && v > 0),
       maxWaitMs: number(env, "RELAY_MAX_WAIT_MS", 2_000),

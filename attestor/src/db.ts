@@ -1,7 +1,7 @@
 /**
  * The attestor's own state in one embedded SQLite file under the data folder (node:sqlite): upload
  * records and near-duplicate indexes, sign-in nonces and sessions, the validator's assessments and log
- * cursor, and the verdict relay's queue. Every write that must survive a crash is one transaction.
+ * cursor, the verdict relay's queue, and ModelFactory's training jobs and their progress. Every write that must survive a crash is one transaction.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -88,6 +88,31 @@ CREATE TABLE IF NOT EXISTS job (
   done INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS job_due ON job (done, next_at);
+CREATE TABLE IF NOT EXISTS train_job (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  creator TEXT NOT NULL,
+  base_model TEXT NOT NULL,
+  datanets TEXT NOT NULL,
+  dataset_block INTEGER NOT NULL,
+  settings TEXT NOT NULL,
+  parent_job INTEGER REFERENCES train_job(id),
+  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+  error_code TEXT,
+  error TEXT,
+  checkpoint TEXT,
+  metrics TEXT,
+  model_id TEXT,
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  finished_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS train_job_state ON train_job (state, id);
+CREATE TABLE IF NOT EXISTS train_event (
+  job INTEGER NOT NULL REFERENCES train_job(id),
+  seq INTEGER NOT NULL,
+  message TEXT NOT NULL,
+  PRIMARY KEY (job, seq)
+);
 `;
 
 export function openDb(path: string): Db {

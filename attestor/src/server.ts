@@ -11,16 +11,23 @@
  *   POST /verdicts                        signed verdicts (one, or an array of up to 100) for the relay
  *   GET  /verdicts/:contribution          the relay's verdicts on a contribution and their state
  *   GET  /assessments/:contribution       the automatic validator's score, reason and explanation
+ *   GET  /models                          ModelFactory's base models
+ *   POST /jobs                            signed in: {baseModel, datanets, settings?, parentJob?} → a queued job
+ *   GET  /jobs[?creator=], /jobs/:id      training jobs
+ *   GET  /jobs/:id/events                 progress as server-sent events (replayed from Last-Event-ID)
+ *   POST /jobs/:id/cancel, /jobs/:id/publish   the job's creator: cancel; publish its provenance on chain
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { MAX_BATCH } from "@provena/common/limits";
 import { isAddress, type Address } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { createAuth } from "./auth/siwe.js";
 import { connect } from "./chain.js";
 import { storageOf, type AttestorConfig } from "./config.js";
 import { openDb } from "./db.js";
 import { fail } from "./http/errors.js";
+import { createFactory, type JobRequest } from "./factory/jobs.js";
 import { createGateway } from "./http/gateway.js";
 import { readJson, sendError, sendJson } from "./http/json.js";
 import { openStore } from "./storage/index.js";
@@ -77,6 +84,29 @@ export async function createAttestor(config: AttestorConfig) {
           nearDuplicate: config.nearDuplicate,
         })
       : undefined;
+  const factory = createFactory({
+    db,
+    chain,
+    store,
+    chainId: config.deployment.chainId,
+    startBlock: BigInt(config.deployment.contracts.ContributionLedger.startBlock),
+    modelsDir: config.modelsDir,
+    stateDir: config.stateDir,
+    ...(config.attestorKey && config.relayerKey
+      ? {
+          publisher: {
+            registry: config.deployment.contracts.ModelRegistry.address,
+            rpcUrl: config.rpcUrl,
+            attestor: privateKeyToAccount(config.attestorKey),
+            sender: privateKeyToAccount(config.relayerKey),
+          },
+        }
+      : {}),
+  });
+  const jobIdOf = (text: string) => {
+    if (!/^\d{1,12}$/.test(text)) fail(400, "invalid_job", `"${text}" is not a job id`);
+    return Number(text);
+  };
   const sweeper = startSweeper({ db, store, chain, graceSeconds: config.unpinGraceSeconds, intervalMs: config.sweepIntervalMs });
 
   /** What the attestor still has to do: chain followed up to a block, files to judge, verdicts to land. */
@@ -163,6 +193,55 @@ export async function createAttestor(config: AttestorConfig) {
         sendJson(res, 200, found);
       },
     },
+    { method: "GET", pattern: /^\/models$/, handle: async (_req, res) => sendJson(res, 200, { models: factory.models() }) },
+    {
+      method: "POST",
+      pattern: /^\/jobs$/,
+      handle: async (req, res) => {
+        const session = auth.authenticate(req.headers.authorization);
+        sendJson(res, 201, await factory.create((await readJson(req)) as JobRequest, session.address));
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/jobs$/,
+      handle: async (_req, res, _params, url) => {
+        const creator = url.searchParams.get("creator");
+        if (creator !== null && !isAddress(creator)) fail(400, "invalid_address", `"${creator}" is not an address`);
+        sendJson(res, 200, { jobs: factory.list((creator ?? undefined) as Address | undefined) });
+      },
+    },
+    { method: "GET", pattern: /^\/jobs\/([^/]+)$/, handle: async (_req, res, [id]) => sendJson(res, 200, factory.describe(jobIdOf(id!))) },
+    {
+      method: "GET",
+      pattern: /^\/jobs\/([^/]+)\/events$/,
+      handle: async (req, res, [id], url) => {
+        const job = jobIdOf(id!);
+        factory.describe(job); // 404 before the stream starts
+        const after = Number(req.headers["last-event-id"] ?? url.searchParams.get("after") ?? 0) || 0;
+        res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+        const unsubscribe = factory.subscribe(
+          job,
+          after,
+          ({ seq, message }) => res.write(`id: ${seq}\nevent: ${message.type}\ndata: ${JSON.stringify(message)}\n\n`),
+          () => res.end(),
+        );
+        req.on("close", unsubscribe);
+      },
+    },
+    {
+      method: "POST",
+      pattern: /^\/jobs\/([^/]+)\/cancel$/,
+      handle: async (req, res, [id]) => sendJson(res, 200, factory.cancel(jobIdOf(id!), auth.authenticate(req.headers.authorization).address)),
+    },
+    {
+      method: "POST",
+      pattern: /^\/jobs\/([^/]+)\/publish$/,
+      handle: async (req, res, [id]) => {
+        const published = await factory.publish(jobIdOf(id!), auth.authenticate(req.headers.authorization).address);
+        sendJson(res, 201, { modelId: published.modelId.toString(), txHash: published.txHash, cids: published.cids, record: JSON.parse(JSON.stringify(published.record, (_k, v) => (typeof v === "bigint" ? v.toString() : v))) });
+      },
+    },
     { method: "GET", pattern: /^\/ipfs\/([^/?]+)$/, handle: (req, res, [cid]) => gateway(req, res, cid!) },
     { method: "HEAD", pattern: /^\/ipfs\/([^/?]+)$/, handle: (req, res, [cid]) => gateway(req, res, cid!) },
   ];
@@ -206,9 +285,11 @@ export async function createAttestor(config: AttestorConfig) {
 
   relay?.start();
   validator?.start();
+  factory.recover();
 
   const close = async () => {
     sweeper.stop();
+    await factory.stop();
     await validator?.stop();
     await relay?.stop();
     await new Promise<void>((resolve) => {

@@ -27,6 +27,7 @@ export function attestorConfig(chain: Chain, overrides: Partial<AttestorConfig> 
     nearDuplicate: { textSimilarity: 0.8, imageDistanceBits: 6 },
     relay: { maxBatch: 50, maxWaitMs: 200, retryMs: 200, verdictTtlSeconds: 86_400 },
     pollingMs: 200,
+    modelsDir: join(tmpdir(), "provena-no-models"),
     ...overrides,
   };
 }

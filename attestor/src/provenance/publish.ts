@@ -6,7 +6,7 @@
 import { sha256 } from "@provena/common/cid";
 import { modelRegistryAbi } from "@provena/common/generated/abis";
 import { baseModelId, signedModel, type ModelRecord } from "@provena/common/models";
-import { bytesToHex, createWalletClient, http, parseEventLogs, type Address, type Hex, type LocalAccount } from "viem";
+import { BaseError, bytesToHex, ContractFunctionRevertedError, createWalletClient, http, parseEventLogs, type Address, type Hex, type LocalAccount } from "viem";
 import type { ChainView } from "../chain.js";
 import { fail } from "../http/errors.js";
 import type { ContentStore } from "../storage/index.js";
@@ -75,8 +75,16 @@ export async function publishModel(ctx: PublishContext, input: PublishInput): Pr
   if (existing !== 0n) fail(409, "already_published", `this adapter is already registered as model ${existing}`);
   const args = await signedModel(ctx.attestor, ctx.chainId, ctx.registry, record);
   const wallet = createWalletClient({ account: ctx.sender, chain: ctx.chain.chain, transport: http(ctx.rpcUrl) });
-  // Simulated first, so that a refusal comes back as the contract's error and nothing is sent.
-  const { request } = await ctx.chain.client.simulateContract({ account: ctx.sender, address: ctx.registry, abi: modelRegistryAbi, functionName: "registerModel", args: [...args] });
+  // Simulated first (on the pending block, where the transaction will run), so that a refusal comes back
+  // as the contract's error and nothing is sent.
+  const { request } = await ctx.chain.client
+    .simulateContract({ account: ctx.sender, address: ctx.registry, abi: modelRegistryAbi, functionName: "registerModel", args: [...args], blockTag: "pending" })
+    .catch((error: unknown) => {
+      const reverted = error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : undefined;
+      if (!(reverted instanceof ContractFunctionRevertedError)) throw error;
+      const { errorName = "an unknown error", args: details = [] } = reverted.data ?? {};
+      return fail(422, "register_refused", `ModelRegistry refused the record: ${errorName}(${details.map(String).join(", ")})`);
+    });
   const txHash = await wallet.writeContract(request);
   const receipt = await ctx.chain.client.waitForTransactionReceipt({ hash: txHash });
   if (receipt.status !== "success") fail(502, "register_reverted", `registerModel reverted in ${txHash}`);

@@ -1,0 +1,348 @@
+/**
+ * ModelFactory's training jobs: a persistent queue (SQLite) run one job at a time by the Python worker.
+ * A job names a base model of the catalog, text Datanets and hyperparameters; the dataset is those
+ * Datanets' Accepted contributions as of the block recorded when the job was created. Progress messages
+ * are kept in order and streamed to subscribers. A restart resumes a job from its last checkpoint, or
+ * marks it failed with the reason. A finished job is published on chain with its provenance.
+ */
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Address } from "viem";
+import type { ChainView } from "../chain.js";
+import { transaction, type Db } from "../db.js";
+import { fail } from "../http/errors.js";
+import { checkDatasetRequest, collectDataset } from "../provenance/dataset.js";
+import { parseManifest, encodeManifest } from "../provenance/manifest.js";
+import { publishModel, type PublishContext, type Published } from "../provenance/publish.js";
+import type { ContentStore } from "../storage/index.js";
+import { listModels, readModel, weightsHash, type BaseModel } from "./catalog.js";
+import { checkSpec, startWorker, type RunningWorker, type WorkerMessage } from "./worker.js";
+
+export type JobState = "queued" | "running" | "done" | "failed" | "cancelled";
+
+/** What a user chooses: the worker's hyperparameter sections, never paths. */
+export type JobSettings = {
+  finetuning?: Record<string, unknown>;
+  training?: Record<string, unknown>;
+  data?: { cutoff_len?: number; packing?: boolean; validation_split?: number };
+  export?: { merge?: boolean };
+};
+
+export type JobRequest = { baseModel: string; datanets: (string | number)[]; settings?: JobSettings; parentJob?: number };
+
+export type FactoryOptions = {
+  db: Db;
+  chain: ChainView;
+  store: ContentStore;
+  chainId: number;
+  startBlock: bigint;
+  modelsDir: string;
+  /** Job folders (dataset, spec, checkpoints, artifacts) go under `<stateDir>/jobs/<id>`. */
+  stateDir: string;
+  /** Signs and sends provenance records; unset: publishing is refused. */
+  publisher?: Omit<PublishContext, "chain" | "store" | "chainId">;
+  log?: (line: string) => void;
+};
+
+type JobRow = {
+  id: number;
+  creator: string;
+  base_model: string;
+  datanets: string;
+  dataset_block: number;
+  settings: string;
+  parent_job: number | null;
+  state: JobState;
+  error_code: string | null;
+  error: string | null;
+  checkpoint: string | null;
+  metrics: string | null;
+  model_id: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+};
+
+const SETTINGS_KEYS = new Set(["finetuning", "training", "data", "export"]);
+const DATA_KEYS = new Set(["cutoff_len", "packing", "validation_split"]);
+const FINAL: readonly JobState[] = ["done", "failed", "cancelled"];
+
+const now = () => Math.floor(Date.now() / 1000);
+
+export function createFactory(options: FactoryOptions) {
+  const { db } = options;
+  const log = options.log ?? ((line: string) => console.error(`factory: ${line}`));
+  const subscribers = new Map<number, Set<(event: { seq: number; message: WorkerMessage | JobStatusMessage }) => void>>();
+  let running: { id: number; worker?: RunningWorker; cancelled: boolean } | undefined;
+  let stopped = false;
+
+  const folder = (id: number) => join(options.stateDir, "jobs", String(id));
+  const row = (id: number) => db.prepare("SELECT * FROM train_job WHERE id = ?").get(id) as JobRow | undefined;
+  const requireJob = (id: number) => row(id) ?? fail(404, "unknown_job", `there is no training job ${id}`);
+
+  function emit(id: number, message: WorkerMessage | JobStatusMessage) {
+    const seq = ((db.prepare("SELECT MAX(seq) AS last FROM train_event WHERE job = ?").get(id) as { last: number | null }).last ?? 0) + 1;
+    db.prepare("INSERT INTO train_event (job, seq, message) VALUES (?, ?, ?)").run(id, seq, JSON.stringify(message));
+    for (const listener of subscribers.get(id) ?? []) listener({ seq, message });
+  }
+
+  function setState(id: number, state: JobState, fields: Partial<Pick<JobRow, "error_code" | "error" | "metrics" | "checkpoint" | "started_at" | "finished_at">> = {}) {
+    const sets = ["state = ?", ...Object.keys(fields).map((key) => `${key} = ?`)];
+    db.prepare(`UPDATE train_job SET ${sets.join(", ")} WHERE id = ?`).run(state, ...Object.values(fields), id);
+    emit(id, { type: "status", state, ...(fields.error_code ? { code: fields.error_code, message: fields.error } : {}) });
+  }
+
+  // ------------------------------------------------------------ creating
+
+  function checkSettings(settings: unknown): JobSettings {
+    if (settings === undefined) return {};
+    if (typeof settings !== "object" || settings === null || Array.isArray(settings)) fail(400, "invalid_settings", "settings must be an object");
+    for (const key of Object.keys(settings as object)) {
+      if (!SETTINGS_KEYS.has(key)) fail(400, "invalid_settings", `settings.${key} cannot be set: only finetuning, training, data and export are a job's to choose`);
+    }
+    const data = (settings as JobSettings).data;
+    for (const key of Object.keys(data ?? {})) {
+      if (!DATA_KEYS.has(key)) fail(400, "invalid_settings", `settings.data.${key} cannot be set: only cutoff_len, packing and validation_split`);
+    }
+    return settings as JobSettings;
+  }
+
+  /** The worker's spec for a job; paths are the attestor's. */
+  function specOf(job: Pick<JobRow, "id" | "base_model" | "settings" | "parent_job" | "checkpoint">, model: BaseModel) {
+    const settings = JSON.parse(job.settings) as JobSettings;
+    const dir = folder(job.id);
+    const parentAdapter = job.parent_job ? join(folder(job.parent_job), "out", "adapter") : undefined;
+    return {
+      model: { path: model.path },
+      data: { ...settings.data, train: join(dir, "dataset.jsonl") },
+      ...(settings.finetuning ? { finetuning: settings.finetuning } : {}),
+      ...(settings.training ? { training: settings.training } : {}),
+      ...(settings.export ? { export: settings.export } : {}),
+      output_dir: join(dir, "out"),
+      ...(job.checkpoint ? { resume_from: job.checkpoint } : {}),
+      ...(parentAdapter ? { adapter: parentAdapter } : {}),
+    };
+  }
+
+  /** Validates a request (catalog, Datanets, the worker's own hyperparameter rules) and queues the job. */
+  async function create(request: JobRequest, creator: Address) {
+    if (typeof request?.baseModel !== "string") fail(400, "invalid_request", "baseModel (a catalog model id) is required");
+    const model = readModel(options.modelsDir, request.baseModel) ?? fail(404, "unknown_model", `no base model "${request.baseModel}" in the catalog (GET /models)`);
+    if (!Array.isArray(request.datanets) || request.datanets.some((id) => !/^\d{1,10}$/.test(String(id)))) {
+      fail(400, "invalid_request", "datanets must be a list of Datanet ids");
+    }
+    const datanets = [...new Set(request.datanets.map((id) => BigInt(id)))];
+    const block = await checkDatasetRequest(options.chain, { datanets });
+    const settings = checkSettings(request.settings);
+    let parent: JobRow | undefined;
+    if (request.parentJob !== undefined) {
+      parent = row(Number(request.parentJob)) ?? fail(404, "unknown_job", `there is no training job ${request.parentJob} to refine`);
+      if (parent!.state !== "done") fail(409, "parent_not_done", `job ${parent!.id} is ${parent!.state}: only a finished job can be refined`);
+      if (parent!.base_model !== model.id) fail(422, "parent_base_mismatch", `job ${parent!.id} fine-tuned ${parent!.base_model}, not ${model.id}: an adapter only fits its own base model`);
+    }
+    const draft = { id: 0, base_model: model.id, settings: JSON.stringify(settings), parent_job: parent?.id ?? null, checkpoint: null };
+    const problem = await checkSpec(specOf(draft, model));
+    if (problem) fail(400, problem.code, problem.message, problem.field ? { field: problem.field } : undefined);
+    const { lastInsertRowid } = db
+      .prepare("INSERT INTO train_job (creator, base_model, datanets, dataset_block, settings, parent_job, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)")
+      .run(creator.toLowerCase(), model.id, JSON.stringify(datanets.map(String)), Number(block), draft.settings, draft.parent_job, now());
+    const id = Number(lastInsertRowid);
+    emit(id, { type: "status", state: "queued" });
+    void pump();
+    return describe(id);
+  }
+
+  // ------------------------------------------------------------ running
+
+  async function run(job: JobRow) {
+    const dir = folder(job.id);
+    mkdirSync(dir, { recursive: true });
+    running = { id: job.id, cancelled: false };
+    setState(job.id, "running", { started_at: job.started_at ?? now() });
+    try {
+      const model = readModel(options.modelsDir, job.base_model) ?? fail(404, "unknown_model", `base model ${job.base_model} is no longer in the catalog`);
+      if (!existsSync(join(dir, "manifest.json"))) {
+        const dataset = await collectDataset(options.chain, options.store, options.chainId, options.startBlock, {
+          datanets: (JSON.parse(job.datanets) as string[]).map(BigInt),
+          block: BigInt(job.dataset_block),
+        });
+        writeFileSync(join(dir, "dataset.jsonl"), dataset.records.map((record) => JSON.stringify(record)).join("\n") + "\n");
+        writeFileSync(join(dir, "manifest.json"), encodeManifest(dataset.manifest));
+        emit(job.id, { type: "status", state: "running", dataset: { contributions: dataset.manifest.leaves.length, root: dataset.manifest.root, skipped: dataset.skipped } });
+      }
+      const spec = specOf(job, model);
+      writeFileSync(join(dir, "spec.json"), JSON.stringify(spec, null, 1));
+      if (running.cancelled) return setState(job.id, "cancelled", { finished_at: now() });
+      const worker = await startWorker("train", spec, {
+        onMessage: (message) => {
+          if (message.type === "checkpoint") db.prepare("UPDATE train_job SET checkpoint = ? WHERE id = ?").run(message.path, job.id);
+          emit(job.id, message);
+        },
+        onLog: (line) => log(`job ${job.id}: ${line}`),
+      });
+      running.worker = worker;
+      if (running.cancelled) worker.cancel();
+      const { code, error } = await worker.exited;
+      // Stopped with the attestor: the job stays running, to resume from its final checkpoint at the next start.
+      if (stopped && !running.cancelled) return;
+      const done = (db.prepare("SELECT message FROM train_event WHERE job = ? ORDER BY seq DESC LIMIT 1").get(job.id) as { message: string }).message;
+      if (code === 0) {
+        const metrics = (JSON.parse(done) as { metrics?: Record<string, number> }).metrics ?? {};
+        setState(job.id, "done", { metrics: JSON.stringify(metrics), finished_at: now() });
+      } else if (code === 3) {
+        setState(job.id, "cancelled", { finished_at: now() });
+      } else {
+        setState(job.id, "failed", { error_code: error?.code ?? "worker_failed", error: error?.message ?? `the training worker exited with ${code}`, finished_at: now() });
+      }
+    } catch (cause) {
+      const code = (cause as { code?: string }).code ?? "internal_error";
+      setState(job.id, "failed", { error_code: code, error: (cause as Error).message, finished_at: now() });
+    } finally {
+      running = undefined;
+    }
+  }
+
+  /** Starts the next queued job when none runs. */
+  async function pump() {
+    if (running || stopped) return;
+    const next = db.prepare("SELECT * FROM train_job WHERE state = 'queued' ORDER BY id LIMIT 1").get() as JobRow | undefined;
+    if (!next) return;
+    await run(next);
+    void pump();
+  }
+
+  /** After a restart: a job that was running resumes from its checkpoint, or fails with the reason. */
+  function recover() {
+    for (const job of db.prepare("SELECT * FROM train_job WHERE state = 'running'").all() as JobRow[]) {
+      if (job.checkpoint && existsSync(job.checkpoint)) {
+        transaction(db, () => setState(job.id, "queued"));
+        log(`job ${job.id}: resumes from ${job.checkpoint}`);
+      } else {
+        setState(job.id, "failed", { error_code: "interrupted", error: "the attestor stopped while the job ran, before its first checkpoint: create it again", finished_at: now() });
+      }
+    }
+    void pump();
+  }
+
+  function cancel(id: number, by: Address) {
+    const job = requireJob(id);
+    if (job.creator !== by.toLowerCase()) fail(403, "not_creator", `job ${id} belongs to ${job.creator}`);
+    if (FINAL.includes(job.state)) fail(409, "already_final", `job ${id} is already ${job.state}`);
+    if (job.state === "queued") setState(id, "cancelled", { finished_at: now() });
+    else if (running?.id === id) {
+      running.cancelled = true;
+      running.worker?.cancel();
+    }
+    return describe(id);
+  }
+
+  // ------------------------------------------------------------ publishing
+
+  async function publish(id: number, by: Address): Promise<Published> {
+    const job = requireJob(id);
+    if (job.creator !== by.toLowerCase()) fail(403, "not_creator", `job ${id} belongs to ${job.creator}`);
+    if (job.state !== "done") fail(409, "not_done", `job ${id} is ${job.state}: only a finished job can be published`);
+    if (job.model_id) fail(409, "already_published", `job ${id} is already published as model ${job.model_id}`);
+    if (!options.publisher) fail(503, "publishing_disabled", "this attestor has no attestor key to sign provenance with");
+    const model = readModel(options.modelsDir, job.base_model) ?? fail(404, "unknown_model", `base model ${job.base_model} is no longer in the catalog`);
+    const out = join(folder(id), "out");
+    const adapterFile = [join(out, "adapter", "adapter_model.safetensors"), join(out, "model", "model.safetensors")].find(existsSync);
+    if (!adapterFile) fail(500, "artifact_missing", `job ${id}'s adapter is not in ${out}`);
+    const manifest = parseManifest(readFileSync(join(folder(id), "manifest.json")));
+    if ("error" in manifest) fail(500, "manifest_unreadable", manifest.error);
+    const readJson = (path: string) => (existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>) : undefined);
+    const parentModel = job.parent_job ? row(job.parent_job)?.model_id : undefined;
+    const published = await publishModel(
+      { ...options.publisher!, chain: options.chain, store: options.store, chainId: options.chainId },
+      {
+        baseModel: { name: model.name, weightsHash: await weightsHash(model) },
+        adapter: readFileSync(adapterFile!),
+        training: {
+          spec: readJson(join(folder(id), "spec.json")),
+          settings: JSON.parse(job.settings),
+          adapterConfig: readJson(join(out, "adapter", "adapter_config.json")),
+          trainingManifest: readJson(join(out, "training_manifest.json")),
+        },
+        metrics: JSON.parse(job.metrics ?? "{}") as Record<string, unknown>,
+        manifest: manifest as Exclude<typeof manifest, { error: string }>,
+        creator: job.creator as Address,
+        ...(parentModel ? { parentId: BigInt(parentModel) } : {}),
+      },
+    );
+    db.prepare("UPDATE train_job SET model_id = ? WHERE id = ?").run(published.modelId.toString(), id);
+    emit(id, { type: "status", state: "done", modelId: published.modelId.toString() });
+    return published;
+  }
+
+  // ------------------------------------------------------------ reading
+
+  function describe(id: number) {
+    const job = requireJob(id);
+    return {
+      id: job.id,
+      creator: job.creator,
+      baseModel: job.base_model,
+      datanets: JSON.parse(job.datanets) as string[],
+      datasetBlock: job.dataset_block,
+      settings: JSON.parse(job.settings) as JobSettings,
+      parentJob: job.parent_job,
+      state: job.state,
+      error: job.error_code ? { code: job.error_code, message: job.error } : null,
+      metrics: job.metrics ? (JSON.parse(job.metrics) as Record<string, number>) : null,
+      modelId: job.model_id,
+      createdAt: job.created_at,
+      startedAt: job.started_at,
+      finishedAt: job.finished_at,
+    };
+  }
+
+  const list = (creator?: Address) =>
+    (creator
+      ? (db.prepare("SELECT id FROM train_job WHERE creator = ? ORDER BY id DESC LIMIT 100").all(creator.toLowerCase()) as { id: number }[])
+      : (db.prepare("SELECT id FROM train_job ORDER BY id DESC LIMIT 100").all() as { id: number }[])
+    ).map(({ id }) => describe(id));
+
+  /** Stored events after `after`, then live ones until the job ends; returns an unsubscribe. */
+  function subscribe(id: number, after: number, listener: (event: { seq: number; message: WorkerMessage | JobStatusMessage }) => void, onEnd: () => void) {
+    requireJob(id);
+    const stored = db.prepare("SELECT seq, message FROM train_event WHERE job = ? AND seq > ? ORDER BY seq").all(id, after) as { seq: number; message: string }[];
+    for (const event of stored) listener({ seq: event.seq, message: JSON.parse(event.message) });
+    const isFinal = () => FINAL.includes(requireJob(id).state);
+    if (isFinal()) {
+      onEnd();
+      return () => {};
+    }
+    const live = (event: { seq: number; message: WorkerMessage | JobStatusMessage }) => {
+      listener(event);
+      if (event.message.type === "status" && FINAL.includes((event.message as JobStatusMessage).state)) onEnd();
+    };
+    if (!subscribers.has(id)) subscribers.set(id, new Set());
+    subscribers.get(id)!.add(live);
+    return () => subscribers.get(id)?.delete(live);
+  }
+
+  const models = () => listModels(options.modelsDir).map(({ path: _path, ...model }) => model);
+
+  async function stop() {
+    stopped = true;
+    // A running worker is left to checkpoint and exit; its job resumes at the next start.
+    if (running?.worker) {
+      running.worker.cancel();
+      await running.worker.exited;
+    }
+  }
+
+  return { create, cancel, publish, describe, list, subscribe, models, recover, stop };
+}
+
+/** The job's own status changes, in the same stream as the worker's messages. */
+export type JobStatusMessage = {
+  type: "status";
+  state: JobState;
+  code?: string | null;
+  message?: string | null;
+  dataset?: { contributions: number; root: string; skipped: unknown[] };
+  modelId?: string;
+};
+
+export type Factory = ReturnType<typeof createFactory>;

@@ -1,0 +1,177 @@
+/**
+ * ModelFactory end to end on a real Hardhat node, the attestor's embedded IPFS node and the real Python
+ * worker with a tiny GPT-2: contributions → verdicts → job (progress as server-sent events) → adapter →
+ * publish → the auditor's verifier passes. Bad job requests are refused by name; cancel; restart mid-job.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { contributionLedgerAbi, modelRegistryAbi } from "@provena/common/generated/abis";
+import { signedVerdict } from "@provena/common/verdicts";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { parseEther, type Hex, type PrivateKeyAccount } from "viem";
+import { createVerifier, verifyModel } from "../../attestor/src/provenance/verify.js";
+import { prose } from "../fixtures/prose.js";
+import { postJson, signIn, startAttestor, upload } from "../helpers/attestor.js";
+import { admin, startChain, type Chain } from "../helpers/stack.js";
+
+const root = new URL("../..", import.meta.url).pathname;
+type Attestor = Awaited<ReturnType<typeof startAttestor>>;
+type Event = { id: number; event: string; data: Record<string, unknown> };
+
+/** Reads a server-sent event stream to its end (or until `stop` says so). */
+async function events(url: string, stop: (event: Event) => boolean = () => false): Promise<Event[]> {
+  const response = await fetch(url);
+  assert.equal(response.headers.get("content-type"), "text/event-stream");
+  const decoder = new TextDecoder();
+  const seen: Event[] = [];
+  let buffer = "";
+  for await (const chunk of response.body!) {
+    buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const field = (name: string) => new RegExp(`^${name}: (.*)$`, "m").exec(block)?.[1] ?? "";
+      const event = { id: Number(field("id")), event: field("event"), data: JSON.parse(field("data")) as Record<string, unknown> };
+      seen.push(event);
+      if (stop(event)) return seen; // leaving the loop cancels the stream
+    }
+  }
+  return seen;
+}
+
+describe("ModelFactory", () => {
+  let chain: Chain;
+  let attestor: Attestor;
+  let owner: PrivateKeyAccount, alice: PrivateKeyAccount, validator: PrivateKeyAccount;
+  let textDatanet: bigint, imageDatanet: bigint;
+  let auth: Record<string, string>;
+  let modelsDir: string, stateDir: string;
+  const attestorKey = generatePrivateKey();
+
+  const ledger = () => chain.deployment.contracts.ContributionLedger.address;
+  const start = () => startAttestor(chain, { modelsDir, stateDir, attestorKey, relayerKey: attestorKey });
+  const job = (body: unknown, headers = auth) => postJson<Record<string, unknown>>(`${attestor.url}/jobs`, body, headers);
+  const small = { training: { max_steps: 6, batch_size: 2, learning_rate: 0.01, save_steps: 2, logging_steps: 1 }, data: { cutoff_len: 64 } };
+
+  before(async () => {
+    const tiny = execFileSync("bash", [join(root, "scripts/tiny-models.sh")], { encoding: "utf8" }).trim();
+    modelsDir = mkdtempSync(join(tmpdir(), "provena-models-"));
+    symlinkSync(join(tiny, "gpt2"), join(modelsDir, "tiny-gpt2"));
+    stateDir = mkdtempSync(join(tmpdir(), "provena-factory-"));
+    chain = await startChain();
+    [owner, alice, validator] = await Promise.all([chain.account(), chain.account(), chain.account()]);
+    const signer = privateKeyToAccount(attestorKey);
+    await chain.testClient.setBalance({ address: signer.address, value: parseEther("10") });
+    const models = chain.deployment.contracts.ModelRegistry.address;
+    const role = await chain.publicClient.readContract({ address: models, abi: modelRegistryAbi, functionName: "ATTESTOR_ROLE" });
+    await chain.wait(await chain.wallet(admin).writeContract({ address: models, abi: modelRegistryAbi, functionName: "grantRole", args: [role, signer.address] }));
+    textDatanet = await chain.createDatanet(owner, [validator], 1, 0);
+    imageDatanet = await chain.createDatanet(owner, [validator], 1, 1);
+    attestor = await start();
+    auth = await signIn(attestor.url, alice, chain.deployment.chainId);
+    const answer = await upload(attestor.url, textDatanet, [0, 1, 2, 3].map((i) => ({ name: `${i}.txt`, bytes: prose(950 + i, 12) })), auth);
+    assert.equal(answer.status, 201, JSON.stringify(answer.body));
+    await chain.wait(await chain.wallet(alice).writeContract({ address: ledger(), abi: contributionLedgerAbi, functionName: "contribute", args: [textDatanet, answer.body.contribute as never] }));
+    const deadline = BigInt((await chain.publicClient.getBlock()).timestamp) + 3_600n;
+    const verdicts = await Promise.all(answer.body.files.map((f) => signedVerdict(validator, chain.deployment.chainId, ledger(), { contribution: f.contributionId, accept: true, score: 90, reason: 1, deadline })));
+    await chain.wait(await chain.wallet(owner).writeContract({ address: ledger(), abi: contributionLedgerAbi, functionName: "submitVerdicts", args: [verdicts] }));
+  });
+  after(async () => {
+    await attestor?.close();
+    await chain?.close();
+    rmSync(modelsDir, { recursive: true, force: true });
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  test("the catalog lists the local models with family, parameters, license and no paths", async () => {
+    const { models } = (await (await fetch(`${attestor.url}/models`)).json()) as { models: Record<string, unknown>[] };
+    assert.equal(models.length, 1);
+    assert.equal(models[0]!.id, "tiny-gpt2");
+    assert.equal(models[0]!.family, "GPT-2");
+    assert.ok(typeof models[0]!.parameters === "number" && (models[0]!.parameters as number) > 0);
+    assert.equal(models[0]!.path, undefined, "the server's folders are not shown");
+  });
+
+  test("bad job requests are refused by name, before anything is queued", async () => {
+    const cases: [unknown, Record<string, string>, number, string, RegExp][] = [
+      [{ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()] }, {}, 401, "unauthenticated", /sign in/i],
+      [{ baseModel: "nope", datanets: [textDatanet.toString()] }, auth, 404, "unknown_model", /no base model "nope"/],
+      [{ baseModel: "tiny-gpt2", datanets: [imageDatanet.toString()] }, auth, 422, "not_text_datanet", /holds image files: a language model is fine-tuned on text/],
+      [{ baseModel: "tiny-gpt2", datanets: ["999"] }, auth, 404, "unknown_datanet", /Datanet 999 does not exist/],
+      [{ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: { training: { learning_rate: 5 } } }, auth, 400, "invalid_hyperparameter", /training\.learning_rate must be in \(0, 1\)/],
+      [{ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: { finetuning: { method: "dora" } } }, auth, 400, "invalid_hyperparameter", /finetuning\.method/],
+      [{ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: { output_dir: "/etc" } }, auth, 400, "invalid_settings", /settings\.output_dir cannot be set/],
+      [{ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], parentJob: 999 }, auth, 404, "unknown_job", /no training job 999/],
+    ];
+    for (const [body, headers, status, code, message] of cases) {
+      const answer = await job(body, headers);
+      assert.equal(answer.status, status, `${code}: ${JSON.stringify(answer.body)}`);
+      assert.equal(answer.body.error, code);
+      assert.match(String(answer.body.message), message);
+    }
+    const { jobs } = (await (await fetch(`${attestor.url}/jobs`)).json()) as { jobs: unknown[] };
+    assert.equal(jobs.length, 0);
+  });
+
+  test("a job trains on the Accepted contributions, streams its progress, and publishes provenance that the verifier accepts", { timeout: 300_000 }, async () => {
+    const created = await job({ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: small });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id as number;
+    const stream = await events(`${attestor.url}/jobs/${id}/events`);
+    const steps = stream.filter((e) => e.event === "step").map((e) => e.data);
+    assert.deepEqual(steps.map((s) => s.step), [1, 2, 3, 4, 5, 6]);
+    assert.ok(steps.every((s) => typeof s.loss === "number" && typeof s.tokens_per_s === "number" && typeof s.eta_s === "number"));
+    const dataset = stream.find((e) => e.event === "status" && e.data.dataset)?.data.dataset as { contributions: number };
+    assert.equal(dataset.contributions, 4);
+    assert.ok(stream.some((e) => e.event === "artifact"));
+    assert.deepEqual(stream.at(-1)?.data, { type: "status", state: "done" });
+    // A late subscriber gets the same history, from where it says it is.
+    const replay = await events(`${attestor.url}/jobs/${id}/events?after=${stream[2]!.id}`);
+    assert.deepEqual(replay.map((e) => e.id), stream.slice(3).map((e) => e.id));
+
+    const stranger = await signIn(attestor.url, owner, chain.deployment.chainId);
+    assert.equal((await postJson(`${attestor.url}/jobs/${id}/publish`, {}, stranger)).status, 403);
+    const published = await postJson<{ modelId: string; cids: Record<string, string> }>(`${attestor.url}/jobs/${id}/publish`, {}, auth);
+    assert.equal(published.status, 201, JSON.stringify(published.body));
+    const report = await verifyModel(await createVerifier({ deployment: chain.deployment, rpcUrl: chain.rpcUrl, gateway: attestor.url }), BigInt(published.body.modelId));
+    assert.ok(report.ok, JSON.stringify(report.checks.filter((c) => !c.ok)));
+    assert.equal((await postJson(`${attestor.url}/jobs/${id}/publish`, {}, auth)).body.error, "already_published");
+
+    // Refine: a new job from this one's adapter, lineage kept, published with its parent.
+    const refined = await job({ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: small, parentJob: id });
+    assert.equal(refined.status, 201, JSON.stringify(refined.body));
+    await events(`${attestor.url}/jobs/${refined.body.id}/events`);
+    const child = await postJson<{ modelId: string; record: { parentId: string } }>(`${attestor.url}/jobs/${refined.body.id}/publish`, {}, auth);
+    assert.equal(child.status, 201, JSON.stringify(child.body));
+    assert.equal(child.body.record.parentId, published.body.modelId);
+  });
+
+  test("cancel stops a running job after a final checkpoint; a restart mid-job resumes from the last checkpoint", { timeout: 300_000 }, async () => {
+    const long = { ...small, training: { ...small.training, max_steps: 400, save_steps: 1 } };
+    const first = await job({ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: long });
+    await events(`${attestor.url}/jobs/${first.body.id}/events`, (e) => e.event === "step");
+    const cancelled = await postJson(`${attestor.url}/jobs/${first.body.id}/cancel`, {}, auth);
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+    const rest = await events(`${attestor.url}/jobs/${first.body.id}/events`);
+    assert.ok(rest.some((e) => e.event === "checkpoint" && e.data.final === true), "a final checkpoint");
+    assert.equal((rest.at(-1)?.data as { state: string }).state, "cancelled");
+
+    const second = await job({ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: { ...small, training: { ...small.training, max_steps: 40, save_steps: 1 } } });
+    const id = second.body.id as number;
+    const before = await events(`${attestor.url}/jobs/${id}/events`, (e) => e.event === "checkpoint");
+    const checkpointStep = before.at(-1)!.data.step as number;
+    await attestor.close(); // stops the worker, which checkpoints; the job stays running
+    attestor = await start();
+    const after = await events(`${attestor.url}/jobs/${id}/events`);
+    const resumedSteps = after.filter((e) => e.event === "step" && e.id > before.at(-1)!.id).map((e) => e.data.step as number);
+    assert.ok(resumedSteps.length > 0 && resumedSteps[0]! > checkpointStep, `resumed after step ${checkpointStep}: ${resumedSteps.slice(0, 3)}`);
+    assert.equal(resumedSteps.at(-1), 40);
+    assert.equal((after.at(-1)?.data as { state: string }).state, "done");
+    auth = await signIn(attestor.url, alice, chain.deployment.chainId);
+  });
+});
