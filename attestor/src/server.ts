@@ -16,6 +16,8 @@
  *   GET  /jobs[?creator=], /jobs/:id      training jobs
  *   GET  /jobs/:id/events                 progress as server-sent events (replayed from Last-Event-ID)
  *   POST /jobs/:id/cancel, /jobs/:id/publish   the job's creator: cancel; publish its provenance on chain
+ *   POST /jobs/:id/evaluate               the job's creator: held-out loss and perplexity, adapter and base
+ *   POST /chat                            signed in: {job | baseModel, messages, compare?, sampling…} → tokens as server-sent events
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -26,7 +28,8 @@ import { createAuth } from "./auth/siwe.js";
 import { connect } from "./chain.js";
 import { storageOf, type AttestorConfig } from "./config.js";
 import { openDb } from "./db.js";
-import { fail } from "./http/errors.js";
+import { ApiError, fail } from "./http/errors.js";
+import { createChat, parseMessages, samplingOf } from "./factory/chat.js";
 import { createFactory, type JobRequest } from "./factory/jobs.js";
 import { createGateway } from "./http/gateway.js";
 import { readJson, sendError, sendJson } from "./http/json.js";
@@ -103,6 +106,7 @@ export async function createAttestor(config: AttestorConfig) {
         }
       : {}),
   });
+  const chat = createChat();
   const jobIdOf = (text: string) => {
     if (!/^\d{1,12}$/.test(text)) fail(400, "invalid_job", `"${text}" is not a job id`);
     return Number(text);
@@ -242,6 +246,41 @@ export async function createAttestor(config: AttestorConfig) {
         sendJson(res, 201, { modelId: published.modelId.toString(), txHash: published.txHash, cids: published.cids, record: JSON.parse(JSON.stringify(published.record, (_k, v) => (typeof v === "bigint" ? v.toString() : v))) });
       },
     },
+    {
+      method: "POST",
+      pattern: /^\/jobs\/([^/]+)\/evaluate$/,
+      handle: async (req, res, [id]) => sendJson(res, 200, await factory.evaluate(jobIdOf(id!), auth.authenticate(req.headers.authorization).address)),
+    },
+    {
+      method: "POST",
+      pattern: /^\/chat$/,
+      handle: async (req, res) => {
+        auth.authenticate(req.headers.authorization);
+        const body = (await readJson(req)) as Record<string, unknown>;
+        const { model, adapter } = factory.chatTarget(body);
+        const messages = parseMessages(body.messages);
+        const sampling = samplingOf(body);
+        // Side by side: the fine-tune's answer, then the base model's, to the same messages.
+        const targets = body.compare === true && adapter ? [adapter, undefined] : [adapter];
+        let streaming = false;
+        const send = (event: string, data: unknown) => {
+          if (!streaming) res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+          streaming = true;
+          res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+        };
+        try {
+          for (const target of targets) {
+            const reply = await chat.chat(model, target, messages, sampling, (text) => send("token", { adapter: target?.name ?? null, text }));
+            send("reply", reply);
+          }
+        } catch (error) {
+          // Once the stream has begun, a failure is its last event rather than a status code.
+          if (!streaming) throw error;
+          send("error", error instanceof ApiError ? { error: error.code, message: error.message } : { error: "internal", message: "the reply failed" });
+        }
+        res.end();
+      },
+    },
     { method: "GET", pattern: /^\/ipfs\/([^/?]+)$/, handle: (req, res, [cid]) => gateway(req, res, cid!) },
     { method: "HEAD", pattern: /^\/ipfs\/([^/?]+)$/, handle: (req, res, [cid]) => gateway(req, res, cid!) },
   ];
@@ -290,6 +329,7 @@ export async function createAttestor(config: AttestorConfig) {
   const close = async () => {
     sweeper.stop();
     await factory.stop();
+    await chat.stop();
     await validator?.stop();
     await relay?.stop();
     await new Promise<void>((resolve) => {

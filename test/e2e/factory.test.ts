@@ -142,6 +142,35 @@ describe("ModelFactory", () => {
     assert.ok(report.ok, JSON.stringify(report.checks.filter((c) => !c.ok)));
     assert.equal((await postJson(`${attestor.url}/jobs/${id}/publish`, {}, auth)).body.error, "already_published");
 
+    // Evaluate: the adapter has learned its data, so its loss is below the base model's.
+    const evaluation = await postJson<{ heldOut: boolean; records: number; adapter: { loss: number; perplexity: number }; base: { loss: number } }>(`${attestor.url}/jobs/${id}/evaluate`, {}, auth);
+    assert.equal(evaluation.status, 200, JSON.stringify(evaluation.body));
+    assert.equal(evaluation.body.heldOut, false);
+    assert.equal(evaluation.body.records, 4);
+    assert.ok(evaluation.body.adapter.loss < evaluation.body.base.loss, JSON.stringify(evaluation.body));
+    assert.ok(Math.abs(evaluation.body.adapter.perplexity - Math.exp(evaluation.body.adapter.loss)) < 1e-3 * evaluation.body.adapter.perplexity);
+
+    // Chat: streamed tokens from the fine-tune, then the base model side by side; one loaded worker.
+    const conversation = await fetch(`${attestor.url}/chat`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ job: id, compare: true, messages: [{ role: "user", content: "Notes" }], max_new_tokens: 8, temperature: 0 }),
+    });
+    assert.equal(conversation.headers.get("content-type"), "text/event-stream");
+    const text = await conversation.text();
+    const sse = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({ event: m[1], data: JSON.parse(m[2]!) as Record<string, unknown> }));
+    const replies = sse.filter((e) => e.event === "reply").map((e) => e.data);
+    assert.deepEqual(replies.map((r) => r.adapter), [`job-${id}`, null], text.slice(0, 500));
+    for (const reply of replies) {
+      const tokens = sse.filter((e) => e.event === "token" && e.data.adapter === reply.adapter).map((e) => e.data.text).join("");
+      assert.equal(tokens, reply.text, "the streamed tokens make up the reply");
+      assert.ok((reply.completion_tokens as number) <= 8);
+    }
+    const badChat = await postJson(`${attestor.url}/chat`, { job: id, messages: [{ role: "robot", content: "x" }] }, auth);
+    assert.deepEqual([badChat.status, badChat.body.error], [400, "invalid_messages"]);
+    const badSampling = await postJson(`${attestor.url}/chat`, { baseModel: "tiny-gpt2", messages: [{ role: "user", content: "x" }], top_p: 7 }, auth);
+    assert.deepEqual([badSampling.status, badSampling.body.error], [400, "bad_request"], JSON.stringify(badSampling.body));
+
     // Refine: a new job from this one's adapter, lineage kept, published with its parent.
     const refined = await job({ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: small, parentJob: id });
     assert.equal(refined.status, 201, JSON.stringify(refined.body));

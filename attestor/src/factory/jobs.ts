@@ -274,6 +274,63 @@ export function createFactory(options: FactoryOptions) {
     return published;
   }
 
+  // ------------------------------------------------------------ evaluating and chatting
+
+  /**
+   * Held-out loss and perplexity of the fine-tuned adapter and of its base model on the job's dataset:
+   * its validation split when it had one (`heldOut`), else the whole dataset it trained on. Runs when no
+   * training job does (one job on the accelerator at a time).
+   */
+  async function evaluate(id: number, by: Address) {
+    const job = requireJob(id);
+    if (job.creator !== by.toLowerCase()) fail(403, "not_creator", `job ${id} belongs to ${job.creator}`);
+    if (job.state !== "done") fail(409, "not_done", `job ${id} is ${job.state}: only a finished job can be evaluated`);
+    if (running) fail(409, "busy", `job ${running.id} is training; evaluate when it has finished`);
+    const model = readModel(options.modelsDir, job.base_model) ?? fail(404, "unknown_model", `base model ${job.base_model} is no longer in the catalog`);
+    const settings = JSON.parse(job.settings) as JobSettings;
+    const split = settings.data?.validation_split ?? 0;
+    const dataset = join(folder(id), "dataset.jsonl");
+    const data = split > 0 ? { train: dataset, validation_split: split } : { eval: dataset };
+    running = { id, cancelled: false };
+    try {
+      const results: Record<string, Record<string, number>> = {};
+      for (const [name, adapter] of [["adapter", join(folder(id), "out", "adapter")], ["base", undefined]] as const) {
+        let metrics: Record<string, number> | undefined;
+        const worker = await startWorker(
+          "evaluate",
+          {
+            model: { path: model.path },
+            data: { ...data, cutoff_len: settings.data?.cutoff_len ?? 1024 },
+            training: { seed: (settings.training?.seed as number | undefined) ?? 42 },
+            output_dir: join(folder(id), `eval-${name}`),
+            ...(adapter ? { adapter } : {}),
+          },
+          { onMessage: (message) => void (message.type === "eval" && (metrics = message.metrics)), onLog: (line) => log(`job ${id} evaluate: ${line}`) },
+        );
+        const { code, error } = await worker.exited;
+        if (code !== 0 || !metrics) fail(500, error?.code ?? "evaluate_failed", error?.message ?? `evaluation exited with ${code}`);
+        results[name] = metrics!;
+      }
+      const records = readFileSync(dataset, "utf8").split("\n").filter(Boolean).length;
+      return { job: id, heldOut: split > 0, records, adapter: results.adapter!, base: results.base! };
+    } finally {
+      running = undefined;
+      void pump();
+    }
+  }
+
+  /** The base model and adapter a chat request names: a finished job's, or a catalog model alone. */
+  function chatTarget(request: { job?: unknown; baseModel?: unknown }): { model: BaseModel; adapter?: { name: string; path: string } } {
+    if (request.job !== undefined && request.job !== null) {
+      const job = requireJob(Number(request.job));
+      if (job.state !== "done") fail(409, "not_done", `job ${job.id} is ${job.state}: only a finished job's adapter can chat`);
+      const model = readModel(options.modelsDir, job.base_model) ?? fail(404, "unknown_model", `base model ${job.base_model} is no longer in the catalog`);
+      return { model, adapter: { name: `job-${job.id}`, path: join(folder(job.id), "out", "adapter") } };
+    }
+    if (typeof request.baseModel !== "string") fail(400, "invalid_request", "name a finished job (job) or a base model (baseModel)");
+    return { model: readModel(options.modelsDir, request.baseModel as string) ?? fail(404, "unknown_model", `no base model "${request.baseModel}" in the catalog`) };
+  }
+
   // ------------------------------------------------------------ reading
 
   function describe(id: number) {
@@ -332,7 +389,7 @@ export function createFactory(options: FactoryOptions) {
     }
   }
 
-  return { create, cancel, publish, describe, list, subscribe, models, recover, stop };
+  return { create, cancel, publish, evaluate, chatTarget, describe, list, subscribe, models, recover, stop };
 }
 
 /** The job's own status changes, in the same stream as the worker's messages. */

@@ -34,7 +34,10 @@ export type RunningWorker = {
   exited: Promise<{ code: number | null; error?: ErrorMessage }>;
   /** Writes one request line (serve mode). */
   send: (request: object) => void;
-  cancel: () => void;
+  /** Ends stdin: a serve worker finishes its request and exits. */
+  close: () => void;
+  /** SIGTERM: a training worker stops at the next micro-batch with a final checkpoint. */
+  cancel: (signal?: NodeJS.Signals) => void;
 };
 
 export async function startWorker(
@@ -68,8 +71,9 @@ export async function startWorker(
   return {
     pid: child.pid,
     exited,
-    send: (request) => child.stdin!.write(`${JSON.stringify(request)}\n`),
-    cancel: () => void child.kill("SIGTERM"),
+    send: (request) => void (child.stdin!.writable && child.stdin!.write(`${JSON.stringify(request)}\n`)),
+    close: () => void child.stdin!.end(),
+    cancel: (signal = "SIGTERM") => void child.kill(signal),
   };
 }
 

@@ -190,6 +190,15 @@ def _require(ok: bool, path: str, rule: str, value) -> None:
         raise TrainerError("invalid_hyperparameter", f"{path} must be {rule}, got {value!r}", field=path)
 
 
+def validate_generation(g: "GenerationArgs", prefix: str) -> None:
+    """Sampling ranges: for a spec's defaults and for each serve request alike."""
+    _require(g.max_new_tokens >= 1, f"{prefix}.max_new_tokens", ">= 1", g.max_new_tokens)
+    _require(g.temperature >= 0, f"{prefix}.temperature", ">= 0", g.temperature)
+    _require(0 < g.top_p <= 1, f"{prefix}.top_p", "in (0, 1]", g.top_p)
+    _require(g.top_k >= 0, f"{prefix}.top_k", ">= 0", g.top_k)
+    _require(g.repetition_penalty > 0, f"{prefix}.repetition_penalty", "> 0", g.repetition_penalty)
+
+
 def validate(spec: JobSpec, mode: str) -> None:
     """Range checks; type checks already happened while parsing."""
     if not spec.model.path:
@@ -215,11 +224,7 @@ def validate(spec: JobSpec, mode: str) -> None:
     _require(t.seed >= 0, "training.seed", ">= 0", t.seed)
     for name in ("logging_steps", "eval_steps", "save_steps"):
         _require(getattr(t, name) >= 0, f"training.{name}", ">= 0", getattr(t, name))
-    _require(g.max_new_tokens >= 1, "generation.max_new_tokens", ">= 1", g.max_new_tokens)
-    _require(g.temperature >= 0, "generation.temperature", ">= 0", g.temperature)
-    _require(0 < g.top_p <= 1, "generation.top_p", "in (0, 1]", g.top_p)
-    _require(g.top_k >= 0, "generation.top_k", ">= 0", g.top_k)
-    _require(g.repetition_penalty > 0, "generation.repetition_penalty", "> 0", g.repetition_penalty)
+    validate_generation(g, "generation")
     if mode in ("train", "evaluate", "predict") and not spec.output_dir:
         raise TrainerError("invalid_spec", f"output_dir is required for {mode}", field="output_dir")
     if mode == "train" and not d.train:

@@ -14,7 +14,7 @@ import time
 import torch
 from transformers import StoppingCriteria, StoppingCriteriaList
 
-from .config import GenerationArgs, JobSpec, _convert
+from .config import GenerationArgs, JobSpec, _convert, validate_generation
 from .errors import TrainerError
 from .evaluate import encode_prompt, generate
 from .model import check_adapter_dir, family_of, load_base_model, load_tokenizer, pick_device, read_model_type, resolve_model_dir, set_threads
@@ -145,7 +145,9 @@ class Server:
         overrides = {k: v for k, v in request.items() if k in GENERATION_FIELDS}
         merged = {**dataclasses.asdict(self.spec.generation), **overrides}
         try:
-            return _convert(GenerationArgs, merged, "request")
+            args = _convert(GenerationArgs, merged, "request")
+            validate_generation(args, "request")
+            return args
         except TrainerError as err:
             raise TrainerError("bad_request", err.message) from err
 

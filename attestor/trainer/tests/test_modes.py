@@ -123,6 +123,7 @@ def test_serve_streams_stops_and_switches_adapters(memo_adapter, tiny_dir, valid
         {"id": "sampled", "prompt": "The model", "temperature": 0.9, "top_p": 0.9, "top_k": 20,
          "repetition_penalty": 1.2, "max_new_tokens": 5, "seed": 3},
         {"id": "missing", "prompt": "x", "adapter": "nope"},
+        {"id": "wild", "prompt": "x", "top_p": 7},
         {"id": "bye", "op": "shutdown"},
     ]
     spec = {"model": {"path": str(tiny_dir / "gpt2")}, "serve": {"adapters": {"memo": str(memo_adapter)}}}
@@ -136,8 +137,9 @@ def test_serve_streams_stops_and_switches_adapters(memo_adapter, tiny_dir, valid
     assert not replies["base"]["text"].startswith("blue") and replies["base"]["adapter"] is None
     assert replies["stop"]["text"] == "blue" and replies["stop"]["finish_reason"] == "stop"
     assert replies["sampled"]["completion_tokens"] <= 5
-    error = next(m for m in messages if m["type"] == "error")
-    assert error["id"] == "missing" and error["code"] == "adapter_not_found"
+    errors = {m["id"]: m for m in messages if m["type"] == "error"}
+    assert errors["missing"]["code"] == "adapter_not_found"
+    assert errors["wild"]["code"] == "bad_request" and "request.top_p must be in (0, 1]" in errors["wild"]["message"]
     assert messages[-1]["type"] == "done"
 
 
