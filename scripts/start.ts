@@ -45,6 +45,7 @@ const wsUrl = `ws://${listening.address}:${listening.port}`;
 
 let indexer: RunningIndexer | undefined;
 let attestor: Awaited<ReturnType<typeof createAttestor>> | undefined;
+let attestorConfig: ReturnType<typeof loadConfig> | undefined;
 const stopAll = async () => {
   await indexer?.stop();
   await attestor?.close();
@@ -73,7 +74,7 @@ if (seed) await seedDemo(connection, deployment, attestorAddress);
 const publicClient = await connection.viem.getPublicClient();
 try {
   // The node is new, so is its chain: an earlier run's attestor state and embedded index describe a chain that is gone.
-  const config = loadConfig({ ...process.env, PROVENA_RPC_URL: rpcUrl, ATTESTOR_VALIDATOR_KEY: validatorKey });
+  const config = (attestorConfig = loadConfig({ ...process.env, PROVENA_RPC_URL: rpcUrl, ATTESTOR_VALIDATOR_KEY: validatorKey }));
   rmSync(config.stateDir, { recursive: true, force: true });
   if (!process.env.DATABASE_URL) rmSync(join(dataDir(), "indexer"), { recursive: true, force: true });
 
@@ -125,7 +126,8 @@ Provena local stack
   models      ${deployment.contracts.ModelRegistry.address}
   deployment  ${deploymentPath()}
   attestor    ${attestor!.url}  (sign-in, POST /datanets/:id/uploads, /ipfs/:cid, POST /verdicts; storage: ${attestor!.store.kind})
-  validator   ${attestor!.validator?.address ?? "none"} (automatic, on every demo Datanet; relayer ${attestor!.relay?.address ?? "none"})
+  validator   ${attestor!.validator?.address ?? "none"} (automatic, on every demo Datanet; relayer ${attestor!.relay?.address ?? "none"}; signs model provenance)
+  models      ${attestor!.models().length} base models in ${attestorConfig!.modelsDir} (MODELS_DIR): ModelFactory at POST /jobs and /chat
   indexer     ${indexer!.url}  (GET /leaderboard, /contributors/:address, /datanets, /contributions; GraphQL at /graphql)
   demo        ${
     seed

@@ -339,7 +339,7 @@ export async function createAttestor(config: AttestorConfig) {
     await store.close();
     db.close();
   };
-  return { url, port, db, store, chain, relay, validator, backlog, close };
+  return { url, port, db, store, chain, relay, validator, backlog, models: factory.models, close };
 }
 
 export type Attestor = Awaited<ReturnType<typeof createAttestor>>;
