@@ -83,7 +83,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
 /** Undone in reverse order at the end, on error and on SIGINT/SIGTERM: processes, clusters, temp dirs. */
-const { add: undoLater, cleanup } = cleanups(log);
+const { add: undoLater, run: runBench } = cleanups(log);
 
 /** Runs `work` on every item with at most `width` at once; `lane` (0..width-1) is the worker's number. */
 async function inParallel<T, R>(items: readonly T[], width: number, work: (item: T, lane: number) => Promise<R>): Promise<R[]> {
@@ -494,12 +494,4 @@ async function main() {
   }
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error(error);
-  process.exitCode = 1;
-} finally {
-  await cleanup();
-}
-process.exit();
+await runBench(main);

@@ -85,7 +85,7 @@ const round = (value: number, digits = 0) => Number(value.toFixed(digits));
 const median = (values: number[]) => percentile(values, 50);
 
 /** Undone in reverse order at the end, on error and on SIGINT/SIGTERM: the attestors, the chain node. */
-const { add: undoLater, cleanup } = cleanups(log);
+const { add: undoLater, run: runBench } = cleanups(log);
 /** `close` made safe to call twice: once when its step is done, again by `cleanup`. */
 const once = (close: () => Promise<unknown>) => {
   let closing: Promise<unknown> | undefined;
@@ -416,12 +416,4 @@ async function main() {
   }
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error("[bench:ingest] failed:", error);
-  process.exitCode = 1;
-} finally {
-  await cleanup();
-}
-process.exit();
+await runBench(main);

@@ -28,5 +28,17 @@ export function cleanups(log: (message: string) => void) {
       void cleanup().then(() => process.exit(130));
     });
   }
-  return { add: (step: () => Promise<unknown> | unknown) => void steps.push(step), cleanup };
+  /** Runs the benchmark, then undoes everything; exits 1 with the error when it failed. */
+  const run = async (main: () => Promise<void>) => {
+    try {
+      await main();
+    } catch (error) {
+      log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      process.exitCode = 1;
+    } finally {
+      await cleanup();
+    }
+    process.exit();
+  };
+  return { add: (step: () => Promise<unknown> | unknown) => void steps.push(step), cleanup, run };
 }

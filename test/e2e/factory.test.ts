@@ -129,6 +129,7 @@ describe("ModelFactory", () => {
     const dataset = stream.find((e) => e.event === "status" && e.data.dataset)?.data.dataset as { contributions: number };
     assert.equal(dataset.contributions, 4);
     assert.ok(stream.some((e) => e.event === "artifact"));
+    assert.ok(stream.some((e) => e.event === "log" && /training .* on cpu/.test(String(e.data.line))), "the worker's log lines are in the stream");
     assert.deepEqual(stream.at(-1)?.data, { type: "status", state: "done" });
     // A late subscriber gets the same history, from where it says it is.
     const replay = await events(`${attestor.url}/jobs/${id}/events?after=${stream[2]!.id}`);

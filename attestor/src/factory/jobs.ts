@@ -72,7 +72,7 @@ const now = () => Math.floor(Date.now() / 1000);
 export function createFactory(options: FactoryOptions) {
   const { db } = options;
   const log = options.log ?? ((line: string) => console.error(`factory: ${line}`));
-  const subscribers = new Map<number, Set<(event: { seq: number; message: WorkerMessage | JobStatusMessage }) => void>>();
+  const subscribers = new Map<number, Set<(event: JobEvent) => void>>();
   let running: { id: number; worker?: RunningWorker; cancelled: boolean } | undefined;
   let stopped = false;
 
@@ -80,7 +80,7 @@ export function createFactory(options: FactoryOptions) {
   const row = (id: number) => db.prepare("SELECT * FROM train_job WHERE id = ?").get(id) as JobRow | undefined;
   const requireJob = (id: number) => row(id) ?? fail(404, "unknown_job", `there is no training job ${id}`);
 
-  function emit(id: number, message: WorkerMessage | JobStatusMessage) {
+  function emit(id: number, message: JobMessage) {
     const seq = ((db.prepare("SELECT MAX(seq) AS last FROM train_event WHERE job = ?").get(id) as { last: number | null }).last ?? 0) + 1;
     db.prepare("INSERT INTO train_event (job, seq, message) VALUES (?, ?, ?)").run(id, seq, JSON.stringify(message));
     for (const listener of subscribers.get(id) ?? []) listener({ seq, message });
@@ -173,21 +173,24 @@ export function createFactory(options: FactoryOptions) {
       const spec = specOf(job, model);
       writeFileSync(join(dir, "spec.json"), JSON.stringify(spec, null, 1));
       if (running.cancelled) return setState(job.id, "cancelled", { finished_at: now() });
+      let metrics: Record<string, number> = {};
       const worker = await startWorker("train", spec, {
         onMessage: (message) => {
+          if (message.type === "done") metrics = message.metrics ?? {};
           if (message.type === "checkpoint") db.prepare("UPDATE train_job SET checkpoint = ? WHERE id = ?").run(message.path, job.id);
           emit(job.id, message);
         },
-        onLog: (line) => log(`job ${job.id}: ${line}`),
+        onLog: (line) => {
+          log(`job ${job.id}: ${line}`);
+          emit(job.id, { type: "log", line });
+        },
       });
       running.worker = worker;
       if (running.cancelled) worker.cancel();
       const { code, error } = await worker.exited;
       // Stopped with the attestor: the job stays running, to resume from its final checkpoint at the next start.
       if (stopped && !running.cancelled) return;
-      const done = (db.prepare("SELECT message FROM train_event WHERE job = ? ORDER BY seq DESC LIMIT 1").get(job.id) as { message: string }).message;
       if (code === 0) {
-        const metrics = (JSON.parse(done) as { metrics?: Record<string, number> }).metrics ?? {};
         setState(job.id, "done", { metrics: JSON.stringify(metrics), finished_at: now() });
       } else if (code === 3) {
         setState(job.id, "cancelled", { finished_at: now() });
@@ -360,7 +363,7 @@ export function createFactory(options: FactoryOptions) {
     ).map(({ id }) => describe(id));
 
   /** Stored events after `after`, then live ones until the job ends; returns an unsubscribe. */
-  function subscribe(id: number, after: number, listener: (event: { seq: number; message: WorkerMessage | JobStatusMessage }) => void, onEnd: () => void) {
+  function subscribe(id: number, after: number, listener: (event: JobEvent) => void, onEnd: () => void) {
     requireJob(id);
     const stored = db.prepare("SELECT seq, message FROM train_event WHERE job = ? AND seq > ? ORDER BY seq").all(id, after) as { seq: number; message: string }[];
     for (const event of stored) listener({ seq: event.seq, message: JSON.parse(event.message) });
@@ -369,7 +372,7 @@ export function createFactory(options: FactoryOptions) {
       onEnd();
       return () => {};
     }
-    const live = (event: { seq: number; message: WorkerMessage | JobStatusMessage }) => {
+    const live = (event: JobEvent) => {
       listener(event);
       if (event.message.type === "status" && FINAL.includes((event.message as JobStatusMessage).state)) onEnd();
     };
@@ -401,5 +404,11 @@ export type JobStatusMessage = {
   dataset?: { contributions: number; root: string; skipped: unknown[] };
   modelId?: string;
 };
+
+/** A line the worker logged (stderr), in order with its messages. */
+export type JobLogMessage = { type: "log"; line: string };
+
+export type JobMessage = WorkerMessage | JobStatusMessage | JobLogMessage;
+export type JobEvent = { seq: number; message: JobMessage };
 
 export type Factory = ReturnType<typeof createFactory>;
