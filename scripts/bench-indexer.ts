@@ -36,7 +36,7 @@ import { contributionId, signedVerdict } from "@provena/common/verdicts";
 import { startChain, startPostgres, type Chain } from "../test/helpers/stack.js";
 import { indexedBlock, startIndexer, waitUntilIndexed, type RunningIndexer } from "./indexer.js";
 import { writeNoopApp } from "./lib/noop-ponder-app.js";
-import { cleanups, percentile } from "./lib/bench.js";
+import { cleanups, integerOption, percentile } from "./lib/bench.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -50,11 +50,7 @@ const { values: args } = parseArgs({
     rounds: { type: "string", default: "2" },
   },
 });
-const positive = (name: keyof typeof args) => {
-  const value = Number(args[name]);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer, not "${args[name]}"`);
-  return value;
-};
+const positive = (name: keyof typeof args, min = 1) => integerOption(args, name, min);
 const EVENTS = positive("events");
 const SAMPLES = positive("samples");
 const DURATION_S = positive("duration");

@@ -43,7 +43,7 @@ import { cidOf } from "../attestor/src/storage/profile.js";
 import { fingerprintOf } from "../attestor/src/upload/fingerprint.js";
 import { signIn, startAttestor, upload } from "../test/helpers/attestor.js";
 import { startChain, type Chain } from "../test/helpers/stack.js";
-import { cleanups, percentile } from "./lib/bench.js";
+import { cleanups, integerOption, percentile } from "./lib/bench.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -58,11 +58,7 @@ const { values: args } = parseArgs({
     "polling-ms": { type: "string", default: "50" },
   },
 });
-const integer = (name: keyof typeof args, min = 1) => {
-  const value = Number(args[name]);
-  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer ≥ ${min}, not "${args[name]}"`);
-  return value;
-};
+const integer = (name: keyof typeof args, min = 1) => integerOption(args, name, min);
 const CLIENTS = integer("clients");
 const SMALL_FILES = integer("small-files");
 const LARGE_FILES = integer("large-files");

@@ -39,7 +39,7 @@ import { publishModel, type PublishContext } from "../attestor/src/provenance/pu
 import { createVerifier, verifyModel, type Report, type Verifier } from "../attestor/src/provenance/verify.js";
 import { startAttestor } from "../test/helpers/attestor.js";
 import { admin, startChain, type Chain } from "../test/helpers/stack.js";
-import { cleanups } from "./lib/bench.js";
+import { cleanups, integerOption } from "./lib/bench.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -49,11 +49,7 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "16" },
   },
 });
-const integer = (name: keyof typeof args, min = 1) => {
-  const value = Number(args[name]);
-  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer ≥ ${min}, not "${args[name]}"`);
-  return value;
-};
+const integer = (name: keyof typeof args, min = 1) => integerOption(args, name, min);
 const CONTRIBUTORS = integer("contributors");
 const VERIFY_RUNS = integer("verify-runs");
 const CONCURRENCY = integer("concurrency");

@@ -5,6 +5,13 @@ export const percentile = (values: number[], p: number) => {
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 };
 
+/** A `--name N` option (parseArgs gives strings) as an integer of at least `min`, or an error naming it. */
+export function integerOption(values: Record<string, unknown>, name: string, min = 1): number {
+  const value = Number(values[name]);
+  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer ≥ ${min}, not "${String(values[name])}"`);
+  return value;
+}
+
 /**
  * Steps undone in reverse order by `cleanup()` (at the end, on error) and on SIGINT/SIGTERM (then exit 130).
  * A failing step is logged and the others still run.

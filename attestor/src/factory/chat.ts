@@ -102,7 +102,7 @@ export function createChat(options: { idleMs?: number; log?: (line: string) => v
       server.adapters.add(adapter.name);
     }
     const id = `chat-${++sequence}`;
-    const request = { id, messages, adapter: adapter?.name ?? null, ...Object.fromEntries(SAMPLING_KEYS.filter((key) => sampling[key] !== undefined).map((key) => [key, sampling[key]])) };
+    const request = { id, messages, adapter: adapter?.name ?? null, ...sampling };
     return exchange<ReplyMessage>(server, request, (message, done, reject) => {
       if (message.type === "token" && message.id === id) onToken(message.text);
       else if (message.type === "reply" && message.id === id) done(message);

@@ -79,6 +79,13 @@ export function createFactory(options: FactoryOptions) {
   const folder = (id: number) => join(options.stateDir, "jobs", String(id));
   const row = (id: number) => db.prepare("SELECT * FROM train_job WHERE id = ?").get(id) as JobRow | undefined;
   const requireJob = (id: number) => row(id) ?? fail(404, "unknown_job", `there is no training job ${id}`);
+  /** The job's own adapter folder, as the worker exports it. */
+  const adapterDir = (id: number) => join(folder(id), "out", "adapter");
+  const baseModelOf = (job: JobRow): BaseModel =>
+    readModel(options.modelsDir, job.base_model) ?? fail(404, "unknown_model", `base model ${job.base_model} is no longer in the catalog`);
+  const requireCreator = (job: JobRow, by: Address) => {
+    if (job.creator !== by.toLowerCase()) fail(403, "not_creator", `job ${job.id} belongs to ${job.creator}`);
+  };
 
   function emit(id: number, message: JobMessage) {
     const seq = ((db.prepare("SELECT MAX(seq) AS last FROM train_event WHERE job = ?").get(id) as { last: number | null }).last ?? 0) + 1;
@@ -111,7 +118,7 @@ export function createFactory(options: FactoryOptions) {
   function specOf(job: Pick<JobRow, "id" | "base_model" | "settings" | "parent_job" | "checkpoint">, model: BaseModel) {
     const settings = JSON.parse(job.settings) as JobSettings;
     const dir = folder(job.id);
-    const parentAdapter = job.parent_job ? join(folder(job.parent_job), "out", "adapter") : undefined;
+    const parentAdapter = job.parent_job ? adapterDir(job.parent_job) : undefined;
     return {
       model: { path: model.path },
       data: { ...settings.data, train: join(dir, "dataset.jsonl") },
@@ -160,7 +167,7 @@ export function createFactory(options: FactoryOptions) {
     running = { id: job.id, cancelled: false };
     setState(job.id, "running", { started_at: job.started_at ?? now() });
     try {
-      const model = readModel(options.modelsDir, job.base_model) ?? fail(404, "unknown_model", `base model ${job.base_model} is no longer in the catalog`);
+      const model = baseModelOf(job);
       if (!existsSync(join(dir, "manifest.json"))) {
         const dataset = await collectDataset(options.chain, options.store, options.chainId, options.startBlock, {
           datanets: (JSON.parse(job.datanets) as string[]).map(BigInt),
@@ -229,7 +236,7 @@ export function createFactory(options: FactoryOptions) {
 
   function cancel(id: number, by: Address) {
     const job = requireJob(id);
-    if (job.creator !== by.toLowerCase()) fail(403, "not_creator", `job ${id} belongs to ${job.creator}`);
+    requireCreator(job, by);
     if (FINAL.includes(job.state)) fail(409, "already_final", `job ${id} is already ${job.state}`);
     if (job.state === "queued") setState(id, "cancelled", { finished_at: now() });
     else if (running?.id === id) {
@@ -243,11 +250,11 @@ export function createFactory(options: FactoryOptions) {
 
   async function publish(id: number, by: Address): Promise<Published> {
     const job = requireJob(id);
-    if (job.creator !== by.toLowerCase()) fail(403, "not_creator", `job ${id} belongs to ${job.creator}`);
+    requireCreator(job, by);
     if (job.state !== "done") fail(409, "not_done", `job ${id} is ${job.state}: only a finished job can be published`);
     if (job.model_id) fail(409, "already_published", `job ${id} is already published as model ${job.model_id}`);
     if (!options.publisher) fail(503, "publishing_disabled", "this attestor has no attestor key to sign provenance with");
-    const model = readModel(options.modelsDir, job.base_model) ?? fail(404, "unknown_model", `base model ${job.base_model} is no longer in the catalog`);
+    const model = baseModelOf(job);
     const out = join(folder(id), "out");
     const adapterFile = [join(out, "adapter", "adapter_model.safetensors"), join(out, "model", "model.safetensors")].find(existsSync);
     if (!adapterFile) fail(500, "artifact_missing", `job ${id}'s adapter is not in ${out}`);
@@ -286,10 +293,10 @@ export function createFactory(options: FactoryOptions) {
    */
   async function evaluate(id: number, by: Address) {
     const job = requireJob(id);
-    if (job.creator !== by.toLowerCase()) fail(403, "not_creator", `job ${id} belongs to ${job.creator}`);
+    requireCreator(job, by);
     if (job.state !== "done") fail(409, "not_done", `job ${id} is ${job.state}: only a finished job can be evaluated`);
     if (running) fail(409, "busy", `job ${running.id} is training; evaluate when it has finished`);
-    const model = readModel(options.modelsDir, job.base_model) ?? fail(404, "unknown_model", `base model ${job.base_model} is no longer in the catalog`);
+    const model = baseModelOf(job);
     const settings = JSON.parse(job.settings) as JobSettings;
     const split = settings.data?.validation_split ?? 0;
     const dataset = join(folder(id), "dataset.jsonl");
@@ -297,7 +304,7 @@ export function createFactory(options: FactoryOptions) {
     running = { id, cancelled: false };
     try {
       const results: Record<string, Record<string, number>> = {};
-      for (const [name, adapter] of [["adapter", join(folder(id), "out", "adapter")], ["base", undefined]] as const) {
+      for (const [name, adapter] of [["adapter", adapterDir(id)], ["base", undefined]] as const) {
         let metrics: Record<string, number> | undefined;
         const worker = await startWorker(
           "evaluate",
@@ -327,8 +334,8 @@ export function createFactory(options: FactoryOptions) {
     if (request.job !== undefined && request.job !== null) {
       const job = requireJob(Number(request.job));
       if (job.state !== "done") fail(409, "not_done", `job ${job.id} is ${job.state}: only a finished job's adapter can chat`);
-      const model = readModel(options.modelsDir, job.base_model) ?? fail(404, "unknown_model", `base model ${job.base_model} is no longer in the catalog`);
-      return { model, adapter: { name: `job-${job.id}`, path: join(folder(job.id), "out", "adapter") } };
+      const model = baseModelOf(job);
+      return { model, adapter: { name: `job-${job.id}`, path: adapterDir(job.id) } };
     }
     if (typeof request.baseModel !== "string") fail(400, "invalid_request", "name a finished job (job) or a base model (baseModel)");
     return { model: readModel(options.modelsDir, request.baseModel as string) ?? fail(404, "unknown_model", `no base model "${request.baseModel}" in the catalog`) };

@@ -7,12 +7,12 @@
 import { sha256 } from "@provena/common/cid";
 import { fileTypeByCode, modalityName } from "@provena/common/fileTypes";
 import { contributionId, STATUS } from "@provena/common/verdicts";
-import { CID } from "multiformats/cid";
-import { hexToBytes, type Hex } from "viem";
-import type { ChainView } from "../chain.js";
+import type { Hex } from "viem";
+import { logsInRanges, type ChainView } from "../chain.js";
 import { fail } from "../http/errors.js";
 import { textOf } from "../quality/index.js";
 import { readAll, type ContentStore } from "../storage/index.js";
+import { cidFromHex } from "../storage/profile.js";
 import { buildManifest, type DatasetManifest, type ManifestLeaf } from "./manifest.js";
 
 export type DatasetRequest = { datanets: readonly bigint[]; /** default: the latest block */ block?: bigint };
@@ -22,7 +22,7 @@ export type Skipped = { contribution: Hex; reason: string };
 
 export type Dataset = { manifest: DatasetManifest; records: { text: string }[]; skipped: Skipped[] };
 
-/** Logs are read in spans of this many blocks (public RPC endpoints cap a range). */
+/** Logs are read in ranges of this many blocks, halved where a node refuses them. */
 const LOG_SPAN = 10_000n;
 
 /** Refuses what a text model cannot be trained on, with the reason; returns the request's block. */
@@ -42,20 +42,15 @@ export async function checkDatasetRequest(chain: ChainView, request: DatasetRequ
   return block;
 }
 
-/** [from, to] cut into spans of LOG_SPAN blocks. */
-function* spans(from: bigint, to: bigint): Generator<{ fromBlock: bigint; toBlock: bigint }> {
-  for (let start = from; start <= to; start += LOG_SPAN) yield { fromBlock: start, toBlock: start + LOG_SPAN - 1n < to ? start + LOG_SPAN - 1n : to };
-}
-
 export async function collectDataset(chain: ChainView, store: ContentStore, chainId: number, startBlock: bigint, request: DatasetRequest): Promise<Dataset> {
   const block = await checkDatasetRequest(chain, request);
-  const accepted = new Set<string>();
-  const contributed = [];
-  for (const span of spans(startBlock, block)) {
-    const finalized = await chain.client.getContractEvents({ ...chain.ledger, eventName: "ContributionFinalized", ...span, strict: true });
-    for (const log of finalized) if (STATUS[log.args.status] === "accepted") accepted.add(log.args.id.toLowerCase());
-    contributed.push(...(await chain.client.getContractEvents({ ...chain.ledger, eventName: "Contributed", args: { datanetId: [...request.datanets] }, ...span, strict: true })));
-  }
+  const finalized = await logsInRanges(startBlock, block, LOG_SPAN, (fromBlock, toBlock) =>
+    chain.client.getContractEvents({ ...chain.ledger, eventName: "ContributionFinalized", fromBlock, toBlock, strict: true }),
+  );
+  const accepted = new Set(finalized.filter((log) => STATUS[log.args.status] === "accepted").map((log) => log.args.id.toLowerCase()));
+  const contributed = await logsInRanges(startBlock, block, LOG_SPAN, (fromBlock, toBlock) =>
+    chain.client.getContractEvents({ ...chain.ledger, eventName: "Contributed", args: { datanetId: [...request.datanets] }, fromBlock, toBlock, strict: true }),
+  );
   const leaves: ManifestLeaf[] = [];
   const records: { text: string }[] = [];
   const skipped: Skipped[] = [];
@@ -64,7 +59,11 @@ export async function collectDataset(chain: ChainView, store: ContentStore, chai
       const id = contributionId(log.args.datanetId, item.contentHash).toLowerCase() as Hex;
       if (!accepted.has(id)) continue;
       const type = fileTypeByCode(item.fileType)?.name ?? "unknown";
-      const cid = CID.decode(hexToBytes(item.cid));
+      const cid = cidFromHex(item.cid);
+      if (!cid) {
+        skipped.push({ contribution: id, reason: `the CID recorded on chain (${item.cid}) does not parse as a CID` });
+        continue;
+      }
       const bytes = await readAll(store.cat(cid)).catch(() => undefined);
       if (!bytes) {
         skipped.push({ contribution: id, reason: `its content ${cid} is not on this node` });

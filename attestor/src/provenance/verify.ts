@@ -27,13 +27,11 @@
  * Logs are fetched in bulk over block ranges (halved when a node refuses a range) and indexed by id; RPC
  * reads go out in JSON-RPC batches; content is fetched with bounded concurrency.
  */
-import { createHash } from "node:crypto";
 import { CID } from "multiformats/cid";
 import {
   createPublicClient,
   defineChain,
   hashStruct,
-  hexToBytes,
   http,
   keccak256,
   toHex,
@@ -47,7 +45,9 @@ import { loadDeployment, deploymentPath, type Deployment } from "@provena/common
 import { fileTypeByCode } from "@provena/common/fileTypes";
 import { datasetRoot, modelTypedData, modelTypes, type ModelRecord } from "@provena/common/models";
 import { contributionId, STATUS } from "@provena/common/verdicts";
-import { cidOf } from "../storage/profile.js";
+import { sha256 } from "@provena/common/cid";
+import { logsInRanges } from "../chain.js";
+import { cidFromHex, cidOf } from "../storage/profile.js";
 import { parseManifest, type DatasetManifest } from "./manifest.js";
 
 // ------------------------------------------------------------------ context
@@ -215,7 +215,6 @@ export function parseContributionId(input: string): Hex {
 
 // ------------------------------------------------------------------ helpers
 
-const sha256Hex = (bytes: Uint8Array): Hex => `0x${createHash("sha256").update(bytes).digest("hex")}`;
 const sameHex = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 const RAW_CODEC = 0x55;
 const SHA2_256 = 0x12;
@@ -234,35 +233,9 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, 
   return results;
 }
 
-/** Logs over [from, to] in ranges of `ctx.logRange` blocks, each range halved while the node refuses it. */
-async function rangedLogs<T>(ctx: Verifier, from: bigint, to: bigint, get: (fromBlock: bigint, toBlock: bigint) => Promise<T[]>): Promise<T[]> {
-  const out: T[] = [];
-  let span = ctx.logRange > 0n ? ctx.logRange : 1n;
-  let start = from;
-  while (start <= to) {
-    const end = start + span - 1n < to ? start + span - 1n : to;
-    let logs: T[];
-    try {
-      logs = await get(start, end);
-    } catch (error) {
-      if (span === 1n) throw error;
-      span /= 2n;
-      continue;
-    }
-    for (const log of logs) out.push(log);
-    start = end + 1n;
-  }
-  return out;
-}
-
-/** The CID that hex CID bytes (as in records and on chain) name, or undefined if they are not one. */
-export function cidFromHex(hex: Hex): CID | undefined {
-  try {
-    return CID.decode(hexToBytes(hex));
-  } catch {
-    return undefined;
-  }
-}
+/** Logs over [from, to] in ranges of `ctx.logRange` blocks. */
+const rangedLogs = <T>(ctx: Verifier, from: bigint, to: bigint, get: (fromBlock: bigint, toBlock: bigint) => Promise<T[]>): Promise<T[]> =>
+  logsInRanges(from, to, ctx.logRange, get);
 
 export type Fetched = { ok: true; bytes: Uint8Array; sha256: Hex; cid: string } | { ok: false; problem: string };
 
@@ -281,10 +254,10 @@ export async function fetchVerified(ctx: Verifier, cidHex: Hex, maxBytes = 1 << 
   } catch (error) {
     return { ok: false, problem: `${name} could not be fetched from ${ctx.gateway}: ${(error as Error).message}` };
   }
-  const sha256 = sha256Hex(bytes);
+  const digest = sha256(bytes);
   let matches: boolean;
   if (cid.code === RAW_CODEC && cid.multihash.code === SHA2_256) {
-    matches = sameHex(toHex(cid.multihash.digest), sha256);
+    matches = sameHex(toHex(cid.multihash.digest), digest);
   } else {
     matches = (await cidOf(bytes)).equals(cid);
   }
@@ -292,7 +265,7 @@ export async function fetchVerified(ctx: Verifier, cidHex: Hex, maxBytes = 1 << 
     const actual = (await cidOf(bytes)).toString();
     return { ok: false, problem: `bytes do not match CID ${name}: the gateway sent ${bytes.length} bytes whose CID is ${actual}` };
   }
-  return { ok: true, bytes, sha256, cid: name };
+  return { ok: true, bytes, sha256: digest, cid: name };
 }
 
 async function fetchBytes(url: string, maxBytes: number, timeoutMs: number): Promise<Uint8Array> {

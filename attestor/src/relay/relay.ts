@@ -25,6 +25,7 @@ import type { ChainView } from "../chain.js";
 import { transaction, type Db } from "../db.js";
 import { fail } from "../http/errors.js";
 import { checkSignedVerdict, MIN_DEADLINE_MARGIN_SECONDS, type SignedVerdict } from "./check.js";
+import { backgroundLoop } from "../loop.js";
 
 export type RelayOptions = {
   db: Db;
@@ -49,12 +50,6 @@ const toSigned = (row: Row): SignedVerdict => ({
   signature: row.signature,
 });
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-  });
-
 export function createRelay(options: RelayOptions) {
   const { db, chain } = options;
   const log = options.log ?? ((line: string) => console.error(`relay: ${line}`));
@@ -69,14 +64,14 @@ export function createRelay(options: RelayOptions) {
   );
   const setState = db.prepare("UPDATE verdict SET state = ?, error = ?, tx_hash = ?, updated_at = ?, attempts = attempts + ? WHERE contribution = ? AND validator = ?");
 
-  let wake: (() => void) | undefined;
-  const poke = () => wake?.();
+  // `tick` (below) runs only once `start` is called; a verdict arriving cuts the idle wait short.
+  const loop = backgroundLoop({ tick, idleMs: Math.max(50, Math.min(options.maxWaitMs, 1_000)), retryMs: options.retryMs, log });
 
   const insert = (signed: SignedVerdict) => {
     const { verdict } = signed;
     const at = Date.now();
     insertRow.run(verdict.contribution, signed.validator, verdict.accept ? 1 : 0, verdict.score, verdict.reason, verdict.deadline.toString(), signed.signature, at, at);
-    poke();
+    loop.wake();
   };
 
   /** A human validator's verdict: checked against the chain, then queued. Sending the same verdict again is harmless. */
@@ -203,39 +198,10 @@ export function createRelay(options: RelayOptions) {
     return true;
   }
 
-  const stopper = new AbortController();
-  let loop: Promise<void> | undefined;
-  const start = () => {
-    loop = (async () => {
-      let backoff = options.retryMs;
-      while (!stopper.signal.aborted) {
-        try {
-          const worked = await tick();
-          backoff = options.retryMs;
-          if (!worked) {
-            await new Promise<void>((resolve) => {
-              wake = resolve;
-              void sleep(Math.max(50, Math.min(options.maxWaitMs, 1_000)), stopper.signal).then(resolve);
-            });
-          }
-        } catch (error) {
-          log(`retrying in ${backoff} ms: ${(error as Error).message.split("\n")[0]}`);
-          await sleep(backoff, stopper.signal);
-          backoff = Math.min(backoff * 2, 30_000);
-        }
-      }
-    })();
-  };
-  const stop = async () => {
-    stopper.abort();
-    wake?.();
-    await loop;
-  };
-
   /** Verdicts not yet counted on chain: queued, or in a transaction not yet mined. */
   const pending = () => (db.prepare("SELECT COUNT(*) AS n FROM verdict WHERE state IN ('queued', 'sent')").get() as { n: number }).n;
 
-  return { address: account.address, submit, enqueueOwn, status, pending, start, stop, tick };
+  return { address: account.address, submit, enqueueOwn, status, pending, start: loop.start, stop: loop.stop, tick };
 }
 
 export type Relay = ReturnType<typeof createRelay>;

@@ -10,7 +10,8 @@
 import { importBytes, type ImporterOptions } from "ipfs-unixfs-importer";
 import { fixedSize } from "ipfs-unixfs-importer/chunker";
 import { balanced } from "ipfs-unixfs-importer/layout";
-import type { CID } from "multiformats/cid";
+import { CID } from "multiformats/cid";
+import { hexToBytes, type Hex } from "viem";
 
 export const CHUNK_BYTES = 1_048_576;
 export const MAX_LINKS = 1_024;
@@ -30,3 +31,12 @@ const discard = { put: async (cid: CID) => cid };
 
 /** The CID of `bytes` under the profile, computed without storing anything. */
 export const cidOf = async (bytes: Uint8Array): Promise<CID> => (await importBytes(bytes, discard, CID_PROFILE)).cid;
+
+/** The CID that hex CID bytes (as in records and on chain) name, or undefined if they are not one. */
+export function cidFromHex(hex: Hex): CID | undefined {
+  try {
+    return CID.decode(hexToBytes(hex));
+  } catch {
+    return undefined;
+  }
+}

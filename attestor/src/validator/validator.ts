@@ -9,8 +9,7 @@
 import { sha256 } from "@provena/common/cid";
 import { fileTypeByCode } from "@provena/common/fileTypes";
 import { contributionId, REASONS, signedVerdict, type Verdict } from "@provena/common/verdicts";
-import { CID } from "multiformats/cid";
-import { hexToBytes, type Address, type Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { ChainView } from "../chain.js";
 import { transaction, type Db } from "../db.js";
@@ -19,7 +18,9 @@ import { assess, type Assessment, type QualityOptions } from "../quality/index.j
 import type { Relay } from "../relay/relay.js";
 import { sniffFile } from "../sniff/index.js";
 import { readAll, type ContentStore } from "../storage/index.js";
+import { cidFromHex } from "../storage/profile.js";
 import { fingerprintOf } from "../upload/fingerprint.js";
+import { backgroundLoop } from "../loop.js";
 
 export type ValidatorOptions = {
   db: Db;
@@ -84,12 +85,8 @@ export function createValidator(options: ValidatorOptions) {
 
   /** The assessment of one contribution's content, or undefined when the content cannot be had yet. */
   async function judge(job: Job): Promise<Assessment | undefined> {
-    let cid: CID;
-    try {
-      cid = CID.decode(hexToBytes(job.cid));
-    } catch {
-      return refuse(3, "the CID recorded on chain does not parse as a CID");
-    }
+    const cid = cidFromHex(job.cid);
+    if (!cid) return refuse(3, "the CID recorded on chain does not parse as a CID");
     const size = await store.size(cid).catch(() => undefined);
     if (size === undefined) return undefined;
     if (size !== job.size) return refuse(3, `the content named by ${cid.toString()} is ${size} bytes; the chain records ${job.size}`, { size });
@@ -176,31 +173,7 @@ export function createValidator(options: ValidatorOptions) {
     };
   };
 
-  const stopper = new AbortController();
-  let loop: Promise<void> | undefined;
-  const start = () => {
-    loop = (async () => {
-      let backoff = options.pollingMs;
-      while (!stopper.signal.aborted) {
-        let worked = false;
-        try {
-          worked = await tick();
-          backoff = options.pollingMs;
-        } catch (error) {
-          log(`retrying in ${backoff} ms: ${(error as Error).message.split("\n")[0]}`);
-          backoff = Math.min(backoff * 2, 30_000);
-        }
-        if (!worked) await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, backoff);
-          stopper.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-        });
-      }
-    })();
-  };
-  const stop = async () => {
-    stopper.abort();
-    await loop;
-  };
+  const { start, stop } = backgroundLoop({ tick, idleMs: options.pollingMs, retryMs: options.pollingMs, log });
 
   const pendingJobs = () => (db.prepare("SELECT COUNT(*) AS n FROM job WHERE done = 0").get() as { n: number }).n;
 
