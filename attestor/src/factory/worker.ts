@@ -22,7 +22,13 @@ let python: Promise<string> | undefined;
  */
 export function trainerPython(env: NodeJS.ProcessEnv = process.env): Promise<string> {
   if (env.PROVENA_PYTHON) return Promise.resolve(env.PROVENA_PYTHON);
-  python ??= promisify(execFile)("bash", [`${root}scripts/trainer-env.sh`], { env, maxBuffer: 1 << 20 }).then(({ stdout }) => `${stdout.trim()}/bin/python`);
+  python ??= promisify(execFile)("bash", [`${root}scripts/trainer-env.sh`], { env, maxBuffer: 1 << 20 }).then(
+    ({ stdout }) => `${stdout.trim()}/bin/python`,
+    (error: Error) => {
+      python = undefined; // a failed setup (no network, say) is tried again by the next job
+      throw error;
+    },
+  );
   return python;
 }
 
