@@ -18,8 +18,9 @@ contract ContributionLedger is EIP712 {
     uint256 public constant MAX_CID_BYTES = 128;
     uint8 public constant MAX_SCORE = 100;
 
-    bytes32 public constant VERDICT_TYPEHASH =
-        keccak256("Verdict(bytes32 contribution,bool accept,uint8 score,uint16 reason,uint64 deadline)");
+    bytes32 public constant VERDICT_TYPEHASH = keccak256(
+        "Verdict(bytes32 contribution,bool accept,uint8 score,uint16 reason,uint64 deadline)"
+    );
 
     enum Status {
         None,
@@ -149,11 +150,10 @@ contract ContributionLedger is EIP712 {
     }
 
     /// @notice Bytes and files the contributor may still send to the Datanet today, and when that resets.
-    function allowance(address contributor, uint256 datanetId)
-        external
-        view
-        returns (uint256 bytesLeft, uint256 filesLeft, uint256 resetsAt)
-    {
+    function allowance(
+        address contributor,
+        uint256 datanetId
+    ) external view returns (uint256 bytesLeft, uint256 filesLeft, uint256 resetsAt) {
         IDatanetRegistry.ContributionTerms memory terms = registry.contributionTerms(datanetId, contributor);
         uint32 day = DailyAllowance.today();
         Remaining memory remaining = _remaining(contributor, datanetId, terms, day);
@@ -194,18 +194,12 @@ contract ContributionLedger is EIP712 {
 
     /// @notice The EIP-712 digest a validator signs for `verdict`.
     function verdictDigest(Verdict calldata verdict) public view returns (bytes32) {
-        return _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    VERDICT_TYPEHASH,
-                    verdict.contribution,
-                    verdict.accept,
-                    verdict.score,
-                    verdict.reason,
-                    verdict.deadline
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(VERDICT_TYPEHASH, verdict.contribution, verdict.accept, verdict.score, verdict.reason, verdict.deadline)
                 )
-            )
-        );
+            );
     }
 
     // ---------------------------------------------------------------- internal
@@ -214,15 +208,20 @@ contract ContributionLedger is EIP712 {
     /// same Datanet). Equivalent to assigning a `Contribution` with status Pending and a zero tally, packed
     /// in the struct's field order; done by hand because this is the per-file hot path (`npm run bench:gas`).
     function _recordContribution(bytes32 id, uint256 datanetId, uint8 fileType) private returns (bool created) {
-        uint256 packed = uint256(uint160(msg.sender)) | (uint256(uint32(datanetId)) << 160)
-            | (uint256(fileType) << 192) | (uint256(uint8(Status.Pending)) << 200);
+        uint256 packed =
+            uint256(uint160(msg.sender)) |
+                (uint256(uint32(datanetId)) << 160) |
+                (uint256(fileType) << 192) |
+                (uint256(uint8(Status.Pending)) << 200);
         mapping(bytes32 => Contribution) storage contributions = _contributions;
         assembly ("memory-safe") {
             mstore(0x00, id)
             mstore(0x20, contributions.slot)
             let slot := keccak256(0x00, 0x40)
             created := iszero(sload(slot))
-            if created { sstore(slot, packed) }
+            if created {
+                sstore(slot, packed)
+            }
         }
     }
 
@@ -285,11 +284,7 @@ contract ContributionLedger is EIP712 {
 
     /// @dev The registry's answer for a (Datanet, validator) pair, reused while a batch repeats the pair:
     /// nothing in one call can change the registry in between, and batches usually come from one validator.
-    function _quorumFor(uint32 datanetId, address validator, ValidatorLookup memory lookup)
-        private
-        view
-        returns (uint8)
-    {
+    function _quorumFor(uint32 datanetId, address validator, ValidatorLookup memory lookup) private view returns (uint8) {
         if (lookup.quorum == 0 || lookup.datanetId != datanetId || lookup.validator != validator) {
             (bool active, uint8 quorum) = registry.validatorQuorum(datanetId, validator);
             if (!active) revert NotValidator(datanetId, validator);
@@ -300,12 +295,7 @@ contract ContributionLedger is EIP712 {
         return lookup.quorum;
     }
 
-    function _spendAllowance(
-        uint256 datanetId,
-        uint256 files,
-        uint256 bytes_,
-        IDatanetRegistry.ContributionTerms memory terms
-    ) private {
+    function _spendAllowance(uint256 datanetId, uint256 files, uint256 bytes_, IDatanetRegistry.ContributionTerms memory terms) private {
         Remaining memory remaining = _remaining(msg.sender, datanetId, terms, DailyAllowance.today());
         if (files > remaining.files) revert DailyFileLimitExceeded(files, remaining.files);
         if (bytes_ > remaining.bytes_) revert DailyByteLimitExceeded(bytes_, remaining.bytes_);

@@ -159,10 +159,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable {
 
     /// @notice Removes validators. Their votes already cast still count; new ones are refused.
     /// Lower the quorum first if fewer validators than the quorum would remain.
-    function removeValidators(uint256 datanetId, address[] calldata validators)
-        external
-        onlyDatanetOwner(datanetId)
-    {
+    function removeValidators(uint256 datanetId, address[] calldata validators) external onlyDatanetOwner(datanetId) {
         Datanet storage datanet = _datanets[datanetId];
         uint256 length = validators.length;
         for (uint256 i; i < length; ++i) {
@@ -198,10 +195,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable {
     }
 
     /// @notice Adds accounts to, or removes them from, the allow-list used while the Datanet is not public.
-    function setAllowList(uint256 datanetId, address[] calldata accounts, bool allowed)
-        external
-        onlyDatanetOwner(datanetId)
-    {
+    function setAllowList(uint256 datanetId, address[] calldata accounts, bool allowed) external onlyDatanetOwner(datanetId) {
         uint256 length = accounts.length;
         for (uint256 i; i < length; ++i) {
             _allowList[datanetId][accounts[i]] = allowed;
@@ -245,12 +239,10 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable {
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc IDatanetRegistry
-    function contributionTerms(uint256 datanetId, address contributor)
-        external
-        view
-        whenNotPaused
-        returns (ContributionTerms memory terms)
-    {
+    function contributionTerms(
+        uint256 datanetId,
+        address contributor
+    ) external view whenNotPaused returns (ContributionTerms memory terms) {
         Datanet storage datanet = _datanets[datanetId];
         if (datanet.owner == address(0)) revert UnknownDatanet(datanetId);
         Limits memory current = _limits;
@@ -266,12 +258,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable {
     }
 
     /// @inheritdoc IDatanetRegistry
-    function validatorQuorum(uint256 datanetId, address account)
-        external
-        view
-        whenNotPaused
-        returns (bool active, uint8 quorum)
-    {
+    function validatorQuorum(uint256 datanetId, address account) external view whenNotPaused returns (bool active, uint8 quorum) {
         return (_validators[datanetId][account], _datanets[datanetId].quorum);
     }
 

@@ -19,6 +19,7 @@ contract ModelRegistry is AccessControl, EIP712 {
     uint256 public constant MAX_REASON_BYTES = 500;
 
     bytes32 public constant MODEL_TYPEHASH = keccak256(
+        // solhint-disable-next-line max-line-length
         "ModelRecord(bytes32 baseModelId,bytes32 baseWeightsHash,bytes32 adapterHash,bytes adapterCid,bytes32 datasetRoot,bytes datasetCid,uint64 datasetBlock,uint32 datasetSize,bytes32 configHash,bytes configCid,bytes32 metricsHash,bytes metricsCid,uint256 parentId,address creator,uint64 deadline)"
     );
 
@@ -85,10 +86,7 @@ contract ModelRegistry is AccessControl, EIP712 {
     /// @notice Registers a model from its record and an authorized attestor's EIP-712 signature over it
     /// (an EOA's or, for a contract attestor, one its EIP-1271 `isValidSignature` accepts). Anyone may relay.
     /// @return modelId the new model's id (1, 2, …)
-    function registerModel(ModelRecord calldata record, address attestor, bytes calldata signature)
-        external
-        returns (uint256 modelId)
-    {
+    function registerModel(ModelRecord calldata record, address attestor, bytes calldata signature) external returns (uint256 modelId) {
         if (record.deadline < block.timestamp) revert SignatureExpired(record.deadline);
         if (!hasRole(ATTESTOR_ROLE, attestor)) revert NotAttestor(attestor);
         _checkRecord(record);
@@ -142,11 +140,12 @@ contract ModelRegistry is AccessControl, EIP712 {
     }
 
     /// @notice Whether `(contributionId, contentHash)` is a leaf of the model's dataset, by a Merkle proof.
-    function isInDataset(uint256 modelId, bytes32 contributionId, bytes32 contentHash, bytes32[] calldata proof)
-        external
-        view
-        returns (bool)
-    {
+    function isInDataset(
+        uint256 modelId,
+        bytes32 contributionId,
+        bytes32 contentHash,
+        bytes32[] calldata proof
+    ) external view returns (bool) {
         _requireModel(modelId);
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(contributionId, contentHash))));
         return MerkleProof.verifyCalldata(proof, _models[modelId].datasetRoot, leaf);
@@ -154,30 +153,31 @@ contract ModelRegistry is AccessControl, EIP712 {
 
     /// @notice The EIP-712 struct hash of a record (what `recordHash` stores).
     function modelRecordHash(ModelRecord calldata record) public pure returns (bytes32) {
-        return keccak256(
-            bytes.concat(
-                abi.encode(
-                    MODEL_TYPEHASH,
-                    record.baseModelId,
-                    record.baseWeightsHash,
-                    record.adapterHash,
-                    keccak256(record.adapterCid),
-                    record.datasetRoot,
-                    keccak256(record.datasetCid),
-                    record.datasetBlock
-                ),
-                abi.encode(
-                    record.datasetSize,
-                    record.configHash,
-                    keccak256(record.configCid),
-                    record.metricsHash,
-                    keccak256(record.metricsCid),
-                    record.parentId,
-                    record.creator,
-                    record.deadline
+        return
+            keccak256(
+                bytes.concat(
+                    abi.encode(
+                        MODEL_TYPEHASH,
+                        record.baseModelId,
+                        record.baseWeightsHash,
+                        record.adapterHash,
+                        keccak256(record.adapterCid),
+                        record.datasetRoot,
+                        keccak256(record.datasetCid),
+                        record.datasetBlock
+                    ),
+                    abi.encode(
+                        record.datasetSize,
+                        record.configHash,
+                        keccak256(record.configCid),
+                        record.metricsHash,
+                        keccak256(record.metricsCid),
+                        record.parentId,
+                        record.creator,
+                        record.deadline
+                    )
                 )
-            )
-        );
+            );
     }
 
     /// @notice The EIP-712 digest an attestor signs for `record`.

@@ -135,20 +135,17 @@ export const contribution = onchainTable(
  * A contribution's final verdict (ContributionFinalized). Kept apart from `contribution` so that
  * indexing only ever inserts contribution rows, the cheapest write for a large backfill.
  */
-export const finalization = onchainTable(
-  "finalization",
-  (t) => ({
-    contributionId: t.hex().primaryKey(),
-    datanetId: t.bigint().notNull(),
-    contributor: t.hex().notNull(),
-    accepted: t.boolean().notNull(),
-    /** Mean score of the accepting validators, in hundredths (0..10000); null when rejected. */
-    score: t.integer(),
-    timestamp: t.bigint().notNull(),
-    blockNumber: t.bigint().notNull(),
-    txHash: t.hex().notNull(),
-  }),
-);
+export const finalization = onchainTable("finalization", (t) => ({
+  contributionId: t.hex().primaryKey(),
+  datanetId: t.bigint().notNull(),
+  contributor: t.hex().notNull(),
+  accepted: t.boolean().notNull(),
+  /** Mean score of the accepting validators, in hundredths (0..10000); null when rejected. */
+  score: t.integer(),
+  timestamp: t.bigint().notNull(),
+  blockNumber: t.bigint().notNull(),
+  txHash: t.hex().notNull(),
+}));
 
 export const vote = onchainTable(
   "vote",

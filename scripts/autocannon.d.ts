@@ -4,7 +4,13 @@ declare module "autocannon" {
 
   /** Latencies in ms, requests per second (one sample a second); percentiles as `p99_9` for 99.9. */
   export type Histogram = { average: number; mean: number; stddev: number; min: number; max: number; total: number } & {
-    p1: number; p10: number; p50: number; p90: number; p97_5: number; p99: number; p99_9: number;
+    p1: number;
+    p10: number;
+    p50: number;
+    p90: number;
+    p97_5: number;
+    p99: number;
+    p99_9: number;
   };
 
   export type Result = {

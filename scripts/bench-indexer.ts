@@ -29,7 +29,16 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import autocannon, { type Result as LoadResult } from "autocannon";
-import { BaseError, ResponseBodyTooLargeError, numberToHex, parseGwei, toEventSelector, type Abi, type Hex, type PrivateKeyAccount } from "viem";
+import {
+  BaseError,
+  ResponseBodyTooLargeError,
+  numberToHex,
+  parseGwei,
+  toEventSelector,
+  type Abi,
+  type Hex,
+  type PrivateKeyAccount,
+} from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { contributionLedgerAbi, datanetRegistryAbi } from "@provena/common/generated/abis";
 import { contributionId, signedVerdict } from "@provena/common/verdicts";
@@ -76,6 +85,14 @@ const TX = { maxFeePerGas: parseGwei("50"), maxPriorityFeePerGas: parseGwei("1")
 
 const log = (message: string) => console.error(`[bench:indexer] ${message}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Polls `read` every 5 ms until it gives a value. */
+const until = async <T>(read: () => Promise<T | undefined>): Promise<T> => {
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    await sleep(5);
+  }
+};
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
 /** Undone in reverse order at the end, on error and on SIGINT/SIGTERM: processes, clusters, temp dirs. */
@@ -96,10 +113,16 @@ async function inParallel<T, R>(items: readonly T[], width: number, work: (item:
   return results;
 }
 
-
 // ------------------------------------------------------------------ load
 
-type Load = { chain: Chain; events: number; byEvent: Record<string, number>; blocks: number; live: { datanet: bigint; ids: Hex[] }; validator: PrivateKeyAccount };
+type Load = {
+  chain: Chain;
+  events: number;
+  byEvent: Record<string, number>;
+  blocks: number;
+  live: { datanet: bigint; ids: Hex[] };
+  validator: PrivateKeyAccount;
+};
 
 async function generateLoad(chain: Chain): Promise<Load> {
   const { deployment, publicClient } = chain;
@@ -129,20 +152,24 @@ async function generateLoad(chain: Chain): Promise<Load> {
   const contributeBlocks = packer(chain, Number(blockGas / CONTRIBUTE_GAS));
 
   started = performance.now();
-  const submitted = await inParallel(plan.map((batch, i) => ({ ...batch, contributor: contributors[i]! })), SENDERS, async ({ datanet, files, contributor }, lane) => {
-    const items = Array.from({ length: files }, () => chain.file(1_000 + lane));
-    await chain.wallet(contributor).writeContract({
-      address: ledger,
-      abi: contributionLedgerAbi,
-      functionName: "contribute",
-      args: [datanet, items],
-      nonce: 0, // a fresh account's first transaction (asking the node for "pending" replays its whole pool)
-      gas: CONTRIBUTE_GAS,
-      ...TX,
-    });
-    await contributeBlocks.sent();
-    return { datanet, ids: items.map((item) => contributionId(datanet, item.contentHash)) };
-  });
+  const submitted = await inParallel(
+    plan.map((batch, i) => ({ ...batch, contributor: contributors[i]! })),
+    SENDERS,
+    async ({ datanet, files, contributor }, lane) => {
+      const items = Array.from({ length: files }, () => chain.file(1_000 + lane));
+      await chain.wallet(contributor).writeContract({
+        address: ledger,
+        abi: contributionLedgerAbi,
+        functionName: "contribute",
+        args: [datanet, items],
+        nonce: 0, // a fresh account's first transaction (asking the node for "pending" replays its whole pool)
+        gas: CONTRIBUTE_GAS,
+        ...TX,
+      });
+      await contributeBlocks.sent();
+      return { datanet, ids: items.map((item) => contributionId(datanet, item.contentHash)) };
+    },
+  );
   await contributeBlocks.drain();
   log(`${plan.length} contribute transactions (${plan.reduce((n, b) => n + b.files, 0)} files) in ${seconds(started).toFixed(1)} s`);
 
@@ -216,7 +243,13 @@ function packer(chain: Chain, perBlock: number) {
 }
 
 async function signVerdict(chain: Chain, validator: PrivateKeyAccount, contribution: Hex, accept: boolean, deadline: bigint) {
-  const verdict = { contribution, accept, score: accept ? 40 + (Number.parseInt(contribution.slice(2, 6), 16) % 61) : 0, reason: accept ? 1 : 6, deadline };
+  const verdict = {
+    contribution,
+    accept,
+    score: accept ? 40 + (Number.parseInt(contribution.slice(2, 6), 16) % 61) : 0,
+    reason: accept ? 1 : 6,
+    deadline,
+  };
   return signedVerdict(validator, chain.deployment.chainId, chain.deployment.contracts.ContributionLedger.address, verdict);
 }
 
@@ -234,7 +267,7 @@ async function countEvents(chain: Chain) {
   let events = 0;
   // A range whose logs exceed viem's 10 MB response limit is split in two.
   const count = async (from: bigint, to: bigint): Promise<void> => {
-    let logs;
+    let logs: Awaited<ReturnType<typeof publicClient.getLogs>>;
     try {
       logs = await publicClient.getLogs({ address, fromBlock: from, toBlock: to });
     } catch (error) {
@@ -266,7 +299,14 @@ type Phases = {
   /** Running the handlers and writing the rows, over all block ranges (Ponder's log). */
   indexing: number;
 };
-type Backfill = { seconds: number; phases: Phases; handlerSeconds: number; handlers: Record<string, number>; indexer: RunningIndexer; stop: () => Promise<void> };
+type Backfill = {
+  seconds: number;
+  phases: Phases;
+  handlerSeconds: number;
+  handlers: Record<string, number>;
+  indexer: RunningIndexer;
+  stop: () => Promise<void>;
+};
 
 /** Where the time of a backfill went, from the app's Prometheus /metrics: handler seconds per event. */
 async function handlerTimes(url: string, label: string): Promise<Record<string, number>> {
@@ -286,8 +326,21 @@ async function handlerTimes(url: string, label: string): Promise<Record<string, 
  */
 async function backfill(chain: Chain, label: string, root: string | undefined, scratch: string): Promise<Backfill> {
   const dataDir = join(scratch, label);
-  const env: NodeJS.ProcessEnv = { ...process.env, PROVENA_DEPLOYMENT: chain.deploymentFile, PROVENA_DATA_DIR: dataDir, PROVENA_PGLITE_DIR: join(dataDir, "pglite") };
-  for (const name of ["DATABASE_URL", "DATABASE_SCHEMA", "PROVENA_RPC_URL", "PROVENA_WS_URL", "PROVENA_IPFS_GATEWAY", "PROVENA_CONTENT_DIR"]) delete env[name];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PROVENA_DEPLOYMENT: chain.deploymentFile,
+    PROVENA_DATA_DIR: dataDir,
+    PROVENA_PGLITE_DIR: join(dataDir, "pglite"),
+  };
+  for (const name of [
+    "DATABASE_URL",
+    "DATABASE_SCHEMA",
+    "PROVENA_RPC_URL",
+    "PROVENA_WS_URL",
+    "PROVENA_IPFS_GATEWAY",
+    "PROVENA_CONTENT_DIR",
+  ])
+    delete env[name];
   let stopPostgres = () => {};
   if (DATABASE === "postgres") {
     const postgres = await startPostgres();
@@ -345,9 +398,15 @@ async function liveLatency(load: Load, url: string) {
   const sendToVisible: number[] = [];
   for (const [i, verdict] of verdicts.entries()) {
     const sent = performance.now();
-    const hash = await chain.wallet(relayer).writeContract({ address: ledger, abi: contributionLedgerAbi, functionName: "submitVerdicts", args: [[verdict]], gas: 500_000n, ...TX });
-    let receipt;
-    while (!(receipt = await chain.publicClient.getTransactionReceipt({ hash }).catch(() => undefined))) await sleep(5);
+    const hash = await chain.wallet(relayer).writeContract({
+      address: ledger,
+      abi: contributionLedgerAbi,
+      functionName: "submitVerdicts",
+      args: [[verdict]],
+      gas: 500_000n,
+      ...TX,
+    });
+    const receipt = await until(() => chain.publicClient.getTransactionReceipt({ hash }).catch(() => undefined));
     if (receipt.status !== "success") throw new Error(`live verdict ${hash} reverted`);
     const received = performance.now();
     while ((await final()) < i + 1) await sleep(5);
@@ -360,7 +419,9 @@ async function liveLatency(load: Load, url: string) {
 
 function leaderboardLoad(url: string): Promise<LoadResult> {
   return new Promise((resolve, reject) =>
-    autocannon({ url: `${url}/leaderboard`, connections: CONNECTIONS, duration: DURATION_S }, (error, result) => (error ? reject(error) : resolve(result))),
+    autocannon({ url: `${url}/leaderboard`, connections: CONNECTIONS, duration: DURATION_S }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    ),
   );
 }
 
@@ -373,10 +434,12 @@ async function main() {
   log(`starting the chain; loading it with ≥ ${EVENTS.toLocaleString("en-US")} events`);
   const chain = await startChain();
   undoLater(() => chain.close());
-  let started = performance.now();
+  const started = performance.now();
   const load = await generateLoad(chain);
   const loadSeconds = seconds(started);
-  log(`${load.events.toLocaleString("en-US")} events in ${load.blocks} blocks (${JSON.stringify(load.byEvent)}) in ${loadSeconds.toFixed(1)} s`);
+  log(
+    `${load.events.toLocaleString("en-US")} events in ${load.blocks} blocks (${JSON.stringify(load.byEvent)}) in ${loadSeconds.toFixed(1)} s`,
+  );
 
   const noopApp = writeNoopApp({ DatanetRegistry: datanetRegistryAbi as Abi, ContributionLedger: contributionLedgerAbi as Abi });
   undoLater(noopApp.remove);
@@ -449,21 +512,39 @@ async function main() {
     leaderboard_duration_s: DURATION_S,
     total_seconds: round(seconds(began), 1),
   };
-  if (indexedAtEnd < Number(await chain.publicClient.getBlockNumber({ cacheTime: 0 })) - 1) log(`note: the indexer was at block ${indexedAtEnd} at the end`);
+  if (indexedAtEnd < Number(await chain.publicClient.getBlockNumber({ cacheTime: 0 })) - 1)
+    log(`note: the indexer was at block ${indexedAtEnd} at the end`);
 
   const targets: [keyof typeof results, string, string, boolean | undefined][] = [
     ["events", "contract events (logs) indexed", "≥ 100,000", results.events >= 100_000],
-    ["backfill_events_per_s", `ours: events / s, spawn → /ready → indexed head (fresh ${DATABASE === "postgres" ? "PostgreSQL" : "PGlite"})`, "", undefined],
+    [
+      "backfill_events_per_s",
+      `ours: events / s, spawn → /ready → indexed head (fresh ${DATABASE === "postgres" ? "PostgreSQL" : "PGlite"})`,
+      "",
+      undefined,
+    ],
     ["noop_events_per_s", "no-op app (same config, empty handlers): events / s, same measure", "", undefined],
     ["backfill_ratio", "ours / no-op", "≥ 0.8", results.backfill_ratio >= 0.8],
-    ["live_p50_ms", `finalizing verdict's receipt → visible on /leaderboard?datanet, p50 of ${results.live_samples}`, "≤ 250", results.live_p50_ms <= 250],
+    [
+      "live_p50_ms",
+      `finalizing verdict's receipt → visible on /leaderboard?datanet, p50 of ${results.live_samples}`,
+      "≤ 250",
+      results.live_p50_ms <= 250,
+    ],
     ["live_p95_ms", "the same, p95", "", undefined],
-    ["leaderboard_rps", `/leaderboard (global, all time, 25), ${CONNECTIONS} connections, ${DURATION_S} s: mean requests / s`, "≥ 500", results.leaderboard_rps >= 500],
+    [
+      "leaderboard_rps",
+      `/leaderboard (global, all time, 25), ${CONNECTIONS} connections, ${DURATION_S} s: mean requests / s`,
+      "≥ 500",
+      results.leaderboard_rps >= 500,
+    ],
     ["leaderboard_p99_ms", "the same, p99 latency", "≤ 50", results.leaderboard_p99_ms <= 50],
   ];
   console.log("| key | what | value | target | met |\n|---|---|---:|---|---|");
   for (const [key, what, target, met] of targets) {
-    console.log(`| ${key} | ${what} | ${results[key].toLocaleString("en-US")} | ${target} | ${met === undefined ? "" : met ? "yes" : "**no**"} |`);
+    console.log(
+      `| ${key} | ${what} | ${results[key].toLocaleString("en-US")} | ${target} | ${met === undefined ? "" : met ? "yes" : "**no**"} |`,
+    );
   }
   console.log(
     [
@@ -477,7 +558,9 @@ async function main() {
         .sort((a, b) => b[1] - a[1])
         .map(([event, s]) => `${event} ${s.toFixed(1)} s`)
         .join(", ")}.`,
-      `Load: ${results.events} events in ${results.blocks} blocks (${Object.entries(load.byEvent).map(([e, n]) => `${e} ${n}`).join(", ")}), generated in ${results.load_seconds} s.`,
+      `Load: ${results.events} events in ${results.blocks} blocks (${Object.entries(load.byEvent)
+        .map(([e, n]) => `${e} ${n}`)
+        .join(", ")}), generated in ${results.load_seconds} s.`,
       `Live: send → visible p50 ${results.live_send_p50_ms} ms. Leaderboard: ${results.leaderboard_requests} requests, p50 ${results.leaderboard_p50_ms} ms,`,
       `non-2xx ${results.leaderboard_non2xx}, errors/timeouts ${results.leaderboard_errors}; autocannon ran in this process, beside the Hardhat node.`,
       `Whole run: ${results.total_seconds} s.`,

@@ -30,7 +30,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
-import { parseEther, type Hex, type PrivateKeyAccount } from "viem";
+import { parseEther, type PrivateKeyAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { sha256 } from "@provena/common/cid";
 import { contributionLedgerAbi } from "@provena/common/generated/abis";
@@ -97,7 +97,10 @@ const once = (close: () => Promise<unknown>) => {
  * the MinHash work is realistic; two files share almost none (similarity ~0.01, refusal at 0.8), and the
  * automatic validator accepts them (compression ratio ~0.4, structure ratio ~0.6).
  */
-const SYLLABLES = "ba be bi bo bu da de di do du fa fe fi fo fu ga ge gi go gu ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo vu za ze zi zo".split(" ");
+const SYLLABLES =
+  "ba be bi bo bu da de di do du fa fe fi fo fu ga ge gi go gu ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo vu za ze zi zo".split(
+    " ",
+  );
 const LEXICON = (() => {
   const random = seededRandom(0x1e71c0);
   const words = new Set<string>();
@@ -125,7 +128,8 @@ function textFile(seed: number, size: number): Uint8Array {
 }
 
 let nextSeed = 1;
-const files = (count: number, size: number, prefix: string) => Array.from({ length: count }, (_, i) => ({ name: `${prefix}-${i}.txt`, bytes: textFile(nextSeed++, size) }));
+const files = (count: number, size: number, prefix: string) =>
+  Array.from({ length: count }, (_, i) => ({ name: `${prefix}-${i}.txt`, bytes: textFile(nextSeed++, size) }));
 
 // ------------------------------------------------------------------ CID vs SHA-256
 
@@ -148,7 +152,10 @@ async function hashing(buffers: Uint8Array[]) {
 type Wave = { files: number; bytes: number; seconds: number; latencies: number[] };
 
 /** Each client sends its own files one request at a time; all clients at once. Timed from the first request to the last answer. */
-async function wave(perClient: { name: string; bytes: Uint8Array }[][], send: (client: number, file: { name: string; bytes: Uint8Array }) => Promise<void>): Promise<Wave> {
+async function wave(
+  perClient: { name: string; bytes: Uint8Array }[][],
+  send: (client: number, file: { name: string; bytes: Uint8Array }) => Promise<void>,
+): Promise<Wave> {
   const latencies: number[] = [];
   const started = performance.now();
   await Promise.all(
@@ -211,7 +218,7 @@ async function main() {
   const uploadDatanet = await chain.createDatanet(owner, [validator], 1, 0);
   const acceptDatanet = await chain.createDatanet(owner, [validator], 1, 0);
 
-  let started = performance.now();
+  const started = performance.now();
   const small = Array.from({ length: CLIENTS }, (_, c) => files(SMALL_FILES, SMALL_BYTES, `small-${c}`));
   const large = Array.from({ length: CLIENTS }, (_, c) => files(LARGE_FILES, LARGE_BYTES, `large-${c}`));
   const stageSmall = files(STAGE_FILES, SMALL_BYTES, "stage-small");
@@ -303,7 +310,14 @@ async function main() {
   undoLater(closeAttestor);
   const contributors = await Promise.all(samples.map(() => chain.account()));
   const contributorHeaders = await Promise.all(contributors.map((c) => signIn(attestor.url, c, chainId)));
-  const phases = { total: [] as number[], upload: [] as number[], contribute: [] as number[], verdict: [] as number[], relay: [] as number[], onChain: [] as number[] };
+  const phases = {
+    total: [] as number[],
+    upload: [] as number[],
+    contribute: [] as number[],
+    verdict: [] as number[],
+    relay: [] as number[],
+    onChain: [] as number[],
+  };
   const verdictRow = attestor.db.prepare(
     "SELECT v.received_at AS queued, t.created_at AS signed FROM verdict v LEFT JOIN relay_tx t ON t.hash = v.tx_hash WHERE v.contribution = ?",
   );
@@ -312,12 +326,20 @@ async function main() {
     const answer = await upload(attestor.url, acceptDatanet, [file], contributorHeaders[i]!);
     if (answer.status !== 201) throw new Error(`sample upload refused: ${answer.status} ${JSON.stringify(answer.body)}`);
     const t1 = Date.now();
-    await chain.wallet(contributors[i]!).writeContract({ address: ledger, abi: contributionLedgerAbi, functionName: "contribute", args: [acceptDatanet, answer.body.contribute as never] });
+    await chain.wallet(contributors[i]!).writeContract({
+      address: ledger,
+      abi: contributionLedgerAbi,
+      functionName: "contribute",
+      args: [acceptDatanet, answer.body.contribute as never],
+    });
     const t2 = Date.now();
     const id = answer.body.files[0]!.contributionId;
     const deadline = t0 + 60_000;
-    let status = 1;
-    while ((status = (await chain.publicClient.readContract({ address: ledger, abi: contributionLedgerAbi, functionName: "getContribution", args: [id] })).status) === 1) {
+    const statusOf = async () =>
+      (await chain.publicClient.readContract({ address: ledger, abi: contributionLedgerAbi, functionName: "getContribution", args: [id] }))
+        .status;
+    let status = await statusOf();
+    for (; status === 1; status = await statusOf()) {
       if (Date.now() > deadline) throw new Error(`sample ${i}: not final 60 s after its upload`);
       await sleep(STATUS_POLL_MS);
     }
@@ -376,12 +398,24 @@ async function main() {
   };
 
   const rows: [keyof typeof results, string, string][] = [
-    ["upload_files_per_s_100kb", `uploads / s, ${SMALL_BYTES.toLocaleString("en-US")}-byte text files, ${CLIENTS} clients, one file per request (${upSmall.files} files)`, ""],
-    ["upload_mb_per_s_4mb", `MB / s, ${LARGE_BYTES.toLocaleString("en-US")}-byte text files, ${CLIENTS} clients, one file per request (${upLarge.files} files)`, ""],
+    [
+      "upload_files_per_s_100kb",
+      `uploads / s, ${SMALL_BYTES.toLocaleString("en-US")}-byte text files, ${CLIENTS} clients, one file per request (${upSmall.files} files)`,
+      "",
+    ],
+    [
+      "upload_mb_per_s_4mb",
+      `MB / s, ${LARGE_BYTES.toLocaleString("en-US")}-byte text files, ${CLIENTS} clients, one file per request (${upLarge.files} files)`,
+      "",
+    ],
     ["cid_mb_per_s", `cidOf (CIDv1, raw leaves, 1 MB chunks, balanced), best of ${CID_ROUNDS} rounds over ${hashed.bytes / MB} MB`, ""],
     ["sha256_mb_per_s", "node:crypto SHA-256 over the same buffers, best of the same rounds", ""],
     ["cid_over_sha256", "cid_mb_per_s / sha256_mb_per_s", "≥ 0.5"],
-    ["upload_to_accepted_p50_ms", `upload → contribute → automatic verdict relayed → Accepted on chain, p50 of ${phases.total.length} (relay maxWaitMs ${RELAY_WAIT_MS}, pollingMs ${POLLING_MS})`, ""],
+    [
+      "upload_to_accepted_p50_ms",
+      `upload → contribute → automatic verdict relayed → Accepted on chain, p50 of ${phases.total.length} (relay maxWaitMs ${RELAY_WAIT_MS}, pollingMs ${POLLING_MS})`,
+      "",
+    ],
     ["upload_to_accepted_p90_ms", "the same, p90", ""],
     ["upload_vs_raw_post_100kb", "raw multipart POST to a node:http sink (same bodies, same clients) time / upload time, 100 KB", ""],
     ["upload_vs_raw_post_4mb", "the same, 4 MB", ""],
@@ -392,7 +426,10 @@ async function main() {
     const met = key === "cid_over_sha256" ? (value >= 0.5 ? "yes" : "**no**") : "";
     console.log(`| ${key} | ${what} | ${value.toLocaleString("en-US")} | ${target} | ${met} |`);
   }
-  const stageText = (s: Record<string, number>) => Object.entries(s).map(([k, v]) => `${k} ${v}`).join(", ");
+  const stageText = (s: Record<string, number>) =>
+    Object.entries(s)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ");
   console.log(
     [
       "",

@@ -70,7 +70,10 @@ const { add: undoLater, run: runBench } = cleanups(log);
 
 // ------------------------------------------------------------------ content
 
-const WORDS = "data model ledger verdict quorum validator contributor dataset manifest adapter provenance chain block gateway content record signature attestor registry root leaf hash file text".split(" ");
+const WORDS =
+  "data model ledger verdict quorum validator contributor dataset manifest adapter provenance chain block gateway content record signature attestor registry root leaf hash file text".split(
+    " ",
+  );
 
 /** A distinct ~200-byte UTF-8 text: a numbered heading and seeded words. */
 function textFile(seed: number): Uint8Array {
@@ -96,8 +99,18 @@ async function main() {
   const registry = chain.deployment.contracts.ModelRegistry.address;
   const startBlock = BigInt(chain.deployment.contracts.ContributionLedger.startBlock);
 
-  const [owner, validator, signer, relayer, creator] = await Promise.all([chain.account(), chain.account(), chain.account(), chain.account(), chain.account()]);
-  await chain.wait(await chain.wallet(admin).writeContract({ address: registry, abi: modelRegistryAbi, functionName: "grantRole", args: [ATTESTOR_ROLE, signer.address] }));
+  const [owner, validator, signer, relayer, creator] = await Promise.all([
+    chain.account(),
+    chain.account(),
+    chain.account(),
+    chain.account(),
+    chain.account(),
+  ]);
+  await chain.wait(
+    await chain
+      .wallet(admin)
+      .writeContract({ address: registry, abi: modelRegistryAbi, functionName: "grantRole", args: [ATTESTOR_ROLE, signer.address] }),
+  );
   const bigDatanet = await chain.createDatanet(owner, [validator], 1, 0);
   const smallDatanet = await chain.createDatanet(owner, [validator], 1, 0);
 
@@ -110,14 +123,26 @@ async function main() {
       const bytes = textFile(++seed);
       const cid = await attestor.store.add(bytes);
       const hash = sha256(bytes);
-      entries.push({ id: contributionId(datanet, hash), sha256: hash, cidHex: bytesToHex(cid.bytes), cid: cid.toString(), size: bytes.length });
+      entries.push({
+        id: contributionId(datanet, hash),
+        sha256: hash,
+        cidHex: bytesToHex(cid.bytes),
+        cid: cid.toString(),
+        size: bytes.length,
+      });
     }
     const items = entries.map((e) => ({ contentHash: e.sha256, cid: e.cidHex, size: e.size, fileType: TXT }));
-    await chain.wait(await chain.wallet(contributor).writeContract({ address: ledger, abi: contributionLedgerAbi, functionName: "contribute", args: [datanet, items] }));
+    await chain.wait(
+      await chain
+        .wallet(contributor)
+        .writeContract({ address: ledger, abi: contributionLedgerAbi, functionName: "contribute", args: [datanet, items] }),
+    );
     return entries;
   };
   const contributors = await Promise.all(Array.from({ length: CONTRIBUTORS + 1 }, () => chain.account()));
-  const big = (await Promise.all(contributors.slice(0, CONTRIBUTORS).map((c) => contributeAs(c, bigDatanet, FILES_PER_CONTRIBUTOR)))).flat();
+  const big = (
+    await Promise.all(contributors.slice(0, CONTRIBUTORS).map((c) => contributeAs(c, bigDatanet, FILES_PER_CONTRIBUTOR)))
+  ).flat();
   const small = await contributeAs(contributors[CONTRIBUTORS]!, smallDatanet, SMALL_DATASET);
   log(`pinned and contributed ${big.length} + ${small.length} files in ${(ms(started) / 1000).toFixed(1)} s`);
 
@@ -126,9 +151,15 @@ async function main() {
   const all = [...big, ...small];
   for (let i = 0; i < all.length; i += VERDICT_BATCH) {
     const signed = await Promise.all(
-      all.slice(i, i + VERDICT_BATCH).map((e) => signedVerdict(validator, chainId, ledger, { contribution: e.id, accept: true, score: 80, reason: 1, deadline })),
+      all
+        .slice(i, i + VERDICT_BATCH)
+        .map((e) => signedVerdict(validator, chainId, ledger, { contribution: e.id, accept: true, score: 80, reason: 1, deadline })),
     );
-    await chain.wait(await chain.wallet(relayer).writeContract({ address: ledger, abi: contributionLedgerAbi, functionName: "submitVerdicts", args: [signed] }));
+    await chain.wait(
+      await chain
+        .wallet(relayer)
+        .writeContract({ address: ledger, abi: contributionLedgerAbi, functionName: "submitVerdicts", args: [signed] }),
+    );
   }
   log(`${all.length} verdicts signed and submitted in ${(ms(started) / 1000).toFixed(1)} s`);
 
@@ -137,11 +168,21 @@ async function main() {
   const dataset = await collectDataset(attestor.chain, attestor.store, chainId, startBlock, { datanets: [bigDatanet] });
   const collectMs = ms(started);
   if (dataset.manifest.leaves.length !== big.length || dataset.skipped.length) {
-    throw new Error(`collectDataset: ${dataset.manifest.leaves.length} leaves (expected ${big.length}), ${dataset.skipped.length} skipped: ${JSON.stringify(dataset.skipped.slice(0, 3))}`);
+    throw new Error(
+      `collectDataset: ${dataset.manifest.leaves.length} leaves (expected ${big.length}), ${dataset.skipped.length} skipped: ${JSON.stringify(dataset.skipped.slice(0, 3))}`,
+    );
   }
   log(`collectDataset over ${big.length}: ${collectMs.toFixed(0)} ms`);
 
-  const publishContext: PublishContext = { chain: attestor.chain, store: attestor.store, chainId, registry, rpcUrl: chain.rpcUrl, attestor: signer, sender: relayer };
+  const publishContext: PublishContext = {
+    chain: attestor.chain,
+    store: attestor.store,
+    chainId,
+    registry,
+    rpcUrl: chain.rpcUrl,
+    attestor: signer,
+    sender: relayer,
+  };
   const publish = (manifest: typeof dataset.manifest, name: string) =>
     publishModel(publishContext, {
       baseModel: { name, weightsHash: sha256(new TextEncoder().encode(`${name} weights`)) },
@@ -151,7 +192,12 @@ async function main() {
       manifest,
       creator: creator.address,
     });
-  const verifier: Verifier = await createVerifier({ deployment: chain.deployment, rpcUrl: chain.rpcUrl, gateway: attestor.url, concurrency: CONCURRENCY });
+  const verifier: Verifier = await createVerifier({
+    deployment: chain.deployment,
+    rpcUrl: chain.rpcUrl,
+    gateway: attestor.url,
+    concurrency: CONCURRENCY,
+  });
   const verified = async (modelId: bigint, what: string): Promise<Report> => {
     const report = await verifyModel(verifier, modelId);
     if (!report.ok) throw new Error(`${what}: the report is not ok: ${JSON.stringify(report.checks.filter((c) => !c.ok))}`);
@@ -174,7 +220,9 @@ async function main() {
         const e = big[next++]!;
         const response = await fetch(`${attestor.url}/ipfs/${e.cid}`);
         if (response.status !== 200) throw new Error(`baseline: ${e.cid} answered ${response.status}`);
-        const digest = `0x${createHash("sha256").update(new Uint8Array(await response.arrayBuffer())).digest("hex")}`;
+        const digest = `0x${createHash("sha256")
+          .update(new Uint8Array(await response.arrayBuffer()))
+          .digest("hex")}`;
         if (digest !== e.sha256.toLowerCase()) throw new Error(`baseline: ${e.cid} hashes to ${digest}, not ${e.sha256}`);
       }
     };
@@ -191,13 +239,16 @@ async function main() {
     verifyRuns.push(ms(t));
     if (report.facts.datasetSize !== big.length) throw new Error(`datasetSize ${report.facts.datasetSize}, expected ${big.length}`);
     fetchRuns.push(await fetchAll());
-    log(`run ${r + 1}: verifyModel over ${big.length} leaves ${verifyRuns.at(-1)!.toFixed(0)} ms; baseline fetch + SHA-256 ${fetchRuns.at(-1)!.toFixed(0)} ms`);
+    log(
+      `run ${r + 1}: verifyModel over ${big.length} leaves ${verifyRuns.at(-1)!.toFixed(0)} ms; baseline fetch + SHA-256 ${fetchRuns.at(-1)!.toFixed(0)} ms`,
+    );
   }
   const publishToVerified1000 = publishMs + verifyRuns[0]!;
 
   // 5. The small model: 4 contributions, publish → verified.
   const smallDataset = await collectDataset(attestor.chain, attestor.store, chainId, startBlock, { datanets: [smallDatanet] });
-  if (smallDataset.manifest.leaves.length !== SMALL_DATASET) throw new Error(`small dataset: ${smallDataset.manifest.leaves.length} leaves, expected ${SMALL_DATASET}`);
+  if (smallDataset.manifest.leaves.length !== SMALL_DATASET)
+    throw new Error(`small dataset: ${smallDataset.manifest.leaves.length} leaves, expected ${SMALL_DATASET}`);
   started = performance.now();
   const smallPublished = await publish(smallDataset.manifest, "tiny/bench-4");
   await verified(smallPublished.modelId, `model ${smallPublished.modelId} (4 leaves)`);
@@ -228,17 +279,25 @@ async function main() {
 
   const N = big.length.toLocaleString("en-US");
   const rows: [keyof typeof results, string][] = [
-    ["verify_ms_1000", `verifyModel, model with ${N} Accepted contributions, gateway = the attestor, fastest of ${VERIFY_RUNS} (${results.verify_ms_1000_runs.join(", ")})`],
+    [
+      "verify_ms_1000",
+      `verifyModel, model with ${N} Accepted contributions, gateway = the attestor, fastest of ${VERIFY_RUNS} (${results.verify_ms_1000_runs.join(", ")})`,
+    ],
     ["register_gas", `gasUsed of publishModel's registerModel transaction (${N}-leaf model, the registry's first)`],
     ["publish_to_verified_ms", `publishModel (64 KB random adapter, ${SMALL_DATASET}-leaf dataset) → verifyModel ok`],
     ["publish_to_verified_ms_1000", `the same with the ${N}-leaf dataset (publish + first verify run)`],
     ["collect_dataset_ms_1000", `collectDataset over the ${N} contributions`],
-    ["fetch_sha256_ms_1000", `baseline: plain fetch + SHA-256 of the same ${N} CIDs, same gateway, ${CONCURRENCY} at once, fastest of ${VERIFY_RUNS}`],
+    [
+      "fetch_sha256_ms_1000",
+      `baseline: plain fetch + SHA-256 of the same ${N} CIDs, same gateway, ${CONCURRENCY} at once, fastest of ${VERIFY_RUNS}`,
+    ],
     ["verify_over_fetch", "verify_ms_1000 / fetch_sha256_ms_1000"],
   ];
   console.log("| key | what | value |\n|---|---|---:|");
   for (const [key, what] of rows) console.log(`| ${key} | ${what} | ${(results[key] as number).toLocaleString("en-US")} |`);
-  console.log(`\nregisterModel gas, 4-leaf model (the registry's second): ${smallGas.toLocaleString("en-US")}. publishModel alone, ${N} leaves: ${results.publish_ms_1000} ms. Whole run: ${results.total_seconds} s.`);
+  console.log(
+    `\nregisterModel gas, 4-leaf model (the registry's second): ${smallGas.toLocaleString("en-US")}. publishModel alone, ${N} leaves: ${results.publish_ms_1000} ms. Whole run: ${results.total_seconds} s.`,
+  );
   if (args.json) console.log(JSON.stringify(results));
 }
 

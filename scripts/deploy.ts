@@ -48,7 +48,11 @@ export async function deploy(
   });
   const startBlock = startBlockFromJournal(deploymentId) ?? before;
   const contracts = {} as Deployment["contracts"];
-  const addresses = { DatanetRegistry: deployed.registry.address, ContributionLedger: deployed.ledger.address, ModelRegistry: deployed.models.address };
+  const addresses = {
+    DatanetRegistry: deployed.registry.address,
+    ContributionLedger: deployed.ledger.address,
+    ModelRegistry: deployed.models.address,
+  };
   for (const name of CONTRACTS) {
     const artifact = await hre.artifacts.readArtifact(name);
     const address = addresses[name];

@@ -54,7 +54,20 @@ export async function startIndexer(options: IndexerOptions = {}): Promise<Runnin
 
   const child = spawn(
     process.execPath,
-    [ponderBin, "start", "--root", options.root ?? "indexer", "--schema", schema, "--port", String(port), "--hostname", host, "--log-format", "json"],
+    [
+      ponderBin,
+      "start",
+      "--root",
+      options.root ?? "indexer",
+      "--schema",
+      schema,
+      "--port",
+      String(port),
+      "--hostname",
+      host,
+      "--log-format",
+      "json",
+    ],
     { cwd: root, env: { ...env, DATABASE_SCHEMA: schema }, stdio: ["ignore", "pipe", "pipe"] },
   );
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));

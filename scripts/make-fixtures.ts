@@ -38,5 +38,7 @@ export function makeFixtures(out = CORPUS_DIR): { files: number; bytes: number; 
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { files, bytes, out } = makeFixtures(process.argv[2] ? resolve(process.argv[2]) : CORPUS_DIR);
-  console.log(`${files} files (${bytes.toLocaleString("en-US")} bytes) and manifest.json written to ${relative(process.cwd(), out) || "."}`);
+  console.log(
+    `${files} files (${bytes.toLocaleString("en-US")} bytes) and manifest.json written to ${relative(process.cwd(), out) || "."}`,
+  );
 }

@@ -46,7 +46,6 @@ const healthAnswers = [
   "Wash your hands for twenty seconds with soap and running water after using the toilet, before eating and after coughing into them. Alcohol gel is a fallback when no sink is near, not a substitute: it does little against dirt, grease or some stomach viruses.",
 ];
 
-
 const DATANETS: DemoDatanet[] = [
   {
     name: "Home cooking notes",
@@ -95,10 +94,7 @@ const DATANETS: DemoDatanet[] = [
     tags: ["audio", "synthetic"],
     quorum: 1,
     validators: 1,
-    files: [
-      { bytes: wavFile(1.5, 300, 1200) },
-      { bytes: wavFile(2, 800, 200) },
-    ],
+    files: [{ bytes: wavFile(1.5, 300, 1200) }, { bytes: wavFile(2, 800, 200) }],
   },
   {
     name: "Room tones",
@@ -183,7 +179,9 @@ export async function seedDemo(connection: NetworkConnection, deployment: Deploy
           reason: accept ? 1 : 6,
           deadline,
         };
-        const signature = await validator.signTypedData(verdictTypedData(deployment.chainId, deployment.contracts.ContributionLedger.address, verdict));
+        const signature = await validator.signTypedData(
+          verdictTypedData(deployment.chainId, deployment.contracts.ContributionLedger.address, verdict),
+        );
         signed.push({ verdict, validator: validator.account.address, signature });
       }
     }

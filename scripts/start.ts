@@ -74,7 +74,8 @@ if (seed) await seedDemo(connection, deployment, attestorAddress);
 const publicClient = await connection.viem.getPublicClient();
 try {
   // The node is new, so is its chain: an earlier run's attestor state and embedded index describe a chain that is gone.
-  const config = (attestorConfig = loadConfig({ ...process.env, PROVENA_RPC_URL: rpcUrl, ATTESTOR_VALIDATOR_KEY: validatorKey }));
+  const config = loadConfig({ ...process.env, PROVENA_RPC_URL: rpcUrl, ATTESTOR_VALIDATOR_KEY: validatorKey });
+  attestorConfig = config;
   rmSync(config.stateDir, { recursive: true, force: true });
   if (!process.env.DATABASE_URL) rmSync(join(dataDir(), "indexer"), { recursive: true, force: true });
 
@@ -93,10 +94,16 @@ try {
   await attestorCaughtUp(attestor, Number(await publicClient.getBlockNumber({ cacheTime: 0 })));
 
   indexer = await startIndexer({
-    env: { ...process.env, PROVENA_POLLING_MS: process.env.PROVENA_POLLING_MS ?? "200", PROVENA_IPFS_GATEWAY: process.env.PROVENA_IPFS_GATEWAY || attestor.url },
+    env: {
+      ...process.env,
+      PROVENA_POLLING_MS: process.env.PROVENA_POLLING_MS ?? "200",
+      PROVENA_IPFS_GATEWAY: process.env.PROVENA_IPFS_GATEWAY || attestor.url,
+    },
   });
   const testClient = await connection.viem.getTestClient();
-  await waitUntilIndexed(indexer.url, Number(await publicClient.getBlockNumber({ cacheTime: 0 })), () => testClient.request({ method: "evm_mine" } as never));
+  await waitUntilIndexed(indexer.url, Number(await publicClient.getBlockNumber({ cacheTime: 0 })), () =>
+    testClient.request({ method: "evm_mine" } as never),
+  );
 } catch (error) {
   // Leave nothing running behind a failed start.
   await stopAll();
@@ -110,7 +117,9 @@ async function attestorCaughtUp(running: NonNullable<typeof attestor>, head: num
     const { followedBlock, jobs, verdicts } = running.backlog();
     if ((followedBlock ?? head) >= head && jobs === 0 && verdicts === 0) return;
     if (Date.now() > deadline) {
-      console.warn(`attestor: still ${jobs} files to judge and ${verdicts} verdicts to land after ${ATTESTOR_CATCH_UP_MS / 1000} s; going on`);
+      console.warn(
+        `attestor: still ${jobs} files to judge and ${verdicts} verdicts to land after ${ATTESTOR_CATCH_UP_MS / 1000} s; going on`,
+      );
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -7,20 +7,28 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 
 type Counts = { passed: number; failed: number; skipped: number };
-type Suite = { name: string; command: string[]; parse: (output: string) => Counts | undefined; when?: () => boolean };
+type Suite = { name: string; command: string[]; parse: (output: string, code: number) => Counts | undefined; when?: () => boolean };
 
 const lastNumber = (output: string, pattern: RegExp): number => {
   const matches = [...output.matchAll(pattern)];
   return matches.length ? Number(matches[matches.length - 1]![1]) : 0;
 };
 
+/** A command that passes or fails as a whole (the formatter and linters): one test. */
+const wholeCommand = (_output: string, code: number): Counts => ({ passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 });
+
 const suites: Suite[] = [
+  { name: "lint (biome, prettier, solhint)", command: ["npm", "run", "--silent", "lint"], parse: wholeCommand },
   {
     name: "contracts (mocha)",
     command: ["npx", "hardhat", "test", "mocha"],
     parse: (out) =>
       /\d+ passing/.test(out)
-        ? { passed: lastNumber(out, /(\d+) passing/g), failed: lastNumber(out, /(\d+) failing/g), skipped: lastNumber(out, /(\d+) pending/g) }
+        ? {
+            passed: lastNumber(out, /(\d+) passing/g),
+            failed: lastNumber(out, /(\d+) failing/g),
+            skipped: lastNumber(out, /(\d+) pending/g),
+          }
         : undefined,
   },
   {
@@ -28,7 +36,11 @@ const suites: Suite[] = [
     command: ["node", "--import", "tsx", "--test", "--test-concurrency=1", "test/unit/**/*.test.ts", "test/e2e/**/*.test.ts"],
     parse: (out) =>
       /# pass \d+/.test(out)
-        ? { passed: lastNumber(out, /# pass (\d+)/g), failed: lastNumber(out, /# fail (\d+)/g), skipped: lastNumber(out, /# skipped (\d+)/g) }
+        ? {
+            passed: lastNumber(out, /# pass (\d+)/g),
+            failed: lastNumber(out, /# fail (\d+)/g),
+            skipped: lastNumber(out, /# skipped (\d+)/g),
+          }
         : undefined,
   },
   {
@@ -73,7 +85,7 @@ for (const suite of suites) {
   if (suite.when && !suite.when()) continue;
   console.log(`\n=== ${suite.name}: ${suite.command.join(" ")}`);
   const { code, output } = await run(suite.command);
-  const counts = suite.parse(output) ?? { passed: 0, failed: 0, skipped: 0 };
+  const counts = suite.parse(output, code) ?? { passed: 0, failed: 0, skipped: 0 };
   if (code !== 0 && counts.failed === 0) counts.failed = 1;
   total.passed += counts.passed;
   total.failed += counts.failed;

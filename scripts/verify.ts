@@ -9,7 +9,14 @@
  * check), 2 for bad usage (a malformed id) or when the deployment or chain cannot be reached.
  */
 import { parseArgs } from "node:util";
-import { createVerifier, optionsFromEnv, verifyContribution, verifyModel, VerifyError, type Report } from "../attestor/src/provenance/verify.js";
+import {
+  createVerifier,
+  optionsFromEnv,
+  verifyContribution,
+  verifyModel,
+  VerifyError,
+  type Report,
+} from "../attestor/src/provenance/verify.js";
 
 const USAGE = "usage: npm run verify -- model <id> [--json]\n       npm run verify -- contribution <0x…id> [--json]";
 
@@ -43,7 +50,8 @@ async function main(): Promise<number> {
   } catch (error) {
     // Bad usage, no deployment, no chain, or the chain failing mid-way: nothing was verified.
     const message = (error as Error).message;
-    const usage = (error instanceof VerifyError && error.kind === "usage") || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    const usage =
+      (error instanceof VerifyError && error.kind === "usage") || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
     console.error(`verify: ${message}${usage && message !== USAGE ? `\n${USAGE}` : ""}`);
     if (json) console.log(JSON.stringify({ ok: false, error: message }));
     return 2;

@@ -28,7 +28,11 @@ export function connect(deployment: Deployment, rpcUrl: string) {
     terms: (datanetId: bigint, contributor: Address) =>
       client.readContract({ ...registry, functionName: "contributionTerms", args: [datanetId, contributor] }),
     allowance: async (contributor: Address, datanetId: bigint) => {
-      const [bytesLeft, filesLeft, resetsAt] = await client.readContract({ ...ledger, functionName: "allowance", args: [contributor, datanetId] });
+      const [bytesLeft, filesLeft, resetsAt] = await client.readContract({
+        ...ledger,
+        functionName: "allowance",
+        args: [contributor, datanetId],
+      });
       return { bytesLeft: Number(bytesLeft), filesLeft: Number(filesLeft), resetsAt: Number(resetsAt) };
     },
     contribution: (id: Hex) => client.readContract({ ...ledger, functionName: "getContribution", args: [id] }),
@@ -44,7 +48,12 @@ export type ChainView = ReturnType<typeof connect>;
  * Logs over [from, to] fetched in ranges of `range` blocks (RPC nodes cap a range), each range halved while
  * the node refuses it.
  */
-export async function logsInRanges<T>(from: bigint, to: bigint, range: bigint, get: (fromBlock: bigint, toBlock: bigint) => Promise<T[]>): Promise<T[]> {
+export async function logsInRanges<T>(
+  from: bigint,
+  to: bigint,
+  range: bigint,
+  get: (fromBlock: bigint, toBlock: bigint) => Promise<T[]>,
+): Promise<T[]> {
   const out: T[] = [];
   let span = range > 0n ? range : 1n;
   let start = from;

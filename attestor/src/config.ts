@@ -37,7 +37,10 @@ export type AttestorConfig = {
 type Env = Record<string, string | undefined>;
 
 /** Where the attestor keeps content: an external Kubo node, or the embedded node under its state folder. */
-export const storageOf = (config: Pick<AttestorConfig, "ipfsApiUrl" | "stateDir">) => ({ ipfsApiUrl: config.ipfsApiUrl, heliaDir: `${config.stateDir}/ipfs` });
+export const storageOf = (config: Pick<AttestorConfig, "ipfsApiUrl" | "stateDir">) => ({
+  ipfsApiUrl: config.ipfsApiUrl,
+  heliaDir: `${config.stateDir}/ipfs`,
+});
 
 const number = (env: Env, name: string, fallback: number, check: (value: number) => boolean = (v) => v >= 0): number => {
   const raw = env[name];

@@ -41,7 +41,11 @@ import { createUploads } from "./upload/service.js";
 import { startSweeper } from "./upload/sweep.js";
 import { createValidator, type Validator } from "./validator/validator.js";
 
-type Route = { method: string; pattern: RegExp; handle: (request: IncomingMessage, response: ServerResponse, params: string[], url: URL) => Promise<void> };
+type Route = {
+  method: string;
+  pattern: RegExp;
+  handle: (request: IncomingMessage, response: ServerResponse, params: string[], url: URL) => Promise<void>;
+};
 
 const MAX_VERDICTS_PER_REQUEST = 100;
 
@@ -125,7 +129,14 @@ export async function createAttestor(config: AttestorConfig) {
       method: "GET",
       pattern: /^\/health$/,
       handle: async (_req, res) =>
-        sendJson(res, 200, { ok: true, store: store.kind, chainId: config.deployment.chainId, validator: validator?.address ?? null, relayer: relay?.address ?? null, backlog: backlog() }),
+        sendJson(res, 200, {
+          ok: true,
+          store: store.kind,
+          chainId: config.deployment.chainId,
+          validator: validator?.address ?? null,
+          relayer: relay?.address ?? null,
+          backlog: backlog(),
+        }),
     },
     { method: "GET", pattern: /^\/auth\/nonce$/, handle: async (_req, res) => sendJson(res, 200, auth.issueNonce()) },
     {
@@ -148,8 +159,18 @@ export async function createAttestor(config: AttestorConfig) {
         const datanetId = datanetIdOf(id!);
         const address = url.searchParams.get("address") ?? "";
         if (!isAddress(address)) fail(400, "invalid_address", "add ?address=0x… (the contributor's address)");
-        const [allowance, terms] = await Promise.all([chain.allowance(address as Address, datanetId), chain.terms(datanetId, address as Address)]);
-        sendJson(res, 200, { datanetId: datanetId.toString(), address, ...allowance, maxFileBytes: terms.maxFileBytes, maxFiles: MAX_BATCH, allowed: terms.allowed });
+        const [allowance, terms] = await Promise.all([
+          chain.allowance(address as Address, datanetId),
+          chain.terms(datanetId, address as Address),
+        ]);
+        sendJson(res, 200, {
+          datanetId: datanetId.toString(),
+          address,
+          ...allowance,
+          maxFileBytes: terms.maxFileBytes,
+          maxFiles: MAX_BATCH,
+          allowed: terms.allowed,
+        });
       },
     },
     {
@@ -163,7 +184,11 @@ export async function createAttestor(config: AttestorConfig) {
         sendJson(res, 201, await uploads.upload(session.address, datanetId, files));
       },
     },
-    { method: "GET", pattern: /^\/uploads\/([0-9a-f]{32})$/, handle: async (_req, res, [id]) => sendJson(res, 200, await uploads.status(id!)) },
+    {
+      method: "GET",
+      pattern: /^\/uploads\/([0-9a-f]{32})$/,
+      handle: async (_req, res, [id]) => sendJson(res, 200, await uploads.status(id!)),
+    },
     {
       method: "POST",
       pattern: /^\/verdicts$/,
@@ -172,11 +197,13 @@ export async function createAttestor(config: AttestorConfig) {
         const body = await readJson(req);
         const many = Array.isArray(body);
         const items = many ? body : [body];
-        if (items.length === 0 || items.length > MAX_VERDICTS_PER_REQUEST) fail(400, "invalid_verdict", `send 1 to ${MAX_VERDICTS_PER_REQUEST} verdicts`);
+        if (items.length === 0 || items.length > MAX_VERDICTS_PER_REQUEST)
+          fail(400, "invalid_verdict", `send 1 to ${MAX_VERDICTS_PER_REQUEST} verdicts`);
         // All parsed first, so a malformed item refuses the request before anything is queued.
         const parsed = items.map(parseSignedVerdict);
         const results = [];
-        for (const signed of parsed) results.push({ contribution: signed.verdict.contribution, validator: signed.validator, ...(await relay!.submit(signed)) });
+        for (const signed of parsed)
+          results.push({ contribution: signed.verdict.contribution, validator: signed.validator, ...(await relay!.submit(signed)) });
         sendJson(res, 202, many ? results : results[0]);
       },
     },
@@ -236,20 +263,27 @@ export async function createAttestor(config: AttestorConfig) {
     {
       method: "POST",
       pattern: /^\/jobs\/([^/]+)\/cancel$/,
-      handle: async (req, res, [id]) => sendJson(res, 200, factory.cancel(jobIdOf(id!), auth.authenticate(req.headers.authorization).address)),
+      handle: async (req, res, [id]) =>
+        sendJson(res, 200, factory.cancel(jobIdOf(id!), auth.authenticate(req.headers.authorization).address)),
     },
     {
       method: "POST",
       pattern: /^\/jobs\/([^/]+)\/publish$/,
       handle: async (req, res, [id]) => {
         const published = await factory.publish(jobIdOf(id!), auth.authenticate(req.headers.authorization).address);
-        sendJson(res, 201, { modelId: published.modelId.toString(), txHash: published.txHash, cids: published.cids, record: JSON.parse(JSON.stringify(published.record, (_k, v) => (typeof v === "bigint" ? v.toString() : v))) });
+        sendJson(res, 201, {
+          modelId: published.modelId.toString(),
+          txHash: published.txHash,
+          cids: published.cids,
+          record: JSON.parse(JSON.stringify(published.record, (_k, v) => (typeof v === "bigint" ? v.toString() : v))),
+        });
       },
     },
     {
       method: "POST",
       pattern: /^\/jobs\/([^/]+)\/evaluate$/,
-      handle: async (req, res, [id]) => sendJson(res, 200, await factory.evaluate(jobIdOf(id!), auth.authenticate(req.headers.authorization).address)),
+      handle: async (req, res, [id]) =>
+        sendJson(res, 200, await factory.evaluate(jobIdOf(id!), auth.authenticate(req.headers.authorization).address)),
     },
     {
       method: "POST",
@@ -270,13 +304,18 @@ export async function createAttestor(config: AttestorConfig) {
         };
         try {
           for (const target of targets) {
-            const reply = await chat.chat(model, target, messages, sampling, (text) => send("token", { adapter: target?.name ?? null, text }));
+            const reply = await chat.chat(model, target, messages, sampling, (text) =>
+              send("token", { adapter: target?.name ?? null, text }),
+            );
             send("reply", reply);
           }
         } catch (error) {
           // Once the stream has begun, a failure is its last event rather than a status code.
           if (!streaming) throw error;
-          send("error", error instanceof ApiError ? { error: error.code, message: error.message } : { error: "internal", message: "the reply failed" });
+          send(
+            "error",
+            error instanceof ApiError ? { error: error.code, message: error.message } : { error: "internal", message: "the reply failed" },
+          );
         }
         res.end();
       },

@@ -24,7 +24,9 @@ export const rawCidOfDigest = (digest: Hex): Hex => concatHex([bytesToHex(RAW_SH
 /** The SHA-256 digest a raw CID names, or undefined for any other kind of CID. */
 export const rawCidDigest = (cid: Hex): Hex | undefined => {
   const prefix = bytesToHex(RAW_SHA256_PREFIX);
-  return cid.length === prefix.length + 64 && cid.toLowerCase().startsWith(prefix) ? (`0x${cid.slice(prefix.length)}`.toLowerCase() as Hex) : undefined;
+  return cid.length === prefix.length + 64 && cid.toLowerCase().startsWith(prefix)
+    ? (`0x${cid.slice(prefix.length)}`.toLowerCase() as Hex)
+    : undefined;
 };
 
 /** The multibase base32 string form ("b…") of CID bytes. */

@@ -23,8 +23,7 @@ export type Deployment = {
 /** Paths take the environment to read (the current process's by default), so a launcher can resolve a child's. */
 type Env = Record<string, string | undefined>;
 
-export const dataDir = (env: Env = process.env): string =>
-  env.PROVENA_DATA_DIR ?? fileURLToPath(new URL("../../data", import.meta.url));
+export const dataDir = (env: Env = process.env): string => env.PROVENA_DATA_DIR ?? fileURLToPath(new URL("../../data", import.meta.url));
 
 /** Content named by CID, one file per CID (the seed writes here; the indexer reads Datanet metadata here). */
 export const contentDir = (env: Env = process.env): string => env.PROVENA_CONTENT_DIR ?? `${dataDir(env)}/content`;

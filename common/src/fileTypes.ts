@@ -50,9 +50,7 @@ export const fileTypeByName = (name: FileTypeName): FileTypeInfo => {
   return info;
 };
 
-export const fileTypeByCode = (code: number): FileTypeInfo | undefined =>
-  FILE_TYPES.find((type) => type.code === code);
+export const fileTypeByCode = (code: number): FileTypeInfo | undefined => FILE_TYPES.find((type) => type.code === code);
 
 /** Same rule as `FileTypes.belongsTo` on chain. */
-export const belongsTo = (code: number, modality: Modality): boolean =>
-  fileTypeByCode(code)?.modality === modality;
+export const belongsTo = (code: number, modality: Modality): boolean => fileTypeByCode(code)?.modality === modality;

@@ -18,8 +18,7 @@ export const utcDay = (timestampSeconds: number | bigint): number => Number(BigI
 
 export const resetsAt = (timestampSeconds: number | bigint): number => (utcDay(timestampSeconds) + 1) * DAY_SECONDS;
 
-export const usageOn = (usage: Usage | undefined, day: number): Usage =>
-  usage && usage.day === day ? usage : { day, bytes: 0, files: 0 };
+export const usageOn = (usage: Usage | undefined, day: number): Usage => (usage && usage.day === day ? usage : { day, bytes: 0, files: 0 });
 
 /** A Datanet's per-contributor cap: 0 follows the protocol limit, and it never exceeds it. */
 export const effectiveDatanetCap = (datanetCap: number, limits: ProtocolLimits): number =>
@@ -47,12 +46,7 @@ const remaining = (state: LimitState, datanetCap: number, limits: ProtocolLimits
   };
 };
 
-export const allowanceLeft = (
-  state: LimitState,
-  datanetCap: number,
-  limits: ProtocolLimits,
-  now: number,
-): Allowance => {
+export const allowanceLeft = (state: LimitState, datanetCap: number, limits: ProtocolLimits, now: number): Allowance => {
   const left = remaining(state, datanetCap, limits, utcDay(now));
   return { bytesLeft: Math.min(left.bytes, left.datanetBytes), filesLeft: left.files, resetsAt: resetsAt(now) };
 };

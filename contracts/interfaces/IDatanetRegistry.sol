@@ -17,13 +17,7 @@ interface IDatanetRegistry {
 
     error UnknownDatanet(uint256 datanetId);
 
-    function contributionTerms(uint256 datanetId, address contributor)
-        external
-        view
-        returns (ContributionTerms memory);
+    function contributionTerms(uint256 datanetId, address contributor) external view returns (ContributionTerms memory);
 
-    function validatorQuorum(uint256 datanetId, address account)
-        external
-        view
-        returns (bool active, uint8 quorum);
+    function validatorQuorum(uint256 datanetId, address account) external view returns (bool active, uint8 quorum);
 }

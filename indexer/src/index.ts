@@ -34,7 +34,12 @@ const when = (event: Omit<LogEvent, "transaction">): When => ({
 const uri = (cid: Hex) => cidToString(hexToBytes(cid));
 
 /** Applies `change` to a Datanet's row in one store operation (Ponder throws if the row is missing). */
-async function updateDatanet(db: Context["db"], id: bigint, timestamp: bigint, change: (row: typeof datanet.$inferSelect) => Partial<typeof datanet.$inferInsert>) {
+async function updateDatanet(
+  db: Context["db"],
+  id: bigint,
+  timestamp: bigint,
+  change: (row: typeof datanet.$inferSelect) => Partial<typeof datanet.$inferInsert>,
+) {
   await db.update(datanet, { id }).set((row) => ({ ...change(row), updatedAt: timestamp }));
 }
 
@@ -206,7 +211,9 @@ async function insertVote(
 ) {
   const row = await context.db.find(contribution, { id });
   if (!row) throw new Error(`vote on contribution ${id}, which was never submitted`);
-  await context.db.insert(vote).values({ ...voteRow(event), contributionId: id, datanetId: row.datanetId, validator: validatorAddress, ...verdict });
+  await context.db
+    .insert(vote)
+    .values({ ...voteRow(event), contributionId: id, datanetId: row.datanetId, validator: validatorAddress, ...verdict });
 }
 
 ponder.on("ContributionLedger:VoteCast", async ({ event, context }) => {

@@ -54,7 +54,9 @@ export const indexerSettings = (deployment: Deployment = loadDeployment(), env: 
   if (!rpcUrl) throw new Error(`no RPC URL for chain ${deployment.chainId}: set PROVENA_RPC_URL`);
   const wsUrl = env.PROVENA_WS_URL || deployment.wsUrl;
   const { DatanetRegistry: registry, ContributionLedger: ledger } = deployment.contracts;
-  const identity = keccak256(toHex(`${deployment.chainId}:${registry.address}:${ledger.address}:${deployment.startBlock}:${deployment.deployedAt}`));
+  const identity = keccak256(
+    toHex(`${deployment.chainId}:${registry.address}:${ledger.address}:${deployment.startBlock}:${deployment.deployedAt}`),
+  );
   return {
     chainId: deployment.chainId,
     rpcUrl,

@@ -49,7 +49,18 @@ export async function recordSubmissions(db: Db, contributor: Address, datanetId:
   await addSubmissions(db, contributor, GLOBAL, files, bytes, when, day);
   await db
     .insert(contributorDay)
-    .values({ contributor, datanetId, day, submitted: files, accepted: 0, rejected: 0, bytes, scoreSum: 0n, lastScoreOrder: 0n, firstOrder: when.order })
+    .values({
+      contributor,
+      datanetId,
+      day,
+      submitted: files,
+      accepted: 0,
+      rejected: 0,
+      bytes,
+      scoreSum: 0n,
+      lastScoreOrder: 0n,
+      firstOrder: when.order,
+    })
     .onConflictDoUpdate((row) => ({ submitted: row.submitted + files, bytes: row.bytes + bytes }));
   return firstHere;
 }

@@ -65,12 +65,21 @@ describe("ContributionLedger: contributions and daily limits", () => {
     const image = await createDatanet(p, { modality: "image" });
     await viem.assertions.revertWithCustomErrorWithArgs(
       p.ledger.write.contribute([image, [item(10, "wav")]], asAlice()),
-      p.ledger, "FileTypeNotAllowed", [0n, fileTypeByName("wav").code, modalityCode("image")]);
+      p.ledger,
+      "FileTypeNotAllowed",
+      [0n, fileTypeByName("wav").code, modalityCode("image")],
+    );
     // An unknown code in the modality's range is refused too.
     await viem.assertions.revertWithCustomErrorWithArgs(
       p.ledger.write.contribute([image, [{ ...item(10, "png"), fileType: 0x15 }]], asAlice()),
-      p.ledger, "FileTypeNotAllowed", [0n, 0x15, modalityCode("image")]);
-    await p.ledger.write.contribute([image, [item(10, "png"), item(10, "jpeg"), item(10, "webp"), item(10, "tiff"), item(10, "bmp")]], asAlice());
+      p.ledger,
+      "FileTypeNotAllowed",
+      [0n, 0x15, modalityCode("image")],
+    );
+    await p.ledger.write.contribute(
+      [image, [item(10, "png"), item(10, "jpeg"), item(10, "webp"), item(10, "tiff"), item(10, "bmp")]],
+      asAlice(),
+    );
     const audio = await createDatanet(p, { modality: "audio" });
     await p.ledger.write.contribute([audio, [item(10, "wav"), item(10, "mp3"), item(10, "flac")]], asAlice());
   });
@@ -78,19 +87,29 @@ describe("ContributionLedger: contributions and daily limits", () => {
   it("refuses 5 MB + 1 byte, accepts exactly 5 MB, refuses an empty file and a bad CID", async () => {
     await viem.assertions.revertWithCustomErrorWithArgs(
       p.ledger.write.contribute([text, [item(5 * MB + 1)]], asAlice()),
-      p.ledger, "FileTooLarge", [0n, BigInt(5 * MB + 1), BigInt(5 * MB)]);
+      p.ledger,
+      "FileTooLarge",
+      [0n, BigInt(5 * MB + 1), BigInt(5 * MB)],
+    );
     await p.ledger.write.contribute([text, [item(5 * MB)]], asAlice());
+    await viem.assertions.revertWithCustomErrorWithArgs(p.ledger.write.contribute([text, [item(0)]], asAlice()), p.ledger, "EmptyFile", [
+      0n,
+    ]);
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.ledger.write.contribute([text, [item(0)]], asAlice()), p.ledger, "EmptyFile", [0n]);
-    await viem.assertions.revertWithCustomErrorWithArgs(
-      p.ledger.write.contribute([text, [{ ...item(5), cid: "0x" }]], asAlice()), p.ledger, "InvalidCid", [0n]);
+      p.ledger.write.contribute([text, [{ ...item(5), cid: "0x" }]], asAlice()),
+      p.ledger,
+      "InvalidCid",
+      [0n],
+    );
   });
 
   it("refuses an empty batch and a batch of 21", async () => {
     await viem.assertions.revertWithCustomError(p.ledger.write.contribute([text, []], asAlice()), p.ledger, "EmptyBatch");
     const items = Array.from({ length: 21 }, () => item(1));
-    await viem.assertions.revertWithCustomErrorWithArgs(
-      p.ledger.write.contribute([text, items], asAlice()), p.ledger, "BatchTooLarge", [21n, 20n]);
+    await viem.assertions.revertWithCustomErrorWithArgs(p.ledger.write.contribute([text, items], asAlice()), p.ledger, "BatchTooLarge", [
+      21n,
+      20n,
+    ]);
   });
 
   it("refuses the 21st file of the day, across Datanets, and nothing of the batch is recorded", async () => {
@@ -99,7 +118,11 @@ describe("ContributionLedger: contributions and daily limits", () => {
     await p.ledger.write.contribute([other, Array.from({ length: 8 }, () => item(1))], asAlice());
     const extra = item(1);
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.ledger.write.contribute([other, [extra]], asAlice()), p.ledger, "DailyFileLimitExceeded", [1n, 0n]);
+      p.ledger.write.contribute([other, [extra]], asAlice()),
+      p.ledger,
+      "DailyFileLimitExceeded",
+      [1n, 0n],
+    );
     expect((await p.ledger.read.getContribution([contributionId(other, extra.contentHash)])).status).to.equal(0);
     // Another contributor is not affected.
     await p.ledger.write.contribute([other, [extra]], { account: p.bob.account });
@@ -110,14 +133,20 @@ describe("ContributionLedger: contributions and daily limits", () => {
     await p.ledger.write.contribute([text, [item(5 * MB), item(3 * MB)]], asAlice());
     await viem.assertions.revertWithCustomErrorWithArgs(
       p.ledger.write.contribute([other, [item(2 * MB + 1)]], asAlice()),
-      p.ledger, "DailyByteLimitExceeded", [BigInt(2 * MB + 1), BigInt(2 * MB)]);
+      p.ledger,
+      "DailyByteLimitExceeded",
+      [BigInt(2 * MB + 1), BigInt(2 * MB)],
+    );
     await p.ledger.write.contribute([other, [item(2 * MB)]], asAlice());
 
     const capped = await createDatanet(p, { dailyByteCap: BigInt(MB) });
     await p.ledger.write.contribute([capped, [item(MB / 2)]], { account: p.bob.account });
     await viem.assertions.revertWithCustomErrorWithArgs(
       p.ledger.write.contribute([capped, [item(MB / 2), item(1)]], { account: p.bob.account }),
-      p.ledger, "DatanetByteCapExceeded", [capped, BigInt(MB / 2 + 1), BigInt(MB / 2)]);
+      p.ledger,
+      "DatanetByteCapExceeded",
+      [capped, BigInt(MB / 2 + 1), BigInt(MB / 2)],
+    );
     const [bytesLeft] = await p.ledger.read.allowance([p.bob.account.address, capped]);
     expect(bytesLeft).to.equal(BigInt(MB / 2));
   });
@@ -128,7 +157,10 @@ describe("ContributionLedger: contributions and daily limits", () => {
     await networkHelpers.time.setNextBlockTimestamp(midnight - 10);
     await p.ledger.write.contribute([text, Array.from({ length: 20 }, () => item(MB / 2))], asAlice());
     await viem.assertions.revertWithCustomError(
-      p.ledger.write.contribute([text, [item(1)]], asAlice()), p.ledger, "DailyFileLimitExceeded");
+      p.ledger.write.contribute([text, [item(1)]], asAlice()),
+      p.ledger,
+      "DailyFileLimitExceeded",
+    );
     let [, filesLeft, resetsAt] = await p.ledger.read.allowance([p.alice.account.address, text]);
     expect(filesLeft).to.equal(0n);
     expect(resetsAt).to.equal(BigInt(midnight));
@@ -144,10 +176,17 @@ describe("ContributionLedger: contributions and daily limits", () => {
     await p.ledger.write.contribute([text, [file]], asAlice());
     await viem.assertions.revertWithCustomErrorWithArgs(
       p.ledger.write.contribute([text, [file]], { account: p.bob.account }),
-      p.ledger, "DuplicateContent", [text, file.contentHash]);
+      p.ledger,
+      "DuplicateContent",
+      [text, file.contentHash],
+    );
     const twin = item(100);
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.ledger.write.contribute([text, [twin, twin]], asAlice()), p.ledger, "DuplicateContent", [text, twin.contentHash]);
+      p.ledger.write.contribute([text, [twin, twin]], asAlice()),
+      p.ledger,
+      "DuplicateContent",
+      [text, twin.contentHash],
+    );
     const other = await createDatanet(p);
     await p.ledger.write.contribute([other, [file]], asAlice());
   });
@@ -155,29 +194,41 @@ describe("ContributionLedger: contributions and daily limits", () => {
   it("admits only allow-listed contributors to a Datanet that is not public", async () => {
     const closed = await createDatanet(p, { isPublic: false });
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.ledger.write.contribute([closed, [item(1)]], asAlice()), p.ledger, "NotAllowListed", [closed, p.alice.account.address]);
+      p.ledger.write.contribute([closed, [item(1)]], asAlice()),
+      p.ledger,
+      "NotAllowListed",
+      [closed, p.alice.account.address],
+    );
     await p.registry.write.setAllowList([closed, [p.alice.account.address], true], { account: p.owner.account });
     await p.ledger.write.contribute([closed, [item(1)]], asAlice());
   });
 
   it("refuses an unknown Datanet, and every contribution while paused", async () => {
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.ledger.write.contribute([42n, [item(1)]], asAlice()), p.registry, "UnknownDatanet", [42n]);
+      p.ledger.write.contribute([42n, [item(1)]], asAlice()),
+      p.registry,
+      "UnknownDatanet",
+      [42n],
+    );
     await p.registry.write.pause();
-    await viem.assertions.revertWithCustomError(
-      p.ledger.write.contribute([text, [item(1)]], asAlice()), p.registry, "EnforcedPause");
+    await viem.assertions.revertWithCustomError(p.ledger.write.contribute([text, [item(1)]], asAlice()), p.registry, "EnforcedPause");
     await p.registry.write.unpause();
     await p.ledger.write.contribute([text, [item(1)]], asAlice());
   });
 
   it("applies limits that governance changes, from the next contribution on", async () => {
     await p.registry.write.setLimits([{ maxFileBytes: MB, dailyBytes: BigInt(2 * MB), dailyFiles: 3 }]);
+    await viem.assertions.revertWithCustomError(p.ledger.write.contribute([text, [item(MB + 1)]], asAlice()), p.ledger, "FileTooLarge");
     await viem.assertions.revertWithCustomError(
-      p.ledger.write.contribute([text, [item(MB + 1)]], asAlice()), p.ledger, "FileTooLarge");
-    await viem.assertions.revertWithCustomError(
-      p.ledger.write.contribute([text, [item(1), item(1), item(1), item(1)]], asAlice()), p.ledger, "DailyFileLimitExceeded");
+      p.ledger.write.contribute([text, [item(1), item(1), item(1), item(1)]], asAlice()),
+      p.ledger,
+      "DailyFileLimitExceeded",
+    );
     await p.ledger.write.contribute([text, [item(MB), item(MB)]], asAlice());
     await viem.assertions.revertWithCustomError(
-      p.ledger.write.contribute([text, [item(1)]], asAlice()), p.ledger, "DailyByteLimitExceeded");
+      p.ledger.write.contribute([text, [item(1)]], asAlice()),
+      p.ledger,
+      "DailyByteLimitExceeded",
+    );
   });
 });

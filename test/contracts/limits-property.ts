@@ -6,17 +6,15 @@
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { BaseError, ContractFunctionRevertedError } from "viem";
+import { type BaseError, ContractFunctionRevertedError } from "viem";
 import { allowanceLeft, checkBatch, utcDay, type ProtocolLimits, type Usage } from "@provena/common/limits";
-import { createDatanet, deployProvena, item, networkHelpers, type Provena } from "../helpers/provena.js";
+import { createDatanet, deployProvena, item, networkHelpers } from "../helpers/provena.js";
 
 // Small limits so that random sequences reach every one of them often.
 const LIMITS: ProtocolLimits = { maxFileBytes: 1_000, dailyBytes: 5_000, dailyFiles: 8 };
 const CAPS = [0, 2_500] as const;
 
-type Op =
-  | { kind: "wait"; seconds: number }
-  | { kind: "contribute"; who: 0 | 1; datanet: 0 | 1; sizes: number[] };
+type Op = { kind: "wait"; seconds: number } | { kind: "contribute"; who: 0 | 1; datanet: 0 | 1; sizes: number[] };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("wait" as const), seconds: fc.integer({ min: 1, max: 40 * 3600 }) }) },
@@ -84,16 +82,8 @@ describe("ContributionLedger: limit accounting (property)", () => {
             local.set(key, expected.datanet);
             accepted.push({ who: op.who, datanet: op.datanet, day: utcDay(now), sizes: op.sizes });
           }
-          const [bytesLeft, filesLeft, resetsAt] = await p.ledger.read.allowance([
-            accounts[op.who].address,
-            datanets[op.datanet]!,
-          ]);
-          const model = allowanceLeft(
-            { global: global.get(op.who), datanet: local.get(key) },
-            CAPS[op.datanet],
-            LIMITS,
-            now,
-          );
+          const [bytesLeft, filesLeft, resetsAt] = await p.ledger.read.allowance([accounts[op.who].address, datanets[op.datanet]!]);
+          const model = allowanceLeft({ global: global.get(op.who), datanet: local.get(key) }, CAPS[op.datanet], LIMITS, now);
           expect([bytesLeft, filesLeft, resetsAt]).to.deep.equal([
             BigInt(model.bytesLeft),
             BigInt(model.filesLeft),

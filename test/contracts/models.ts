@@ -46,11 +46,20 @@ describe("ModelRegistry: provenance records", () => {
   it("registers a record signed by an attestor, relayed by anyone, and keeps it", async () => {
     const r = await record();
     const [, , signature] = await signedModel(attestor, p.chainId, p.models.address, r);
-    await viem.assertions.emitWithArgs(p.models.write.registerModel([r, attestor.address, signature], { account: p.relayer.account }), p.models, "ModelRegistered", [1n, getAddress(attestor.address), getAddress(r.creator), r as never, signature]);
+    await viem.assertions.emitWithArgs(
+      p.models.write.registerModel([r, attestor.address, signature], { account: p.relayer.account }),
+      p.models,
+      "ModelRegistered",
+      [1n, getAddress(attestor.address), getAddress(r.creator), r as never, signature],
+    );
     const stored = await p.models.read.getModel([1n]);
     expect(stored.recordHash).to.equal(await p.models.read.modelRecordHash([r]));
     expect([stored.adapterHash, stored.datasetRoot, stored.datasetBlock, stored.attestor, stored.flagged]).to.deep.equal([
-      r.adapterHash, r.datasetRoot, r.datasetBlock, getAddress(attestor.address), false,
+      r.adapterHash,
+      r.datasetRoot,
+      r.datasetBlock,
+      getAddress(attestor.address),
+      false,
     ]);
     expect(await p.models.read.modelByAdapter([r.adapterHash])).to.equal(1n);
     // The digest the attestor signs is the contract's own.
@@ -65,25 +74,46 @@ describe("ModelRegistry: provenance records", () => {
     const r = await record();
     const args = await signedModel(attestor, p.chainId, p.models.address, r);
     await p.models.write.registerModel([...args], { account: p.relayer.account });
-    await viem.assertions.revertWithCustomErrorWithArgs(p.models.write.registerModel([...args], { account: p.outsider.account }), p.models, "DuplicateModel", [r.adapterHash, 1n]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      p.models.write.registerModel([...args], { account: p.outsider.account }),
+      p.models,
+      "DuplicateModel",
+      [r.adapterHash, 1n],
+    );
     const late = await record({ deadline: BigInt((await p.publicClient.getBlock()).timestamp) - 1n });
     await viem.assertions.revertWithCustomErrorWithArgs(register(late), p.models, "SignatureExpired", [late.deadline]);
   });
 
   it("refuses a signer without the attestor role, a forged signature, and a record changed after signing", async () => {
     const stranger = privateKeyToAccount(generatePrivateKey());
-    await viem.assertions.revertWithCustomErrorWithArgs(register(await record(), stranger), p.models, "NotAttestor", [getAddress(stranger.address)]);
+    await viem.assertions.revertWithCustomErrorWithArgs(register(await record(), stranger), p.models, "NotAttestor", [
+      getAddress(stranger.address),
+    ]);
     const r = await record();
     const [, , signature] = await signedModel(stranger, p.chainId, p.models.address, r);
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.models.write.registerModel([r, attestor.address, signature], { account: p.relayer.account }), p.models, "InvalidSignature", [getAddress(attestor.address)]);
+      p.models.write.registerModel([r, attestor.address, signature], { account: p.relayer.account }),
+      p.models,
+      "InvalidSignature",
+      [getAddress(attestor.address)],
+    );
     const [signed, , good] = await signedModel(attestor, p.chainId, p.models.address, r);
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.models.write.registerModel([{ ...signed, metricsHash: sha("better metrics") }, attestor.address, good], { account: p.relayer.account }), p.models, "InvalidSignature", [getAddress(attestor.address)]);
+      p.models.write.registerModel([{ ...signed, metricsHash: sha("better metrics") }, attestor.address, good], {
+        account: p.relayer.account,
+      }),
+      p.models,
+      "InvalidSignature",
+      [getAddress(attestor.address)],
+    );
     // Signed for another chain: the domain's chain id does not match.
     const [, , otherChain] = await signedModel(attestor, p.chainId + 1, p.models.address, r);
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.models.write.registerModel([r, attestor.address, otherChain], { account: p.relayer.account }), p.models, "InvalidSignature", [getAddress(attestor.address)]);
+      p.models.write.registerModel([r, attestor.address, otherChain], { account: p.relayer.account }),
+      p.models,
+      "InvalidSignature",
+      [getAddress(attestor.address)],
+    );
   });
 
   it("accepts an EIP-1271 contract attestor", async () => {
@@ -92,7 +122,11 @@ describe("ModelRegistry: provenance records", () => {
     await p.models.write.grantRole([ATTESTOR_ROLE, wallet.address], { account: p.admin.account });
     const r = await record();
     const [, , signature] = await signedModel(owner, p.chainId, p.models.address, r);
-    await viem.assertions.emit(p.models.write.registerModel([r, wallet.address, signature], { account: p.relayer.account }), p.models, "ModelRegistered");
+    await viem.assertions.emit(
+      p.models.write.registerModel([r, wallet.address, signature], { account: p.relayer.account }),
+      p.models,
+      "ModelRegistered",
+    );
   });
 
   it("checks the record: fields, CIDs, a dataset block already mined, a known parent", async () => {
@@ -119,10 +153,28 @@ describe("ModelRegistry: provenance records", () => {
 
   it("lets governance flag a model with a reason and clear it; nobody else", async () => {
     await register(await record());
-    await viem.assertions.revertWithCustomError(p.models.write.flagModel([1n, "infringing data"], { account: p.outsider.account }), p.models, "AccessControlUnauthorizedAccount");
-    await viem.assertions.revertWithCustomErrorWithArgs(p.models.write.flagModel([2n, "x"], { account: p.admin.account }), p.models, "UnknownModel", [2n]);
-    await viem.assertions.revertWithCustomError(p.models.write.flagModel([1n, ""], { account: p.admin.account }), p.models, "InvalidReason");
-    await viem.assertions.emitWithArgs(p.models.write.flagModel([1n, "infringing data"], { account: p.admin.account }), p.models, "ModelFlagged", [1n, getAddress(p.admin.account.address), "infringing data"]);
+    await viem.assertions.revertWithCustomError(
+      p.models.write.flagModel([1n, "infringing data"], { account: p.outsider.account }),
+      p.models,
+      "AccessControlUnauthorizedAccount",
+    );
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      p.models.write.flagModel([2n, "x"], { account: p.admin.account }),
+      p.models,
+      "UnknownModel",
+      [2n],
+    );
+    await viem.assertions.revertWithCustomError(
+      p.models.write.flagModel([1n, ""], { account: p.admin.account }),
+      p.models,
+      "InvalidReason",
+    );
+    await viem.assertions.emitWithArgs(
+      p.models.write.flagModel([1n, "infringing data"], { account: p.admin.account }),
+      p.models,
+      "ModelFlagged",
+      [1n, getAddress(p.admin.account.address), "infringing data"],
+    );
     expect((await p.models.read.getModel([1n])).flagged).to.equal(true);
     await viem.assertions.emit(p.models.write.clearFlag([1n], { account: p.admin.account }), p.models, "ModelFlagCleared");
     expect((await p.models.read.getModel([1n])).flagged).to.equal(false);

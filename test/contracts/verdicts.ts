@@ -2,16 +2,7 @@ import { expect } from "chai";
 import { getAddress } from "viem";
 import { contributionId } from "@provena/common/verdicts";
 import ProvenaModule from "../../ignition/modules/Provena.js";
-import {
-  createDatanet,
-  deployProvena,
-  ignition,
-  item,
-  networkHelpers,
-  signVerdict,
-  viem,
-  type Provena,
-} from "../helpers/provena.js";
+import { createDatanet, deployProvena, ignition, item, networkHelpers, signVerdict, viem, type Provena } from "../helpers/provena.js";
 
 const PENDING = 1;
 const ACCEPTED = 2;
@@ -58,7 +49,10 @@ describe("ContributionLedger: verdicts and quorum", () => {
     expect(await p.ledger.read.hasVoted([id, v1.address])).to.equal(true);
     await viem.assertions.emitWithArgs(
       submit([await signVerdict(p, v2, { contribution: id, accept: true, score: 71 })]),
-      p.ledger, "ContributionFinalized", [id, ACCEPTED, 7550]);
+      p.ledger,
+      "ContributionFinalized",
+      [id, ACCEPTED, 7550],
+    );
     const stored = await p.ledger.read.getContribution([id]);
     expect([stored.accepts, stored.rejects]).to.deep.equal([2, 1]);
   });
@@ -71,7 +65,10 @@ describe("ContributionLedger: verdicts and quorum", () => {
         await signVerdict(p, v0, { contribution: first, accept: false }),
         await signVerdict(p, v1, { contribution: first, accept: false }),
       ]),
-      p.ledger, "ContributionFinalized", [first, REJECTED, 0]);
+      p.ledger,
+      "ContributionFinalized",
+      [first, REJECTED, 0],
+    );
     const batch = [
       await signVerdict(p, v2, { contribution: first, accept: true }),
       await signVerdict(p, v0, { contribution: second, accept: true, score: 90 }),
@@ -90,21 +87,28 @@ describe("ContributionLedger: verdicts and quorum", () => {
     await submit([await signVerdict(p, v0, { contribution: id, accept: true })]);
     await viem.assertions.revertWithCustomErrorWithArgs(
       submit([await signVerdict(p, v0, { contribution: id, accept: false })]),
-      p.ledger, "AlreadyVoted", [id, v0.address]);
+      p.ledger,
+      "AlreadyVoted",
+      [id, v0.address],
+    );
     // In one batch too.
     await viem.assertions.revertWithCustomErrorWithArgs(
-      submit([
-        await signVerdict(p, v1, { contribution: id, score: 50 }),
-        await signVerdict(p, v1, { contribution: id, score: 60 }),
-      ]),
-      p.ledger, "AlreadyVoted", [id, v1.address]);
+      submit([await signVerdict(p, v1, { contribution: id, score: 50 }), await signVerdict(p, v1, { contribution: id, score: 60 })]),
+      p.ledger,
+      "AlreadyVoted",
+      [id, v1.address],
+    );
   });
 
   it("refuses a signer who is not a validator of the Datanet, and one removed before submission", async () => {
     const { datanet, ids } = await pending(1);
     const id = ids[0]!;
     await viem.assertions.revertWithCustomErrorWithArgs(
-      submit([await signVerdict(p, v3, { contribution: id })]), p.ledger, "NotValidator", [datanet, v3.address]);
+      submit([await signVerdict(p, v3, { contribution: id })]),
+      p.ledger,
+      "NotValidator",
+      [datanet, v3.address],
+    );
     const signed = await signVerdict(p, v2, { contribution: id });
     await p.registry.write.removeValidators([datanet, [v2.address]], { account: p.owner.account });
     await viem.assertions.revertWithCustomErrorWithArgs(submit([signed]), p.ledger, "NotValidator", [datanet, v2.address]);
@@ -119,27 +123,39 @@ describe("ContributionLedger: verdicts and quorum", () => {
     // Another contribution: the signature no longer matches the typed data.
     await viem.assertions.revertWithCustomErrorWithArgs(
       submit([{ ...signed, verdict: { ...signed.verdict, contribution: second } }]),
-      p.ledger, "InvalidSignature", [second, v0.address]);
+      p.ledger,
+      "InvalidSignature",
+      [second, v0.address],
+    );
     // Another score, claimed by the relayer.
     await viem.assertions.revertWithCustomError(
-      submit([{ ...signed, verdict: { ...signed.verdict, score: 100 } }]), p.ledger, "InvalidSignature");
+      submit([{ ...signed, verdict: { ...signed.verdict, score: 100 } }]),
+      p.ledger,
+      "InvalidSignature",
+    );
     // Another chain id.
     await viem.assertions.revertWithCustomError(
-      submit([await signVerdict(p, v0, { contribution: first }, { chainId: 10 })]), p.ledger, "InvalidSignature");
+      submit([await signVerdict(p, v0, { contribution: first }, { chainId: 10 })]),
+      p.ledger,
+      "InvalidSignature",
+    );
     // Another contract: a verdict for a second deployment does not count on this one.
     const { ledger: otherLedger } = await ignition.deploy(ProvenaModule, { deploymentId: "second" });
     await viem.assertions.revertWithCustomError(
       submit([await signVerdict(p, v0, { contribution: first }, { ledger: otherLedger.address })]),
-      p.ledger, "InvalidSignature");
+      p.ledger,
+      "InvalidSignature",
+    );
     // A signature claimed for another validator.
-    await viem.assertions.revertWithCustomErrorWithArgs(
-      submit([{ ...signed, validator: v1.address }]), p.ledger, "InvalidSignature", [first, getAddress(v1.address)]);
+    await viem.assertions.revertWithCustomErrorWithArgs(submit([{ ...signed, validator: v1.address }]), p.ledger, "InvalidSignature", [
+      first,
+      getAddress(v1.address),
+    ]);
     // After its deadline.
     const deadline = BigInt(await networkHelpers.time.latest()) + 60n;
     const expiring = await signVerdict(p, v0, { contribution: first, deadline });
     await networkHelpers.time.increaseTo(deadline + 1n);
-    await viem.assertions.revertWithCustomErrorWithArgs(
-      submit([expiring]), p.ledger, "VerdictExpired", [first, deadline]);
+    await viem.assertions.revertWithCustomErrorWithArgs(submit([expiring]), p.ledger, "VerdictExpired", [first, deadline]);
 
     // The genuine one still works, once.
     await submit([signed]);
@@ -150,13 +166,20 @@ describe("ContributionLedger: verdicts and quorum", () => {
     const { ids } = await pending(1);
     const id = ids[0]!;
     await viem.assertions.revertWithCustomErrorWithArgs(
-      submit([await signVerdict(p, v0, { contribution: id, score: 101 })]), p.ledger, "InvalidScore", [101]);
+      submit([await signVerdict(p, v0, { contribution: id, score: 101 })]),
+      p.ledger,
+      "InvalidScore",
+      [101],
+    );
     const unknown = `0x${"ab".repeat(32)}` as const;
     await viem.assertions.revertWithCustomErrorWithArgs(
-      submit([await signVerdict(p, v0, { contribution: unknown })]), p.ledger, "UnknownContribution", [unknown]);
+      submit([await signVerdict(p, v0, { contribution: unknown })]),
+      p.ledger,
+      "UnknownContribution",
+      [unknown],
+    );
     await p.registry.write.pause();
-    await viem.assertions.revertWithCustomError(
-      submit([await signVerdict(p, v0, { contribution: id })]), p.registry, "EnforcedPause");
+    await viem.assertions.revertWithCustomError(submit([await signVerdict(p, v0, { contribution: id })]), p.registry, "EnforcedPause");
   });
 
   it("reverts the whole batch on one bad verdict: no partial effect", async () => {
@@ -176,8 +199,7 @@ describe("ContributionLedger: verdicts and quorum", () => {
     const signed = await signVerdict(p, v3, { contribution: id, score: 64 });
     // Signed by someone other than the wallet's owner: refused.
     const stranger = await signVerdict(p, v0, { contribution: id });
-    await viem.assertions.revertWithCustomError(
-      submit([{ ...stranger, validator: wallet.address }]), p.ledger, "InvalidSignature");
+    await viem.assertions.revertWithCustomError(submit([{ ...stranger, validator: wallet.address }]), p.ledger, "InvalidSignature");
     await submit([{ ...signed, validator: wallet.address }]);
     expect((await p.ledger.read.getContribution([id])).score).to.equal(6400);
   });

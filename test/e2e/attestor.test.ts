@@ -27,8 +27,15 @@ type Attestor = Awaited<ReturnType<typeof startAttestor>>;
 const noisePng = async (seed: number, side = 96) => {
   const pixels = new Uint8Array(side * side * 3);
   let state = seed;
-  for (let i = 0; i < pixels.length; i++) pixels[i] = (state = (state * 1103515245 + 12345) >>> 0) >>> 24;
-  return new Uint8Array(await sharp(pixels, { raw: { width: side, height: side, channels: 3 } }).png().toBuffer());
+  for (let i = 0; i < pixels.length; i++) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    pixels[i] = state >>> 24;
+  }
+  return new Uint8Array(
+    await sharp(pixels, { raw: { width: side, height: side, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
 };
 
 describe("attestor", () => {
@@ -39,7 +46,14 @@ describe("attestor", () => {
   let auth: Record<string, string>;
 
   const contribute = async (signer: PrivateKeyAccount, datanetId: bigint, items: unknown[]) =>
-    chain.wait(await chain.wallet(signer).writeContract({ address: chain.deployment.contracts.ContributionLedger.address, abi: contributionLedgerAbi, functionName: "contribute", args: [datanetId, items as never] }));
+    chain.wait(
+      await chain.wallet(signer).writeContract({
+        address: chain.deployment.contracts.ContributionLedger.address,
+        abi: contributionLedgerAbi,
+        functionName: "contribute",
+        args: [datanetId, items as never],
+      }),
+    );
   const pinned = (cid: string) => attestor.store.isPinned(CID.parse(cid));
 
   before(async () => {
@@ -105,7 +119,10 @@ describe("attestor", () => {
     });
 
     test("an EIP-1271 contract wallet signs in through its owner's signature", async () => {
-      const artifact = JSON.parse(readFileSync("artifacts/contracts/test/ERC1271Wallet.sol/ERC1271Wallet.json", "utf8")) as { abi: Abi; bytecode: Hex };
+      const artifact = JSON.parse(readFileSync("artifacts/contracts/test/ERC1271Wallet.sol/ERC1271Wallet.json", "utf8")) as {
+        abi: Abi;
+        bytecode: Hex;
+      };
       const hash = await chain.wallet(alice).deployContract({ abi: artifact.abi, bytecode: artifact.bytecode, args: [alice.address] });
       const wallet = getAddress((await chain.wait(hash)).contractAddress!);
       const signed = await siweMessage(attestor.url, alice, chainId(), { address: wallet });
@@ -121,7 +138,15 @@ describe("attestor", () => {
     test("accepted files come back ready for contribute, are pinned, served, and followed on chain", async () => {
       const small = prose(10);
       const large = new Uint8Array(Buffer.concat(Array.from({ length: 10 }, (_, i) => prose(1_000 + i, 6_000))).subarray(0, 3 * MB)); // three 1 MiB chunks
-      const answer = await upload(attestor.url, textDatanet, [{ name: "small.txt", bytes: small }, { name: "large.md", bytes: large }], auth);
+      const answer = await upload(
+        attestor.url,
+        textDatanet,
+        [
+          { name: "small.txt", bytes: small },
+          { name: "large.md", bytes: large },
+        ],
+        auth,
+      );
       assert.equal(answer.status, 201, JSON.stringify(answer.body));
       const [first, second] = answer.body.files;
       assert.equal(first!.sha256, sha256(small));
@@ -136,7 +161,10 @@ describe("attestor", () => {
       assert.equal(served.status, 200);
       assert.deepEqual(new Uint8Array(await served.arrayBuffer()), large);
 
-      const status = async () => ((await (await fetch(`${attestor.url}/uploads/${answer.body.upload}`)).json()) as { files: { status: string }[] }).files.map((f) => f.status);
+      const status = async () =>
+        ((await (await fetch(`${attestor.url}/uploads/${answer.body.upload}`)).json()) as { files: { status: string }[] }).files.map(
+          (f) => f.status,
+        );
       assert.deepEqual(await status(), ["not_contributed", "not_contributed"]);
       await contribute(alice, textDatanet, answer.body.contribute);
       assert.deepEqual(await status(), ["pending", "pending"]);
@@ -152,8 +180,19 @@ describe("attestor", () => {
         ["type_not_allowed", [{ name: "notes.txt", bytes: png }], 422],
         ["empty_file", [{ name: "empty.txt", bytes: new Uint8Array() }], 422],
         ["file_too_large", [{ name: "big.txt", bytes: new Uint8Array(5 * MB + 1).fill(0x61) }], 422],
-        ["not_utf8", [{ name: "latin1.txt", bytes: Uint8Array.of(0x63, 0x61, 0x66, 0xe9, 0x20, 0x61, 0x75, 0x20, 0x6c, 0x61, 0x69, 0x74) }], 422],
-        ["duplicate_in_upload", [{ name: "one.txt", bytes: prose(20) }, { name: "two.txt", bytes: prose(20) }], 422],
+        [
+          "not_utf8",
+          [{ name: "latin1.txt", bytes: Uint8Array.of(0x63, 0x61, 0x66, 0xe9, 0x20, 0x61, 0x75, 0x20, 0x6c, 0x61, 0x69, 0x74) }],
+          422,
+        ],
+        [
+          "duplicate_in_upload",
+          [
+            { name: "one.txt", bytes: prose(20) },
+            { name: "two.txt", bytes: prose(20) },
+          ],
+          422,
+        ],
         ["too_many_files", Array.from({ length: 21 }, (_, i) => ({ name: `f${i}.txt`, bytes: prose(100 + i, 30) })), 413],
       ];
       for (const [code, files, status] of cases) {
@@ -176,14 +215,25 @@ describe("attestor", () => {
       assert.equal(near.body.error, "near_duplicate");
       // The same words in a PDF or a DOCX are the same text.
       const sentences = new TextDecoder().decode(original).split(/(?<=\.)\s+/);
-      for (const [name, bytes] of [["copy.pdf", pdfFile(sentences)], ["copy.docx", docxFile(sentences)]] as const) {
+      for (const [name, bytes] of [
+        ["copy.pdf", pdfFile(sentences)],
+        ["copy.docx", docxFile(sentences)],
+      ] as const) {
         const copy = await upload(attestor.url, textDatanet, [{ name, bytes }], auth);
         assert.equal(copy.body.error, "near_duplicate", `${name}: ${JSON.stringify(copy.body)}`);
       }
 
       const image = await noisePng(7, 128);
       const recoded = new Uint8Array(await sharp(image).jpeg({ quality: 90 }).toBuffer());
-      const both = await upload(attestor.url, imageDatanet, [{ name: "a.png", bytes: image }, { name: "a.jpg", bytes: recoded }], auth);
+      const both = await upload(
+        attestor.url,
+        imageDatanet,
+        [
+          { name: "a.png", bytes: image },
+          { name: "a.jpg", bytes: recoded },
+        ],
+        auth,
+      );
       assert.equal(both.status, 422, JSON.stringify(both.body));
       assert.equal(both.body.error, "near_duplicate");
       const alone = await upload(attestor.url, imageDatanet, [{ name: "a.png", bytes: image }], auth);
@@ -195,7 +245,11 @@ describe("attestor", () => {
     test("today's allowance is read from chain and enforced before anything is pinned", async () => {
       const bob = await chain.account();
       const headers = await signIn(attestor.url, bob, chain.deployment.chainId);
-      const allowance = async () => (await (await fetch(`${attestor.url}/datanets/${textDatanet}/allowance?address=${bob.address}`)).json()) as { bytesLeft: number; filesLeft: number };
+      const allowance = async () =>
+        (await (await fetch(`${attestor.url}/datanets/${textDatanet}/allowance?address=${bob.address}`)).json()) as {
+          bytesLeft: number;
+          filesLeft: number;
+        };
       const before = await allowance();
       assert.equal(before.filesLeft, 20);
       const files = Array.from({ length: 20 }, (_, i) => ({ name: `${i}.txt`, bytes: prose(200 + i, 60) }));
@@ -260,7 +314,12 @@ describe("attestor", () => {
 
   test("killed in the middle of an upload: after a restart nothing of it is pinned or recorded, and it can be sent again", async () => {
     const stateDir = mkdtempSync(join(tmpdir(), "provena-attestor-kill-"));
-    const env = { PROVENA_DEPLOYMENT: chain.deploymentFile, PROVENA_RPC_URL: chain.rpcUrl, ATTESTOR_STATE_DIR: stateDir, ATTESTOR_PORT: "0" };
+    const env = {
+      PROVENA_DEPLOYMENT: chain.deploymentFile,
+      PROVENA_RPC_URL: chain.rpcUrl,
+      ATTESTOR_STATE_DIR: stateDir,
+      ATTESTOR_PORT: "0",
+    };
     const one = prose(70);
     const two = new Uint8Array(Buffer.concat(Array.from({ length: 10 }, (_, i) => prose(7_000 + i, 6_000)))).subarray(0, 3 * MB);
     const first = await spawnAttestor(env);
@@ -268,9 +327,16 @@ describe("attestor", () => {
       const headers = await signIn(first.url, alice, chain.deployment.chainId);
       // A multipart body streamed by hand: the first file whole, the second cut off when the server dies.
       const boundary = "provena-kill-test";
-      const part = (name: string) => `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${name}"\r\ncontent-type: text/plain\r\n\r\n`;
+      const part = (name: string) =>
+        `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${name}"\r\ncontent-type: text/plain\r\n\r\n`;
       const target = new URL(`${first.url}/datanets/${textDatanet}/uploads`);
-      const request = httpRequest({ host: target.hostname, port: target.port, path: target.pathname, method: "POST", headers: { ...headers, "content-type": `multipart/form-data; boundary=${boundary}` } });
+      const request = httpRequest({
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: "POST",
+        headers: { ...headers, "content-type": `multipart/form-data; boundary=${boundary}` },
+      });
       const failed = new Promise((resolve) => request.on("error", resolve));
       request.write(part("one.txt"));
       request.write(one);
@@ -286,9 +352,20 @@ describe("attestor", () => {
         const cids = await Promise.all([one, two].map(async (bytes) => (await cidOf(bytes)).toString()));
         for (const cid of cids) assert.equal((await fetch(`${second.url}/ipfs/${cid}`)).status, 404, "nothing of the cut upload is stored");
         // Sessions live in the attestor's database: the same token still works, and no half-recorded upload blocks the files.
-        const again = await upload(second.url, textDatanet, [{ name: "one.txt", bytes: one }, { name: "two.txt", bytes: two }], headers);
+        const again = await upload(
+          second.url,
+          textDatanet,
+          [
+            { name: "one.txt", bytes: one },
+            { name: "two.txt", bytes: two },
+          ],
+          headers,
+        );
         assert.equal(again.status, 201, JSON.stringify(again.body));
-        assert.deepEqual(again.body.files.map((f) => f.cid), cids);
+        assert.deepEqual(
+          again.body.files.map((f) => f.cid),
+          cids,
+        );
         assert.equal((await fetch(`${second.url}/ipfs/${cids[1]}`)).status, 200);
       } finally {
         second.child.kill("SIGTERM");
@@ -306,7 +383,14 @@ describe("attestor", () => {
     const a = await upload(attestor.url, textDatanet, [{ name: "kept.txt", bytes: kept }], auth);
     const b = await upload(attestor.url, textDatanet, [{ name: "dropped.txt", bytes: dropped }], auth);
     await contribute(alice, textDatanet, a.body.contribute);
-    const result = await sweepOnce({ db: attestor.db, store: attestor.store, chain: attestor.chain, graceSeconds: 0, intervalMs: 0, now: () => Math.floor(Date.now() / 1000) + 1 });
+    const result = await sweepOnce({
+      db: attestor.db,
+      store: attestor.store,
+      chain: attestor.chain,
+      graceSeconds: 0,
+      intervalMs: 0,
+      now: () => Math.floor(Date.now() / 1000) + 1,
+    });
     assert.ok(result.kept >= 1 && result.unpinned >= 1, JSON.stringify(result));
     assert.equal(await pinned(a.body.files[0]!.cid), true);
     assert.equal(await pinned(b.body.files[0]!.cid), false);

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { contributionLedgerAbi, modelRegistryAbi } from "@provena/common/generated/abis";
 import { signedVerdict } from "@provena/common/verdicts";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { parseEther, type Hex, type PrivateKeyAccount } from "viem";
+import { parseEther, type PrivateKeyAccount } from "viem";
 import { createVerifier, verifyModel } from "../../attestor/src/provenance/verify.js";
 import { prose } from "../fixtures/prose.js";
 import { postJson, signIn, startAttestor, upload } from "../helpers/attestor.js";
@@ -31,8 +31,7 @@ async function events(url: string, stop: (event: Event) => boolean = () => false
   let buffer = "";
   for await (const chunk of response.body!) {
     buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
+    for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       const field = (name: string) => new RegExp(`^${name}: (.*)$`, "m").exec(block)?.[1] ?? "";
@@ -56,7 +55,10 @@ describe("ModelFactory", () => {
   const ledger = () => chain.deployment.contracts.ContributionLedger.address;
   const start = () => startAttestor(chain, { modelsDir, stateDir, attestorKey, relayerKey: attestorKey });
   const job = (body: unknown, headers = auth) => postJson<Record<string, unknown>>(`${attestor.url}/jobs`, body, headers);
-  const small = { training: { max_steps: 6, batch_size: 2, learning_rate: 0.01, save_steps: 2, logging_steps: 1 }, data: { cutoff_len: 64 } };
+  const small = {
+    training: { max_steps: 6, batch_size: 2, learning_rate: 0.01, save_steps: 2, logging_steps: 1 },
+    data: { cutoff_len: 64 },
+  };
 
   before(async () => {
     const tiny = execFileSync("bash", [join(root, "scripts/tiny-models.sh")], { encoding: "utf8" }).trim();
@@ -69,17 +71,47 @@ describe("ModelFactory", () => {
     await chain.testClient.setBalance({ address: signer.address, value: parseEther("10") });
     const models = chain.deployment.contracts.ModelRegistry.address;
     const role = await chain.publicClient.readContract({ address: models, abi: modelRegistryAbi, functionName: "ATTESTOR_ROLE" });
-    await chain.wait(await chain.wallet(admin).writeContract({ address: models, abi: modelRegistryAbi, functionName: "grantRole", args: [role, signer.address] }));
+    await chain.wait(
+      await chain
+        .wallet(admin)
+        .writeContract({ address: models, abi: modelRegistryAbi, functionName: "grantRole", args: [role, signer.address] }),
+    );
     textDatanet = await chain.createDatanet(owner, [validator], 1, 0);
     imageDatanet = await chain.createDatanet(owner, [validator], 1, 1);
     attestor = await start();
     auth = await signIn(attestor.url, alice, chain.deployment.chainId);
-    const answer = await upload(attestor.url, textDatanet, [0, 1, 2, 3].map((i) => ({ name: `${i}.txt`, bytes: prose(950 + i, 12) })), auth);
+    const answer = await upload(
+      attestor.url,
+      textDatanet,
+      [0, 1, 2, 3].map((i) => ({ name: `${i}.txt`, bytes: prose(950 + i, 12) })),
+      auth,
+    );
     assert.equal(answer.status, 201, JSON.stringify(answer.body));
-    await chain.wait(await chain.wallet(alice).writeContract({ address: ledger(), abi: contributionLedgerAbi, functionName: "contribute", args: [textDatanet, answer.body.contribute as never] }));
+    await chain.wait(
+      await chain.wallet(alice).writeContract({
+        address: ledger(),
+        abi: contributionLedgerAbi,
+        functionName: "contribute",
+        args: [textDatanet, answer.body.contribute as never],
+      }),
+    );
     const deadline = BigInt((await chain.publicClient.getBlock()).timestamp) + 3_600n;
-    const verdicts = await Promise.all(answer.body.files.map((f) => signedVerdict(validator, chain.deployment.chainId, ledger(), { contribution: f.contributionId, accept: true, score: 90, reason: 1, deadline })));
-    await chain.wait(await chain.wallet(owner).writeContract({ address: ledger(), abi: contributionLedgerAbi, functionName: "submitVerdicts", args: [verdicts] }));
+    const verdicts = await Promise.all(
+      answer.body.files.map((f) =>
+        signedVerdict(validator, chain.deployment.chainId, ledger(), {
+          contribution: f.contributionId,
+          accept: true,
+          score: 90,
+          reason: 1,
+          deadline,
+        }),
+      ),
+    );
+    await chain.wait(
+      await chain
+        .wallet(owner)
+        .writeContract({ address: ledger(), abi: contributionLedgerAbi, functionName: "submitVerdicts", args: [verdicts] }),
+    );
   });
   after(async () => {
     await attestor?.close();
@@ -101,11 +133,35 @@ describe("ModelFactory", () => {
     const cases: [unknown, Record<string, string>, number, string, RegExp][] = [
       [{ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()] }, {}, 401, "unauthenticated", /sign in/i],
       [{ baseModel: "nope", datanets: [textDatanet.toString()] }, auth, 404, "unknown_model", /no base model "nope"/],
-      [{ baseModel: "tiny-gpt2", datanets: [imageDatanet.toString()] }, auth, 422, "not_text_datanet", /holds image files: a language model is fine-tuned on text/],
+      [
+        { baseModel: "tiny-gpt2", datanets: [imageDatanet.toString()] },
+        auth,
+        422,
+        "not_text_datanet",
+        /holds image files: a language model is fine-tuned on text/,
+      ],
       [{ baseModel: "tiny-gpt2", datanets: ["999"] }, auth, 404, "unknown_datanet", /Datanet 999 does not exist/],
-      [{ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: { training: { learning_rate: 5 } } }, auth, 400, "invalid_hyperparameter", /training\.learning_rate must be in \(0, 1\)/],
-      [{ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: { finetuning: { method: "dora" } } }, auth, 400, "invalid_hyperparameter", /finetuning\.method/],
-      [{ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: { output_dir: "/etc" } }, auth, 400, "invalid_settings", /settings\.output_dir cannot be set/],
+      [
+        { baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: { training: { learning_rate: 5 } } },
+        auth,
+        400,
+        "invalid_hyperparameter",
+        /training\.learning_rate must be in \(0, 1\)/,
+      ],
+      [
+        { baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: { finetuning: { method: "dora" } } },
+        auth,
+        400,
+        "invalid_hyperparameter",
+        /finetuning\.method/,
+      ],
+      [
+        { baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: { output_dir: "/etc" } },
+        auth,
+        400,
+        "invalid_settings",
+        /settings\.output_dir cannot be set/,
+      ],
       [{ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], parentJob: 999 }, auth, 404, "unknown_job", /no training job 999/],
     ];
     for (const [body, headers, status, code, message] of cases) {
@@ -118,38 +174,59 @@ describe("ModelFactory", () => {
     assert.equal(jobs.length, 0);
   });
 
-  test("a job trains on the Accepted contributions, streams its progress, and publishes provenance that the verifier accepts", { timeout: 300_000 }, async () => {
+  test("a job trains on the Accepted contributions, streams its progress, and publishes provenance that the verifier accepts", {
+    timeout: 300_000,
+  }, async () => {
     const created = await job({ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: small });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const id = created.body.id as number;
     const stream = await events(`${attestor.url}/jobs/${id}/events`);
     const steps = stream.filter((e) => e.event === "step").map((e) => e.data);
-    assert.deepEqual(steps.map((s) => s.step), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      steps.map((s) => s.step),
+      [1, 2, 3, 4, 5, 6],
+    );
     assert.ok(steps.every((s) => typeof s.loss === "number" && typeof s.tokens_per_s === "number" && typeof s.eta_s === "number"));
     const dataset = stream.find((e) => e.event === "status" && e.data.dataset)?.data.dataset as { contributions: number };
     assert.equal(dataset.contributions, 4);
     assert.ok(stream.some((e) => e.event === "artifact"));
-    assert.ok(stream.some((e) => e.event === "log" && /training .* on cpu/.test(String(e.data.line))), "the worker's log lines are in the stream");
+    assert.ok(
+      stream.some((e) => e.event === "log" && /training .* on cpu/.test(String(e.data.line))),
+      "the worker's log lines are in the stream",
+    );
     assert.deepEqual(stream.at(-1)?.data, { type: "status", state: "done" });
     // A late subscriber gets the same history, from where it says it is.
     const replay = await events(`${attestor.url}/jobs/${id}/events?after=${stream[2]!.id}`);
-    assert.deepEqual(replay.map((e) => e.id), stream.slice(3).map((e) => e.id));
+    assert.deepEqual(
+      replay.map((e) => e.id),
+      stream.slice(3).map((e) => e.id),
+    );
 
     const stranger = await signIn(attestor.url, owner, chain.deployment.chainId);
     assert.equal((await postJson(`${attestor.url}/jobs/${id}/publish`, {}, stranger)).status, 403);
     const published = await postJson<{ modelId: string; cids: Record<string, string> }>(`${attestor.url}/jobs/${id}/publish`, {}, auth);
     assert.equal(published.status, 201, JSON.stringify(published.body));
-    const report = await verifyModel(await createVerifier({ deployment: chain.deployment, rpcUrl: chain.rpcUrl, gateway: attestor.url }), BigInt(published.body.modelId));
+    const report = await verifyModel(
+      await createVerifier({ deployment: chain.deployment, rpcUrl: chain.rpcUrl, gateway: attestor.url }),
+      BigInt(published.body.modelId),
+    );
     assert.ok(report.ok, JSON.stringify(report.checks.filter((c) => !c.ok)));
     assert.equal((await postJson(`${attestor.url}/jobs/${id}/publish`, {}, auth)).body.error, "already_published");
 
     // Evaluate: the adapter has learned its data, so its loss is below the base model's.
-    const evaluation = await postJson<{ heldOut: boolean; records: number; adapter: { loss: number; perplexity: number }; base: { loss: number } }>(`${attestor.url}/jobs/${id}/evaluate`, {}, auth);
+    const evaluation = await postJson<{
+      heldOut: boolean;
+      records: number;
+      adapter: { loss: number; perplexity: number };
+      base: { loss: number };
+    }>(`${attestor.url}/jobs/${id}/evaluate`, {}, auth);
     assert.equal(evaluation.status, 200, JSON.stringify(evaluation.body));
     assert.equal(evaluation.body.heldOut, false);
     assert.equal(evaluation.body.records, 4);
     assert.ok(evaluation.body.adapter.loss < evaluation.body.base.loss, JSON.stringify(evaluation.body));
-    assert.ok(Math.abs(evaluation.body.adapter.perplexity - Math.exp(evaluation.body.adapter.loss)) < 1e-3 * evaluation.body.adapter.perplexity);
+    assert.ok(
+      Math.abs(evaluation.body.adapter.perplexity - Math.exp(evaluation.body.adapter.loss)) < 1e-3 * evaluation.body.adapter.perplexity,
+    );
 
     // Chat: streamed tokens from the fine-tune, then the base model side by side; one loaded worker.
     const conversation = await fetch(`${attestor.url}/chat`, {
@@ -159,39 +236,66 @@ describe("ModelFactory", () => {
     });
     assert.equal(conversation.headers.get("content-type"), "text/event-stream");
     const text = await conversation.text();
-    const sse = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({ event: m[1], data: JSON.parse(m[2]!) as Record<string, unknown> }));
+    const sse = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({
+      event: m[1],
+      data: JSON.parse(m[2]!) as Record<string, unknown>,
+    }));
     const replies = sse.filter((e) => e.event === "reply").map((e) => e.data);
-    assert.deepEqual(replies.map((r) => r.adapter), [`job-${id}`, null], text.slice(0, 500));
+    assert.deepEqual(
+      replies.map((r) => r.adapter),
+      [`job-${id}`, null],
+      text.slice(0, 500),
+    );
     for (const reply of replies) {
-      const tokens = sse.filter((e) => e.event === "token" && e.data.adapter === reply.adapter).map((e) => e.data.text).join("");
+      const tokens = sse
+        .filter((e) => e.event === "token" && e.data.adapter === reply.adapter)
+        .map((e) => e.data.text)
+        .join("");
       assert.equal(tokens, reply.text, "the streamed tokens make up the reply");
       assert.ok((reply.completion_tokens as number) <= 8);
     }
     const badChat = await postJson(`${attestor.url}/chat`, { job: id, messages: [{ role: "robot", content: "x" }] }, auth);
     assert.deepEqual([badChat.status, badChat.body.error], [400, "invalid_messages"]);
-    const badSampling = await postJson(`${attestor.url}/chat`, { baseModel: "tiny-gpt2", messages: [{ role: "user", content: "x" }], top_p: 7 }, auth);
+    const badSampling = await postJson(
+      `${attestor.url}/chat`,
+      { baseModel: "tiny-gpt2", messages: [{ role: "user", content: "x" }], top_p: 7 },
+      auth,
+    );
     assert.deepEqual([badSampling.status, badSampling.body.error], [400, "bad_request"], JSON.stringify(badSampling.body));
 
     // Refine: a new job from this one's adapter, lineage kept, published with its parent.
     const refined = await job({ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: small, parentJob: id });
     assert.equal(refined.status, 201, JSON.stringify(refined.body));
     await events(`${attestor.url}/jobs/${refined.body.id}/events`);
-    const child = await postJson<{ modelId: string; record: { parentId: string } }>(`${attestor.url}/jobs/${refined.body.id}/publish`, {}, auth);
+    const child = await postJson<{ modelId: string; record: { parentId: string } }>(
+      `${attestor.url}/jobs/${refined.body.id}/publish`,
+      {},
+      auth,
+    );
     assert.equal(child.status, 201, JSON.stringify(child.body));
     assert.equal(child.body.record.parentId, published.body.modelId);
   });
 
-  test("cancel stops a running job after a final checkpoint; a restart mid-job resumes from the last checkpoint", { timeout: 300_000 }, async () => {
+  test("cancel stops a running job after a final checkpoint; a restart mid-job resumes from the last checkpoint", {
+    timeout: 300_000,
+  }, async () => {
     const long = { ...small, training: { ...small.training, max_steps: 400, save_steps: 1 } };
     const first = await job({ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: long });
     await events(`${attestor.url}/jobs/${first.body.id}/events`, (e) => e.event === "step");
     const cancelled = await postJson(`${attestor.url}/jobs/${first.body.id}/cancel`, {}, auth);
     assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
     const rest = await events(`${attestor.url}/jobs/${first.body.id}/events`);
-    assert.ok(rest.some((e) => e.event === "checkpoint" && e.data.final === true), "a final checkpoint");
-    assert.equal((rest.at(-1)?.data as { state: string }).state, "cancelled");
+    assert.ok(
+      rest.some((e) => e.event === "checkpoint" && e.data.final === true),
+      "a final checkpoint",
+    );
+    assert.equal((rest.at(-1)!.data as { state: string }).state, "cancelled");
 
-    const second = await job({ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: { ...small, training: { ...small.training, max_steps: 40, save_steps: 1 } } });
+    const second = await job({
+      baseModel: "tiny-gpt2",
+      datanets: [textDatanet.toString()],
+      settings: { ...small, training: { ...small.training, max_steps: 40, save_steps: 1 } },
+    });
     const id = second.body.id as number;
     const before = await events(`${attestor.url}/jobs/${id}/events`, (e) => e.event === "checkpoint");
     const checkpointStep = before.at(-1)!.data.step as number;
@@ -199,9 +303,12 @@ describe("ModelFactory", () => {
     attestor = await start();
     const after = await events(`${attestor.url}/jobs/${id}/events`);
     const resumedSteps = after.filter((e) => e.event === "step" && e.id > before.at(-1)!.id).map((e) => e.data.step as number);
-    assert.ok(resumedSteps.length > 0 && resumedSteps[0]! > checkpointStep, `resumed after step ${checkpointStep}: ${resumedSteps.slice(0, 3)}`);
+    assert.ok(
+      resumedSteps.length > 0 && resumedSteps[0]! > checkpointStep,
+      `resumed after step ${checkpointStep}: ${resumedSteps.slice(0, 3)}`,
+    );
     assert.equal(resumedSteps.at(-1), 40);
-    assert.equal((after.at(-1)?.data as { state: string }).state, "done");
+    assert.equal((after.at(-1)!.data as { state: string }).state, "done");
     auth = await signIn(attestor.url, alice, chain.deployment.chainId);
   });
 });

@@ -7,7 +7,16 @@ import assert from "node:assert/strict";
 import type { Address, Hex, PrivateKeyAccount } from "viem";
 import { admin, indexerFor, startChain, startPostgres, synced, type Chain, type IndexerUnderTest } from "../helpers/stack.js";
 
-type Entry = { rank: number; contributor: Address; score: number; acceptanceRate: number | null; accepted: number; rejected: number; pending: number | null; submitted: number };
+type Entry = {
+  rank: number;
+  contributor: Address;
+  score: number;
+  acceptanceRate: number | null;
+  accepted: number;
+  rejected: number;
+  pending: number | null;
+  submitted: number;
+};
 type Board = { entries: Entry[]; nextCursor: string | null };
 
 const lower = (a: { address: Address }) => a.address.toLowerCase() as Address;
@@ -96,13 +105,21 @@ function scenarios(database: "pglite" | "postgres") {
     entry = await find();
     close(entry.score, 2.25);
     assert.deepEqual([entry.pending, entry.accepted], [0, 3]);
-    const { body } = await indexer.get<{ status: string; score: number; accepts: number; rejects: number; votes: { validator: Hex; counted: boolean }[] }>(
-      `/contributions/${ids[0]}`,
-    );
+    const { body } = await indexer.get<{
+      status: string;
+      score: number;
+      accepts: number;
+      rejects: number;
+      votes: { validator: Hex; counted: boolean }[];
+    }>(`/contributions/${ids[0]}`);
     assert.equal(body.status, "accepted");
     close(body.score, 0.75);
     assert.deepEqual([body.accepts, body.rejects], [2, 0]);
-    assert.deepEqual(body.votes.map((v) => v.validator), [lower(v1), lower(v2)], "votes in chain order");
+    assert.deepEqual(
+      body.votes.map((v) => v.validator),
+      [lower(v1), lower(v2)],
+      "votes in chain order",
+    );
     const validators = (await indexer.get<{ validators: { address: Hex; votes: number }[] }>(`/datanets/${datanet}`)).body.validators;
     assert.deepEqual(new Set(validators.map((v) => `${v.address} ${v.votes}`)), new Set([`${lower(v1)} 3`, `${lower(v2)} 3`]));
   });
@@ -118,7 +135,10 @@ function scenarios(database: "pglite" | "postgres") {
     await chain.judge(secondIds, [v1], true, 50, relayer);
     const { entries } = await board(`?datanet=${datanet}`);
     assert.deepEqual(positions(entries, [first, second, mixed]), [0, 1, 2]);
-    assert.deepEqual(entries.map((e) => e.rank), [1, 2, 3]);
+    assert.deepEqual(
+      entries.map((e) => e.rank),
+      [1, 2, 3],
+    );
   });
 
   test("per-Datanet boards count their Datanet only; the global board sums them", async (t) => {
@@ -131,12 +151,20 @@ function scenarios(database: "pglite" | "postgres") {
     close(pick(await board(`?datanet=${d1}`)).score, 0.6);
     close(pick(await board(`?datanet=${d2}`)).score, 1.4);
     close(pick(await board()).score, 2);
-    const { status, body } = await indexer.get<{ score: number; rank: number; datanets: { datanetId: number; score: number; rank: number }[] }>(
-      `/contributors/${both.address}`,
-    );
+    const { status, body } = await indexer.get<{
+      score: number;
+      rank: number;
+      datanets: { datanetId: number; score: number; rank: number }[];
+    }>(`/contributors/${both.address}`);
     assert.equal(status, 200);
     close(body.score, 2);
-    assert.deepEqual(body.datanets.map((d) => [d.datanetId, d.rank]), [[Number(d1), 1], [Number(d2), 1]]);
+    assert.deepEqual(
+      body.datanets.map((d) => [d.datanetId, d.rank]),
+      [
+        [Number(d1), 1],
+        [Number(d2), 1],
+      ],
+    );
     const global = (await board("?limit=100")).entries;
     assert.equal(body.rank, global.findIndex((e) => e.contributor === lower(both)) + 1);
   });
@@ -153,7 +181,10 @@ function scenarios(database: "pglite" | "postgres") {
       cursor = page.nextCursor;
     } while (cursor);
     assert.deepEqual(walked, full);
-    assert.deepEqual(full.map((e) => e.rank), full.map((_, i) => i + 1));
+    assert.deepEqual(
+      full.map((e) => e.rank),
+      full.map((_, i) => i + 1),
+    );
     const week = (await board("?window=7d&limit=100")).entries;
     const weekWalked: Entry[] = [];
     cursor = null;
@@ -189,8 +220,14 @@ function scenarios(database: "pglite" | "postgres") {
       [body.owner, body.pendingOwner, body.quorum, body.validatorCount, body.dailyByteCap, body.isPublic],
       [lower(successor), null, 1, 1, 1024, false],
     );
-    assert.deepEqual([body.metadataStatus, body.summary, body.tags, body.license, body.description], ["resolved", "Recipes", ["food"], "CC0-1.0", null]);
-    assert.deepEqual(body.validators.map((v) => v.address), [lower(v1)]);
+    assert.deepEqual(
+      [body.metadataStatus, body.summary, body.tags, body.license, body.description],
+      ["resolved", "Recipes", ["food"], "CC0-1.0", null],
+    );
+    assert.deepEqual(
+      body.validators.map((v) => v.address),
+      [lower(v1)],
+    );
     // A file stored under a CID it does not hash to is refused, not indexed as the metadata.
     const forged = chain.storeContent(new TextEncoder().encode("{}"), new TextEncoder().encode(JSON.stringify({ summary: "forged" })));
     await chain.registryAs(successor).write("setMetadata", [datanet, forged]);
@@ -204,9 +241,13 @@ function scenarios(database: "pglite" | "postgres") {
       const response = await fetch(`${indexer.url}/graphql`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ query: `{ protocol(id: "protocol") { paused maxFileBytes } allowListEntrys { items { account allowed } } }` }),
+        body: JSON.stringify({
+          query: `{ protocol(id: "protocol") { paused maxFileBytes } allowListEntrys { items { account allowed } } }`,
+        }),
       });
-      return (await response.json()) as { data: { protocol: { paused: boolean; maxFileBytes: number }; allowListEntrys: { items: { account: Hex }[] } } };
+      return (await response.json()) as {
+        data: { protocol: { paused: boolean; maxFileBytes: number }; allowListEntrys: { items: { account: Hex }[] } };
+      };
     };
     const paused = await query();
     assert.equal(paused.data.protocol.paused, true);
@@ -261,7 +302,10 @@ function scenarios(database: "pglite" | "postgres") {
     await chain.testClient.request({ method: "evm_mine" } as never);
     await chain.testClient.request({ method: "evm_mine" } as never);
     const { entries } = await board(`?datanet=${datanet}`);
-    assert.deepEqual(entries.map((e) => e.contributor), [lower(kept)]);
+    assert.deepEqual(
+      entries.map((e) => e.contributor),
+      [lower(kept)],
+    );
     close(entries[0]!.score, 0.3);
     assert.equal((await indexer.get(`/contributions/${goneIds[0]}`)).status, 404);
     const { body } = await indexer.get<{ contributions: number; accepted: number; contributors: number }>(`/datanets/${datanet}`);

@@ -72,58 +72,98 @@ test("npm start deploys, writes the deployment file, seeds the demo and stops cl
     assert.equal(deployment.rpcUrl, started.rpcUrl);
     const client = createPublicClient({ transport: http(started.rpcUrl) });
     const { DatanetRegistry: registry, ContributionLedger: ledger } = deployment.contracts;
-    assert.ok((await client.getCode({ address: registry.address }))?.length! > 2);
+    assert.ok(((await client.getCode({ address: registry.address })) ?? "0x").length > 2);
     assert.equal(await read(client, ledger.address, ledger.abi, "registry"), registry.address);
     assert.equal(await read(client, registry.address, registry.abi, "datanetCount"), 6n);
 
     const summary = /(\d+) Datanets, (\d+) contributions \((\d+) accepted, (\d+) rejected, (\d+) pending\)/.exec(started.output());
     assert.ok(summary, started.output());
-    const finalized = await client.getContractEvents({ address: ledger.address, abi: ledger.abi, eventName: "ContributionFinalized", fromBlock: BigInt(deployment.startBlock) });
+    const finalized = await client.getContractEvents({
+      address: ledger.address,
+      abi: ledger.abi,
+      eventName: "ContributionFinalized",
+      fromBlock: BigInt(deployment.startBlock),
+    });
     const statuses = finalized.map((log) => (log.args as { status: number }).status);
     assert.equal(statuses.filter((s) => s === 2).length, Number(summary[3]));
     assert.equal(statuses.filter((s) => s === 3).length, Number(summary[4]));
     assert.ok(Number(summary[4]) > 0 && Number(summary[5]) > 0, "the demo has rejected and pending files too");
     // Every seeded file is stored under its CID for the storage layer to pin.
-    const contributed = await client.getContractEvents({ address: ledger.address, abi: ledger.abi, eventName: "Contributed", fromBlock: 0n });
+    const contributed = await client.getContractEvents({
+      address: ledger.address,
+      abi: ledger.abi,
+      eventName: "Contributed",
+      fromBlock: 0n,
+    });
     const items = contributed.flatMap((log) => (log.args as { items: { size: number }[] }).items);
     assert.equal(items.length, Number(summary[2]));
 
     // The indexer runs on the chain npm start made, caught up before "Ready.".
     const indexerUrl = /indexer\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(started.output())?.[1];
     assert.ok(indexerUrl, `no loopback indexer URL in:\n${started.output()}`);
-    const get = async <T,>(path: string) => (await (await fetch(`${indexerUrl}${path}`)).json()) as T;
+    const get = async <T>(path: string) => (await (await fetch(`${indexerUrl}${path}`)).json()) as T;
     const { datanets } = await get<{ datanets: { metadataStatus: string; summary: string | null }[] }>("/datanets");
     assert.equal(datanets.length, 6);
-    assert.ok(datanets.every((d) => d.metadataStatus === "resolved" && d.summary), "every demo Datanet's metadata is read from its CID");
+    assert.ok(
+      datanets.every((d) => d.metadataStatus === "resolved" && d.summary),
+      "every demo Datanet's metadata is read from its CID",
+    );
     const { entries } = await get<{ entries: { accepted: number; rejected: number; pending: number }[] }>("/leaderboard");
     const total = (key: "accepted" | "rejected" | "pending") => entries.reduce((sum, e) => sum + e[key], 0);
-    assert.deepEqual([total("accepted"), total("rejected"), total("pending")], [Number(summary[3]), Number(summary[4]), Number(summary[5])]);
+    assert.deepEqual(
+      [total("accepted"), total("rejected"), total("pending")],
+      [Number(summary[3]), Number(summary[4]), Number(summary[5])],
+    );
 
     // The attestor runs on the same chain, its automatic validator listed on every demo Datanet: before
     // "Ready." it has judged what the seed left pending, and it judges what a user contributes now.
     const attestorUrl = /attestor\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(started.output())?.[1];
     assert.ok(attestorUrl, `no loopback attestor URL in:\n${started.output()}`);
-    const health = (await (await fetch(`${attestorUrl}/health`)).json()) as { validator: Address; backlog: { jobs: number; verdicts: number } };
+    const health = (await (await fetch(`${attestorUrl}/health`)).json()) as {
+      validator: Address;
+      backlog: { jobs: number; verdicts: number };
+    };
     assert.equal(health.validator, mnemonicToAccount(MNEMONIC, { addressIndex: 10 }).address);
     const models = deployment.contracts.ModelRegistry;
     const attestorRole = await read(client, models.address, models.abi, "ATTESTOR_ROLE");
-    assert.equal(await read(client, models.address, models.abi, "hasRole", [attestorRole, health.validator]), true, "the attestor may sign model provenance");
+    assert.equal(
+      await read(client, models.address, models.abi, "hasRole", [attestorRole, health.validator]),
+      true,
+      "the attestor may sign model provenance",
+    );
     assert.deepEqual([health.backlog.jobs, health.backlog.verdicts], [0, 0]);
     const cooking = 1n; // "Home cooking notes": text, quorum 1
     const contributor = mnemonicToAccount(MNEMONIC, { addressIndex: 12 });
-    const uploaded = await upload(attestorUrl, cooking, [{ name: "notes.md", bytes: prose(7) }], await signIn(attestorUrl, contributor, 31337));
+    const uploaded = await upload(
+      attestorUrl,
+      cooking,
+      [{ name: "notes.md", bytes: prose(7) }],
+      await signIn(attestorUrl, contributor, 31337),
+    );
     assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body));
     const wallet = createWalletClient({ account: contributor, chain: hardhat, transport: http(started.rpcUrl) });
     await client.waitForTransactionReceipt({
-      hash: await wallet.writeContract({ address: ledger.address, abi: contributionLedgerAbi, functionName: "contribute", args: [cooking, uploaded.body.contribute] }),
+      hash: await wallet.writeContract({
+        address: ledger.address,
+        abi: contributionLedgerAbi,
+        functionName: "contribute",
+        args: [cooking, uploaded.body.contribute],
+      }),
     });
     const id = uploaded.body.files[0]!.contributionId;
     const end = Date.now() + 30_000;
-    while ((await client.readContract({ address: ledger.address, abi: contributionLedgerAbi, functionName: "getContribution", args: [id] })).status !== 2) {
+    while (
+      (await client.readContract({ address: ledger.address, abi: contributionLedgerAbi, functionName: "getContribution", args: [id] }))
+        .status !== 2
+    ) {
       assert.ok(Date.now() < end, "the automatic validator did not accept the new contribution in 30 s");
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const assessment = (await (await fetch(`${attestorUrl}/assessments/${id}`)).json()) as { accept: boolean; score: number; explanation: string };
+    const assessment = (await (await fetch(`${attestorUrl}/assessments/${id}`)).json()) as {
+      accept: boolean;
+      score: number;
+      explanation: string;
+    };
     assert.equal(assessment.accept, true);
     assert.ok(assessment.score >= 50 && assessment.explanation.length > 0, JSON.stringify(assessment));
   } finally {
@@ -143,17 +183,21 @@ test("npm start --no-seed deploys only, and `deploy --network l2` works from env
     const key = mnemonicToAccount(MNEMONIC, { addressIndex: 9 });
     const out = join(started.dataDir, "l2-deployment.json");
     const deploymentId = `e2e-${process.pid}-${Date.now()}`;
-    const deployer = spawn(process.execPath, ["--import", "tsx", "scripts/deploy.ts", "--network", "l2", "--out", out, "--deployment-id", deploymentId], {
-      cwd: root,
-      env: {
-        ...process.env,
-        L2_RPC_URL: started.rpcUrl,
-        L2_DEPLOYER_KEY: `0x${Buffer.from(key.getHdKey().privateKey!).toString("hex")}`,
-        L2_CHAIN_ID: "31337",
-        PROVENA_ADMIN: key.address,
+    const deployer = spawn(
+      process.execPath,
+      ["--import", "tsx", "scripts/deploy.ts", "--network", "l2", "--out", out, "--deployment-id", deploymentId],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          L2_RPC_URL: started.rpcUrl,
+          L2_DEPLOYER_KEY: `0x${Buffer.from(key.getHdKey().privateKey!).toString("hex")}`,
+          L2_CHAIN_ID: "31337",
+          PROVENA_ADMIN: key.address,
+        },
+        stdio: ["ignore", "pipe", "pipe"],
       },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    );
     let log = "";
     deployer.stdout!.on("data", (c) => (log += c));
     deployer.stderr!.on("data", (c) => (log += c));

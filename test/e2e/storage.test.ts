@@ -18,7 +18,10 @@ import { startKubo } from "../helpers/kubo.js";
 const bytesOf = (size: number, seed: number) => {
   const out = new Uint8Array(size);
   let state = seed;
-  for (let i = 0; i < size; i++) out[i] = (state = (state * 1103515245 + 12345) >>> 0) >>> 24;
+  for (let i = 0; i < size; i++) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    out[i] = state >>> 24;
+  }
   return out;
 };
 
@@ -71,7 +74,13 @@ conformance("external Kubo", async () => {
   const kubo = await startKubo();
   if (!kubo) return undefined;
   const store = await openKuboStore(kubo.apiUrl);
-  return { store, stop: async () => (await store.close(), await kubo.stop()) };
+  return {
+    store,
+    stop: async () => {
+      await store.close();
+      await kubo.stop();
+    },
+  };
 });
 
 describe("embedded Helia persistence and integrity", () => {

@@ -30,7 +30,9 @@ describe("automatic validator and verdict relay", () => {
   let auth: Record<string, string>;
 
   const ledger = () => chain.deployment.contracts.ContributionLedger.address;
-  const status = async (id: Hex) => (await chain.publicClient.readContract({ address: ledger(), abi: contributionLedgerAbi, functionName: "getContribution", args: [id] })).status;
+  const status = async (id: Hex) =>
+    (await chain.publicClient.readContract({ address: ledger(), abi: contributionLedgerAbi, functionName: "getContribution", args: [id] }))
+      .status;
   const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000) => {
     const end = Date.now() + timeoutMs;
     while (!(await check())) {
@@ -41,7 +43,14 @@ describe("automatic validator and verdict relay", () => {
   const contributeFiles = async (datanetId: bigint, files: { name: string; bytes: Uint8Array }[], as = alice, headers = auth) => {
     const answer = await upload(attestor.url, datanetId, files, headers);
     assert.equal(answer.status, 201, JSON.stringify(answer.body));
-    await chain.wait(await chain.wallet(as).writeContract({ address: ledger(), abi: contributionLedgerAbi, functionName: "contribute", args: [datanetId, answer.body.contribute as never] }));
+    await chain.wait(
+      await chain.wallet(as).writeContract({
+        address: ledger(),
+        abi: contributionLedgerAbi,
+        functionName: "contribute",
+        args: [datanetId, answer.body.contribute as never],
+      }),
+    );
     return answer.body.files.map((f) => f.contributionId);
   };
   const deadline = async (seconds = 3_600) => BigInt((await chain.publicClient.getBlock()).timestamp) + BigInt(seconds);
@@ -50,14 +59,28 @@ describe("automatic validator and verdict relay", () => {
     return { ...signed, verdict: { ...signed.verdict, deadline: signed.verdict.deadline.toString() } };
   };
   const votes = async (id: Hex) =>
-    (await chain.publicClient.getContractEvents({ address: ledger(), abi: contributionLedgerAbi, eventName: "VoteCast", args: { id }, fromBlock: 0n })).map((e) => e.args.validator!.toLowerCase());
+    (
+      await chain.publicClient.getContractEvents({
+        address: ledger(),
+        abi: contributionLedgerAbi,
+        eventName: "VoteCast",
+        args: { id },
+        fromBlock: 0n,
+      })
+    ).map((e) => e.args.validator!.toLowerCase());
 
   before(async () => {
     chain = await startChain();
     validatorKey = generatePrivateKey();
     const validator = privateKeyToAccount(validatorKey);
     await chain.testClient.setBalance({ address: validator.address, value: parseEther("100") });
-    [owner, alice, human1, human2, stranger] = await Promise.all([chain.account(), chain.account(), chain.account(), chain.account(), chain.account()]);
+    [owner, alice, human1, human2, stranger] = await Promise.all([
+      chain.account(),
+      chain.account(),
+      chain.account(),
+      chain.account(),
+      chain.account(),
+    ]);
     autoDatanet = await chain.createDatanet(owner, [validator], 1, 0);
     humanDatanet = await chain.createDatanet(owner, [human1, human2], 2, 0);
     attestor = await startAttestor(chain, { validatorKey, relayerKey: validatorKey });
@@ -71,7 +94,14 @@ describe("automatic validator and verdict relay", () => {
   test("good text is accepted on chain by the automatic validator at quorum 1; its assessment explains the score", async () => {
     const [id] = await contributeFiles(autoDatanet, [{ name: "notes.txt", bytes: prose(500) }]);
     await until("acceptance", async () => (await status(id!)) === STATUS.accepted);
-    const answer = (await (await fetch(`${attestor.url}/assessments/${id}`)).json()) as { accept: boolean; score: number; reason: number; reasonText: string; explanation: string; checks: Record<string, unknown> };
+    const answer = (await (await fetch(`${attestor.url}/assessments/${id}`)).json()) as {
+      accept: boolean;
+      score: number;
+      reason: number;
+      reasonText: string;
+      explanation: string;
+      checks: Record<string, unknown>;
+    };
     assert.equal(answer.accept, true);
     assert.equal(answer.reason, 1);
     assert.ok(answer.score >= 50 && answer.score <= 100);
@@ -83,25 +113,44 @@ describe("automatic validator and verdict relay", () => {
     const boilerplate = new TextEncoder().encode("Click here to subscribe to our newsletter.\n".repeat(200));
     const [id] = await contributeFiles(autoDatanet, [{ name: "spam.txt", bytes: boilerplate }]);
     await until("rejection", async () => (await status(id!)) === STATUS.rejected);
-    const answer = (await (await fetch(`${attestor.url}/assessments/${id}`)).json()) as { accept: boolean; reason: number; explanation: string };
+    const answer = (await (await fetch(`${attestor.url}/assessments/${id}`)).json()) as {
+      accept: boolean;
+      reason: number;
+      explanation: string;
+    };
     assert.equal(answer.accept, false);
     assert.equal(answer.reason, 6);
     assert.match(answer.explanation, /repet|boilerplate|duplicate/i);
   });
 
   test("human verdicts are checked, queued and submitted in one batch; quorum 2 finalises", async () => {
-    const ids = await contributeFiles(humanDatanet, [{ name: "a.txt", bytes: prose(510) }, { name: "b.txt", bytes: prose(511) }]);
+    const ids = await contributeFiles(humanDatanet, [
+      { name: "a.txt", bytes: prose(510) },
+      { name: "b.txt", bytes: prose(511) },
+    ]);
     const when = await deadline();
     const batch = [];
-    for (const id of ids) for (const who of [human1, human2]) batch.push(await sign(who, { contribution: id, accept: true, score: 80, reason: 1, deadline: when }));
+    for (const id of ids)
+      for (const who of [human1, human2])
+        batch.push(await sign(who, { contribution: id, accept: true, score: 80, reason: 1, deadline: when }));
     const answer = await postJson<{ state: string }[]>(`${attestor.url}/verdicts`, batch);
     assert.equal(answer.status, 202, JSON.stringify(answer.body));
-    assert.deepEqual(answer.body.map((r) => r.state), ["queued", "queued", "queued", "queued"]);
+    assert.deepEqual(
+      answer.body.map((r) => r.state),
+      ["queued", "queued", "queued", "queued"],
+    );
     await until("both accepted", async () => (await Promise.all(ids.map(status))).every((s) => s === STATUS.accepted));
     const receipts = await Promise.all(ids.map(votes));
-    assert.deepEqual(receipts.map((v) => v.length), [2, 2], "each vote counted once");
+    assert.deepEqual(
+      receipts.map((v) => v.length),
+      [2, 2],
+      "each vote counted once",
+    );
     const relayed = (await (await fetch(`${attestor.url}/verdicts/${ids[0]}`)).json()) as { verdicts: { state: string; txHash: string }[] };
-    assert.deepEqual(relayed.verdicts.map((v) => v.state), ["done", "done"]);
+    assert.deepEqual(
+      relayed.verdicts.map((v) => v.state),
+      ["done", "done"],
+    );
     assert.equal(relayed.verdicts[0]!.txHash, relayed.verdicts[1]!.txHash, "one transaction for the batch");
   });
 
@@ -172,7 +221,12 @@ describe("verdict relay across crashes and node restarts", () => {
   });
   const ledger = () => chain.deployment.contracts.ContributionLedger.address;
   const votesFor = async (ids: Hex[]) => {
-    const events = await chain.publicClient.getContractEvents({ address: ledger(), abi: contributionLedgerAbi, eventName: "VoteCast", fromBlock: 0n });
+    const events = await chain.publicClient.getContractEvents({
+      address: ledger(),
+      abi: contributionLedgerAbi,
+      eventName: "VoteCast",
+      fromBlock: 0n,
+    });
     return events.filter((e) => ids.includes(e.args.id!)).map((e) => `${e.args.id}:${e.args.validator}`);
   };
   const contributions = async (count: number) => {
@@ -181,7 +235,13 @@ describe("verdict relay across crashes and node restarts", () => {
     const verdicts = [];
     for (const id of ids) {
       for (const who of humans) {
-        const signed = await signedVerdict(who, chain.deployment.chainId, ledger(), { contribution: id, accept: true, score: 90, reason: 1, deadline: when });
+        const signed = await signedVerdict(who, chain.deployment.chainId, ledger(), {
+          contribution: id,
+          accept: true,
+          score: 90,
+          reason: 1,
+          deadline: when,
+        });
         verdicts.push({ ...signed, verdict: { ...signed.verdict, deadline: when.toString() } });
       }
     }

@@ -45,7 +45,14 @@ export async function startAttestor(chain: Chain, overrides: Partial<AttestorCon
   };
 }
 
-export type SiweOverrides = { domain?: string; chainId?: number; nonce?: string; expirationTime?: Date; notBefore?: Date; address?: Address };
+export type SiweOverrides = {
+  domain?: string;
+  chainId?: number;
+  nonce?: string;
+  expirationTime?: Date;
+  notBefore?: Date;
+  address?: Address;
+};
 
 /** A signed EIP-4361 message for `url`'s attestor, with any field overridden. */
 export async function siweMessage(url: string, signer: LocalAccount, chainId: number, overrides: SiweOverrides = {}) {
@@ -66,7 +73,11 @@ export async function siweMessage(url: string, signer: LocalAccount, chainId: nu
 }
 
 export const postJson = async <T = Record<string, unknown>>(url: string, body: unknown, headers: Record<string, string> = {}) => {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: (await response.json()) as T };
 };
 
@@ -86,7 +97,12 @@ export type UploadAnswer = {
   refused?: { index: number; code: string; message: string }[];
 };
 
-export async function upload(url: string, datanetId: bigint, files: { name: string; bytes: Uint8Array }[], headers: Record<string, string>) {
+export async function upload(
+  url: string,
+  datanetId: bigint,
+  files: { name: string; bytes: Uint8Array }[],
+  headers: Record<string, string>,
+) {
   const form = new FormData();
   for (const file of files) form.append("file", new Blob([file.bytes]), file.name);
   const response = await fetch(`${url}/datanets/${datanetId}/uploads`, { method: "POST", body: form, headers });
@@ -94,8 +110,14 @@ export async function upload(url: string, datanetId: bigint, files: { name: stri
 }
 
 /** The attestor as a child process (`attestor/src/main.ts`), for tests that kill it. */
-export async function spawnAttestor(env: NodeJS.ProcessEnv, onLog?: (line: string) => void): Promise<{ url: string; child: ChildProcess; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "attestor/src/main.ts"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+export async function spawnAttestor(
+  env: NodeJS.ProcessEnv,
+  onLog?: (line: string) => void,
+): Promise<{ url: string; child: ChildProcess; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "attestor/src/main.ts"], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));

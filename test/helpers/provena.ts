@@ -74,8 +74,6 @@ export async function signVerdict(
     deadline: BigInt((await networkHelpers.time.latest()) + 86_400),
     ...verdict,
   };
-  const signature = await signer.signTypedData(
-    verdictTypedData(domain.chainId ?? p.chainId, domain.ledger ?? p.ledger.address, full),
-  );
+  const signature = await signer.signTypedData(verdictTypedData(domain.chainId ?? p.chainId, domain.ledger ?? p.ledger.address, full));
   return { verdict: full, validator: signer.address, signature };
 }

@@ -44,7 +44,13 @@ export async function startChain() {
   const deploymentFile = join(dataDir, "deployment.json");
   const connection = await hre.network.create({ network: "localhost", override: { url: rpcUrl } });
   const deploymentId = `e2e-${process.pid}-${Date.now()}`;
-  const deployment: Deployment = await deploy(connection, { deploymentId, fresh: true, rpcUrl, wsUrl: `ws://${address}:${port}`, out: deploymentFile });
+  const deployment: Deployment = await deploy(connection, {
+    deploymentId,
+    fresh: true,
+    rpcUrl,
+    wsUrl: `ws://${address}:${port}`,
+    out: deploymentFile,
+  });
   const transport = http(rpcUrl);
   const publicClient = createPublicClient({ chain: hardhat, transport });
   const testClient = createTestClient({ chain: hardhat, transport, mode: "hardhat" });
@@ -71,7 +77,12 @@ export async function startChain() {
     return { contentHash, cid: rawCidOfDigest(contentHash), size, fileType: fileTypeByName("txt").code };
   };
 
-  const createDatanet = async (owner: PrivateKeyAccount, validators: readonly { address: Address }[], quorum = 1, modality = 0): Promise<bigint> => {
+  const createDatanet = async (
+    owner: PrivateKeyAccount,
+    validators: readonly { address: Address }[],
+    quorum = 1,
+    modality = 0,
+  ): Promise<bigint> => {
     await wait(
       await wallet(owner).writeContract({
         address: registry,
@@ -96,7 +107,14 @@ export async function startChain() {
   /** Contributes `count` files; returns their contribution ids. */
   const contribute = async (contributor: PrivateKeyAccount, datanetId: bigint, count = 1, size = 100): Promise<Hex[]> => {
     const items = Array.from({ length: count }, () => file(size));
-    await wait(await wallet(contributor).writeContract({ address: ledger, abi: contributionLedgerAbi, functionName: "contribute", args: [datanetId, items] }));
+    await wait(
+      await wallet(contributor).writeContract({
+        address: ledger,
+        abi: contributionLedgerAbi,
+        functionName: "contribute",
+        args: [datanetId, items],
+      }),
+    );
     return items.map((item) => contributionId(datanetId, item.contentHash));
   };
 
@@ -106,10 +124,14 @@ export async function startChain() {
     const signed = [];
     for (const contribution of ids) {
       for (const validator of validators) {
-        signed.push(await signedVerdict(validator, deployment.chainId, ledger, { contribution, accept, score, reason: accept ? 1 : 6, deadline }));
+        signed.push(
+          await signedVerdict(validator, deployment.chainId, ledger, { contribution, accept, score, reason: accept ? 1 : 6, deadline }),
+        );
       }
     }
-    return wait(await wallet(relayer).writeContract({ address: ledger, abi: contributionLedgerAbi, functionName: "submitVerdicts", args: [signed] }));
+    return wait(
+      await wallet(relayer).writeContract({ address: ledger, abi: contributionLedgerAbi, functionName: "submitVerdicts", args: [signed] }),
+    );
   };
 
   const registryAs = (signer: Account) => ({
@@ -131,7 +153,24 @@ export async function startChain() {
     rmSync(dataDir, { recursive: true, force: true });
   };
 
-  return { rpcUrl, dataDir, deploymentFile, deployment, publicClient, testClient, account, wallet, file, createDatanet, contribute, judge, registryAs, storeContent, wait, close };
+  return {
+    rpcUrl,
+    dataDir,
+    deploymentFile,
+    deployment,
+    publicClient,
+    testClient,
+    account,
+    wallet,
+    file,
+    createDatanet,
+    contribute,
+    judge,
+    registryAs,
+    storeContent,
+    wait,
+    close,
+  };
 }
 
 /** Hardhat's first development account: holds the admin, governor and pauser roles of the deployment. */
@@ -141,7 +180,11 @@ export const admin = mnemonicToAccount("test test test test test test test test 
 
 export type IndexerUnderTest = RunningIndexer & { get: <T = unknown>(path: string) => Promise<{ status: number; body: T }> };
 
-export async function indexerFor(chain: Chain, database: { kind: "pglite" } | { kind: "postgres"; url: string }, schema?: string): Promise<IndexerUnderTest> {
+export async function indexerFor(
+  chain: Chain,
+  database: { kind: "pglite" } | { kind: "postgres"; url: string },
+  schema?: string,
+): Promise<IndexerUnderTest> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PROVENA_DEPLOYMENT: chain.deploymentFile,
@@ -150,10 +193,14 @@ export async function indexerFor(chain: Chain, database: { kind: "pglite" } | { 
   };
   delete env.DATABASE_URL;
   if (database.kind === "postgres") env.DATABASE_URL = database.url;
-  const running = await startIndexer({ port: 0, env, ...(process.env.PROVENA_TEST_LOGS ? { onLog: (line: string) => console.error(`[indexer] ${line}`) } : {}) });
+  const running = await startIndexer({
+    port: 0,
+    env,
+    ...(process.env.PROVENA_TEST_LOGS ? { onLog: (line: string) => console.error(`[indexer] ${line}`) } : {}),
+  });
   return {
     ...running,
-    get: async <T,>(path: string) => {
+    get: async <T>(path: string) => {
       const response = await fetch(`${running.url}${path}`);
       return { status: response.status, body: (await response.json()) as T };
     },
@@ -162,7 +209,9 @@ export async function indexerFor(chain: Chain, database: { kind: "pglite" } | { 
 
 /** Waits until the indexer has seen the chain's newest block. */
 export const synced = async (chain: Chain, indexer: RunningIndexer) =>
-  waitUntilIndexed(indexer.url, Number(await chain.publicClient.getBlockNumber({ cacheTime: 0 })), () => chain.testClient.request({ method: "evm_mine" } as never));
+  waitUntilIndexed(indexer.url, Number(await chain.publicClient.getBlockNumber({ cacheTime: 0 })), () =>
+    chain.testClient.request({ method: "evm_mine" } as never),
+  );
 
 // ------------------------------------------------------------------ PostgreSQL
 
@@ -179,13 +228,24 @@ export async function startPostgres(): Promise<{ url: string; stop: () => void }
   const dir = mkdtempSync(join(tmpdir(), "provena-pg-"));
   chmodSync(dir, 0o777);
   // PostgreSQL refuses to run as root: as root, run it as the `postgres` user Debian's package creates.
-  const asUser = (args: string[]) => (process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", ...args]] : [args[0]!, args.slice(1)]) as [string, string[]];
+  const asUser = (args: string[]) =>
+    (process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", ...args]] : [args[0]!, args.slice(1)]) as [string, string[]];
   const run = (args: string[]) => {
     const [command, rest] = asUser(args);
     execFileSync(command, rest, { stdio: "pipe" });
   };
   run([`${bin}/initdb`, "-D", `${dir}/data`, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"]);
-  run([`${bin}/pg_ctl`, "-D", `${dir}/data`, "-l", `${dir}/log`, "-w", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]);
+  run([
+    `${bin}/pg_ctl`,
+    "-D",
+    `${dir}/data`,
+    "-l",
+    `${dir}/log`,
+    "-w",
+    "-o",
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    "start",
+  ]);
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     stop: () => {

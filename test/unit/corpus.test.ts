@@ -39,7 +39,8 @@ test("every known gap names a case of the corpus", () => {
 });
 
 test("the corpus is deterministic: two calls give the same cases, byte for byte, and never use Math.random or the clock", () => {
-  const digest = (cases: Case[]) => cases.map(({ bytes, ...rest }) => ({ ...rest, sha256: createHash("sha256").update(bytes).digest("hex") }));
+  const digest = (cases: Case[]) =>
+    cases.map(({ bytes, ...rest }) => ({ ...rest, sha256: createHash("sha256").update(bytes).digest("hex") }));
   const [random, now] = [Math.random, Date.now];
   Math.random = () => assert.fail("corpus() called Math.random");
   Date.now = () => assert.fail("corpus() called Date.now");
@@ -64,16 +65,28 @@ test("every type has a valid file, named for its type, and a truncated or corrup
   for (const type of TYPES) {
     const valid = named(`${type}-valid`);
     assert.deepEqual(valid.expect, { ok: true, type });
-    assert.ok((fileTypeByName(type).extensions as readonly string[]).includes(extname(valid.filename)), `${valid.filename} has a ${type} extension`);
+    assert.ok(
+      (fileTypeByName(type).extensions as readonly string[]).includes(extname(valid.filename)),
+      `${valid.filename} has a ${type} extension`,
+    );
     const broken = named(`${type}-truncated`);
     assert.equal(broken.expect.ok, false);
-    assert.ok(broken.bytes.length < valid.bytes.length && Buffer.from(valid.bytes.subarray(0, broken.bytes.length)).equals(broken.bytes), `${type}-truncated is a prefix of ${type}-valid`);
+    assert.ok(
+      broken.bytes.length < valid.bytes.length && Buffer.from(valid.bytes.subarray(0, broken.bytes.length)).equals(broken.bytes),
+      `${type}-truncated is a prefix of ${type}-valid`,
+    );
   }
 });
 
 test("renamed files are typed by their content, whatever their name says", () => {
-  const renamed = CASES.filter((c) => c.expect.ok && !(fileTypeByName(c.expect.type).extensions as readonly string[]).includes(extname(c.filename)));
-  for (const name of ["png-named-mp3", "wav-named-txt"]) assert.ok(renamed.some((c) => c.name === name), name);
+  const renamed = CASES.filter(
+    (c) => c.expect.ok && !(fileTypeByName(c.expect.type).extensions as readonly string[]).includes(extname(c.filename)),
+  );
+  for (const name of ["png-named-mp3", "wav-named-txt"])
+    assert.ok(
+      renamed.some((c) => c.name === name),
+      name,
+    );
   assert.equal(named("png-named-mp3").filename, "song.mp3");
   assert.deepEqual(named("png-named-mp3").expect, { ok: true, type: "png" });
   assert.equal(named("wav-named-txt").filename, "notes.txt");

@@ -8,7 +8,10 @@ import { bandKeys, minhash, shingles, similarity } from "../../attestor/src/dedu
 /** Deterministic prose: `count` words drawn from a 2,000-word vocabulary by a seeded generator. */
 function prose(seed: number, count: number): string {
   let state = seed >>> 0;
-  const next = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0), state);
+  const next = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state;
+  };
   return Array.from({ length: count }, () => `w${next() % 2000}`).join(" ");
 }
 
@@ -37,7 +40,10 @@ test("the estimate tracks the true Jaccard similarity of the shingle sets", () =
 
 test("band keys bring near-duplicates together and mostly keep unrelated texts apart", () => {
   const a = prose(4, 300);
-  const near = a.split(" ").map((word, i) => (i === 150 ? "changed" : word)).join(" "); // one word
+  const near = a
+    .split(" ")
+    .map((word, i) => (i === 150 ? "changed" : word))
+    .join(" "); // one word
   const shared = (x: string, y: string) => {
     const keys = new Set(bandKeys(minhash(x)));
     return bandKeys(minhash(y)).filter((key) => keys.has(key)).length;

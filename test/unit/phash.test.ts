@@ -29,7 +29,8 @@ test("resizing and re-encoding move the hash by a few bits; other pictures by ma
     await picture(landscape).resize(100, 75).webp({ quality: 70 }).toBuffer(),
     await picture(landscape, 640, 480).png().toBuffer(),
   ];
-  for (const variant of variants) assert.ok(hammingDistance(original, await perceptualHash(variant)) <= 6, "a re-encoded or resized copy is a near-duplicate");
+  for (const variant of variants)
+    assert.ok(hammingDistance(original, await perceptualHash(variant)) <= 6, "a re-encoded or resized copy is a near-duplicate");
   for (const other of [portrait, stripes]) {
     const distance = hammingDistance(original, await perceptualHash(await picture(other).png().toBuffer()));
     assert.ok(distance >= 20, `a different picture differs in ${distance} bits`);

@@ -70,10 +70,16 @@ test("English prose, Markdown and French prose are accepted with a high score an
   assert.equal(prose.accept, true, prose.explanation);
   assert.equal(prose.reason, REASON.accepted);
   assert.ok(prose.score >= 90, `score ${prose.score}`);
-  assert.match(prose.explanation, /^accepted, score \d+: text of 2,315 characters; compression ratio 0\.\d\d \(gibberish above 0\.90, repetition below 0\.10 refused\); structure ratio 0\.\d\d/);
+  assert.match(
+    prose.explanation,
+    /^accepted, score \d+: text of 2,315 characters; compression ratio 0\.\d\d \(gibberish above 0\.90, repetition below 0\.10 refused\); structure ratio 0\.\d\d/,
+  );
   assert.equal(prose.checks.characters, 2315);
   assert.equal(prose.checks.duplicateLineShare, 0);
-  for (const [text, type] of [[MARKDOWN, "md"], [FRENCH, "txt"]] as const) {
+  for (const [text, type] of [
+    [MARKDOWN, "md"],
+    [FRENCH, "txt"],
+  ] as const) {
     const result = await assess(utf8(text), type);
     assert.equal(result.accept, true, result.explanation);
     assert.ok(result.score >= 80, `${type}: score ${result.score}`);
@@ -84,7 +90,10 @@ test("random letters, random words and random symbols are refused as gibberish",
   for (const text of [randomLetters(3000), randomWords(3000), randomHanzi(1500)]) {
     const result = await assess(utf8(text), "txt");
     assert.deepEqual([result.accept, result.score, result.reason], [false, 0, REASON.lowQuality], result.explanation);
-    assert.match(result.explanation, /^refused as low quality: structure ratio (0\.9[89]|1\.\d\d): no more structure than shuffled characters, gibberish above 0\.95/);
+    assert.match(
+      result.explanation,
+      /^refused as low quality: structure ratio (0\.9[89]|1\.\d\d): no more structure than shuffled characters, gibberish above 0\.95/,
+    );
   }
   // Too short for the structure ratio, but random symbols barely compress at all.
   const symbols = await assess(utf8(randomPrintable(300)), "txt");
@@ -95,7 +104,10 @@ test("random letters, random words and random symbols are refused as gibberish",
 test("a line repeated 500 times is refused as repetitive boilerplate", async () => {
   const result = await assess(utf8("Click here to claim your free reward today!\n".repeat(500)), "txt");
   assert.deepEqual([result.accept, result.reason], [false, REASON.lowQuality]);
-  assert.match(result.explanation, /compression ratio 0\.0\d: repetitive, under 0\.10; 99\.8% of its lines are repeats: boilerplate above 50%/);
+  assert.match(
+    result.explanation,
+    /compression ratio 0\.0\d: repetitive, under 0\.10; 99\.8% of its lines are repeats: boilerplate above 50%/,
+  );
   assert.equal(result.checks.duplicateLineShare, 499 / 500);
 });
 
@@ -123,7 +135,8 @@ test("too-short text is refused with its length and the minimum", async () => {
 });
 
 test("lorem ipsum placeholder text is refused; a text mentioning it is not", async () => {
-  const lorem = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat.\n";
+  const lorem =
+    "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat.\n";
   const result = await assess(utf8(`# Our story\n\n${lorem}\n${lorem.slice(0, 120)}\n`), "md");
   assert.deepEqual([result.accept, result.reason, result.checks.loremIpsum], [false, REASON.lowQuality, true]);
   assert.match(result.explanation, /lorem ipsum placeholder text/);
@@ -133,7 +146,13 @@ test("lorem ipsum placeholder text is refused; a text mentioning it is not", asy
 
 test("invalid UTF-8 and binary control characters are refused as unreadable", async () => {
   const invalid = Uint8Array.from([...utf8(PROSE.slice(0, 500)), 0xc3, 0x28, ...utf8(PROSE.slice(500, 900))]);
-  assert.deepEqual(await assess(invalid, "txt"), { accept: false, score: 0, reason: REASON.corrupt, explanation: "refused as corrupt or unreadable: the text is not valid UTF-8.", checks: {} });
+  assert.deepEqual(await assess(invalid, "txt"), {
+    accept: false,
+    score: 0,
+    reason: REASON.corrupt,
+    explanation: "refused as corrupt or unreadable: the text is not valid UTF-8.",
+    checks: {},
+  });
   const binary = PROSE.replace(/e/g, "e\u0001");
   const result = await assess(utf8(binary), "txt");
   assert.equal(result.reason, REASON.corrupt);
@@ -184,11 +203,26 @@ test("the same text gets the same verdict every time (the shuffle is seeded)", a
 test("the verdict: factors multiply, a refusal scores 0, and a low product is refused", () => {
   const fine: Finding = { factor: 0.9, says: "fine" };
   const meh: Finding = { factor: 0.5, says: "meh" };
-  assert.deepEqual(verdict([fine, fine], { a: 1 }, DEFAULT_QUALITY), { accept: true, score: 81, reason: 1, explanation: "accepted, score 81: fine; fine.", checks: { a: 1 } });
-  assert.deepEqual(verdict([fine, meh], {}, DEFAULT_QUALITY).explanation, "refused as low quality, score 45 under the 50 needed: fine; meh.");
+  assert.deepEqual(verdict([fine, fine], { a: 1 }, DEFAULT_QUALITY), {
+    accept: true,
+    score: 81,
+    reason: 1,
+    explanation: "accepted, score 81: fine; fine.",
+    checks: { a: 1 },
+  });
+  assert.deepEqual(
+    verdict([fine, meh], {}, DEFAULT_QUALITY).explanation,
+    "refused as low quality, score 45 under the 50 needed: fine; meh.",
+  );
   assert.equal(verdict([fine, meh], {}, { ...DEFAULT_QUALITY, minScore: 45 }).accept, true);
   const corrupt: Finding = { factor: 0, refuse: REASON.corrupt, says: "broken" };
-  assert.deepEqual(verdict([fine, corrupt], {}, DEFAULT_QUALITY), { accept: false, score: 0, reason: 3, explanation: "refused as corrupt or unreadable: broken; also measured: fine.", checks: {} });
+  assert.deepEqual(verdict([fine, corrupt], {}, DEFAULT_QUALITY), {
+    accept: false,
+    score: 0,
+    reason: 3,
+    explanation: "refused as corrupt or unreadable: broken; also measured: fine.",
+    checks: {},
+  });
 });
 
 // ------------------------------------------------------------------ PDF
@@ -197,7 +231,11 @@ const latin = (text: string) => Uint8Array.from(Buffer.from(text, "latin1"));
 const concat = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((part) => [...part]));
 const stream = (number: number, content: Uint8Array, dict = "") => {
   const data = deflateSync(content);
-  return concat(latin(`${number} 0 obj\n<< /Length ${data.length} /Filter /FlateDecode ${dict}>>\nstream\n`), data, latin("\nendstream\nendobj\n"));
+  return concat(
+    latin(`${number} 0 obj\n<< /Length ${data.length} /Filter /FlateDecode ${dict}>>\nstream\n`),
+    data,
+    latin("\nendstream\nendobj\n"),
+  );
 };
 
 /** A one-page PDF showing `content` with font /F1 = object 5 (`font`), plus `extra` objects. */
@@ -216,11 +254,17 @@ function pdf(content: string, font: string, extra: Uint8Array[] = []) {
 
 const escapePdf = (line: string) => line.replace(/[\\()]/g, (c) => `\\${c}`);
 /** PROSE as the lines of a page: one Tj a line, T* between, paragraphs as empty lines. */
-const proseContent = (show: (line: string) => string) => `BT /F1 11 Tf 14 TL 72 720 Td ${PROSE.split("\n").map((line) => `${show(line)} Tj T*`).join(" ")} ET`;
+const proseContent = (show: (line: string) => string) =>
+  `BT /F1 11 Tf 14 TL 72 720 Td ${PROSE.split("\n")
+    .map((line) => `${show(line)} Tj T*`)
+    .join(" ")} ET`;
 const HELVETICA = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>";
 
 test("a PDF's shown text is extracted and judged like any text", async () => {
-  const document = pdf(proseContent((line) => `(${escapePdf(line)})`), HELVETICA);
+  const document = pdf(
+    proseContent((line) => `(${escapePdf(line)})`),
+    HELVETICA,
+  );
   assert.equal(pdfText(document, 1e7), PROSE.trim());
   const result = await assess(document, "pdf");
   assert.equal(result.accept, true, result.explanation);
@@ -233,8 +277,11 @@ test("a PDF's shown text is extracted and judged like any text", async () => {
 test("a PDF in a Type0 font is read through its ToUnicode CMap, and refused as unreadable without one", async () => {
   // Glyph ids: character code − 29 (as a subset font numbers its glyphs), two bytes each.
   const glyphs = (line: string) => `<${[...line].map((c) => (c.charCodeAt(0) - 29).toString(16).padStart(4, "0")).join("")}>`;
-  const cmap = latin("/CIDInit /ProcSet findresource begin 12 dict begin begincmap 1 begincodespacerange <0000> <FFFF> endcodespacerange 2 beginbfrange <0003> <0061> <0020> <0062> <0062> [<2019>] endbfrange 1 beginbfchar <0063> <00E9> endbfchar endcmap end end");
-  const type0 = (toUnicode: string) => `<< /Type /Font /Subtype /Type0 /BaseFont /ABCDEF+Serif /Encoding /Identity-H /DescendantFonts [7 0 R]${toUnicode} >>`;
+  const cmap = latin(
+    "/CIDInit /ProcSet findresource begin 12 dict begin begincmap 1 begincodespacerange <0000> <FFFF> endcodespacerange 2 beginbfrange <0003> <0061> <0020> <0062> <0062> [<2019>] endbfrange 1 beginbfchar <0063> <00E9> endbfchar endcmap end end",
+  );
+  const type0 = (toUnicode: string) =>
+    `<< /Type /Font /Subtype /Type0 /BaseFont /ABCDEF+Serif /Encoding /Identity-H /DescendantFonts [7 0 R]${toUnicode} >>`;
   const withMap = pdf(proseContent(glyphs), type0(" /ToUnicode 6 0 R"), [stream(6, cmap)]);
   assert.equal(pdfText(withMap, 1e7), PROSE.trim());
   assert.equal((await assess(withMap, "pdf")).accept, true);
@@ -246,9 +293,16 @@ test("a PDF in a Type0 font is read through its ToUnicode CMap, and refused as u
 });
 
 test("a PDF the sniffer refuses keeps the sniffer's reason", async () => {
-  const image = pdf(proseContent((line) => `(${escapePdf(line)})`), HELVETICA, [latin("8 0 obj\n<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /Length 3 >>\nstream\nabc\nendstream\nendobj\n")]);
+  const image = pdf(
+    proseContent((line) => `(${escapePdf(line)})`),
+    HELVETICA,
+    [latin("8 0 obj\n<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /Length 3 >>\nstream\nabc\nendstream\nendobj\n")],
+  );
   const withImage = await assess(image, "pdf");
-  assert.deepEqual([withImage.reason, withImage.explanation], [REASON.wrongType, "refused as wrong type: contains an image XObject: only text PDFs are accepted."]);
+  assert.deepEqual(
+    [withImage.reason, withImage.explanation],
+    [REASON.wrongType, "refused as wrong type: contains an image XObject: only text PDFs are accepted."],
+  );
   const whole = pdf("BT /F1 11 Tf (Short) Tj ET", HELVETICA);
   assert.equal((await assess(whole.subarray(0, whole.length - 30), "pdf")).reason, REASON.corrupt);
   assert.equal((await assess(whole, "pdf")).reason, REASON.lowQuality); // five characters
@@ -265,11 +319,41 @@ function zip(entries: { name: string; content: Uint8Array }[]): Uint8Array {
   const central: number[] = [];
   for (const { name, content } of entries) {
     const body = deflateRawSync(content);
-    const header = [...u16(20), ...u16(0), ...u16(8), ...u16(0), ...u16(0), ...u32(crc32(content)), ...u32(body.length), ...u32(content.length), ...u16(name.length)];
-    central.push(...u32(0x02014b50), ...u16(20), ...header, ...u16(0), ...u16(0), ...u16(0), ...u16(0), ...u32(0), ...u32(local.length), ...Buffer.from(name));
+    const header = [
+      ...u16(20),
+      ...u16(0),
+      ...u16(8),
+      ...u16(0),
+      ...u16(0),
+      ...u32(crc32(content)),
+      ...u32(body.length),
+      ...u32(content.length),
+      ...u16(name.length),
+    ];
+    central.push(
+      ...u32(0x02014b50),
+      ...u16(20),
+      ...header,
+      ...u16(0),
+      ...u16(0),
+      ...u16(0),
+      ...u16(0),
+      ...u32(0),
+      ...u32(local.length),
+      ...Buffer.from(name),
+    );
     local.push(...u32(0x04034b50), ...header, ...u16(0), ...Buffer.from(name), ...body);
   }
-  const end = [...u32(0x06054b50), ...u16(0), ...u16(0), ...u16(entries.length), ...u16(entries.length), ...u32(central.length), ...u32(local.length), ...u16(0)];
+  const end = [
+    ...u32(0x06054b50),
+    ...u16(0),
+    ...u16(0),
+    ...u16(entries.length),
+    ...u16(entries.length),
+    ...u32(central.length),
+    ...u32(local.length),
+    ...u16(0),
+  ];
   return Uint8Array.from([...local, ...central, ...end]);
 }
 
@@ -280,10 +364,18 @@ const CONTENT_TYPES = utf8(
 const escapeXml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 /** A Word document with a paragraph a line of `text`, each split over two runs as Word does. */
 const docx = (text: string) => {
-  const paragraphs = text.split("\n").map((line) => `<w:p><w:r><w:t>${escapeXml(line.slice(0, 10))}</w:t></w:r><w:r><w:t xml:space="preserve">${escapeXml(line.slice(10))}</w:t></w:r></w:p>`);
+  const paragraphs = text
+    .split("\n")
+    .map(
+      (line) =>
+        `<w:p><w:r><w:t>${escapeXml(line.slice(0, 10))}</w:t></w:r><w:r><w:t xml:space="preserve">${escapeXml(line.slice(10))}</w:t></w:r></w:p>`,
+    );
   return zip([
     { name: "[Content_Types].xml", content: CONTENT_TYPES },
-    { name: "word/document.xml", content: utf8(`<?xml version="1.0"?><w:document xmlns:w="w"><w:body>${paragraphs.join("")}</w:body></w:document>`) },
+    {
+      name: "word/document.xml",
+      content: utf8(`<?xml version="1.0"?><w:document xmlns:w="w"><w:body>${paragraphs.join("")}</w:body></w:document>`),
+    },
   ]);
 };
 
@@ -307,7 +399,10 @@ test("assess never throws: arbitrary bytes for every text type give a refusal wi
       assert.ok([2, 3, 6].includes(result.reason) && !result.accept, `${type}: ${result.explanation}`);
     }
   }
-  const damaged = pdf(proseContent((line) => `(${escapePdf(line)})`), HELVETICA);
+  const damaged = pdf(
+    proseContent((line) => `(${escapePdf(line)})`),
+    HELVETICA,
+  );
   for (let i = 0; i < 200; i++) {
     const copy = Uint8Array.from(damaged);
     copy[(i * 7919) % copy.length] = Math.floor(next() * 256);

@@ -22,7 +22,8 @@ const noise = (width: number, height: number) => {
 };
 
 const encode = (pixels: Uint8Array, width: number, height: number) => sharp(pixels, { raw: { width, height, channels: 3 } });
-const png = async (pixels: Uint8Array, width: number, height: number) => new Uint8Array(await encode(pixels, width, height).png().toBuffer());
+const png = async (pixels: Uint8Array, width: number, height: number) =>
+  new Uint8Array(await encode(pixels, width, height).png().toBuffer());
 
 test("a 256×256 noise picture is accepted in every format sharp writes, with its figures", async () => {
   const pixels = noise(256, 256);
@@ -38,7 +39,10 @@ test("a 256×256 noise picture is accepted in every format sharp writes, with it
     assert.equal(result.reason, REASON.accepted);
     assert.deepEqual([result.checks.width, result.checks.height], [256, 256]);
     assert.ok((result.checks.stdev as number) > 40, `${type}: stdev ${result.checks.stdev}`);
-    assert.match(result.explanation, /^accepted, score \d+: image of 256×256 pixels; pixel standard deviation \d+\.\d \(flat under 2\.0\); entropy \d\.\d\d bits\.$/);
+    assert.match(
+      result.explanation,
+      /^accepted, score \d+: image of 256×256 pixels; pixel standard deviation \d+\.\d \(flat under 2\.0\); entropy \d\.\d\d bits\.$/,
+    );
   }
 });
 
@@ -54,15 +58,31 @@ test("an image smaller than 64 pixels on a side is refused as too small", async 
 });
 
 test("a flat grey image is refused; a nearly flat one scores low", async () => {
-  const flat = await assess(await png(rgb(256, 256, () => 128), 256, 256), "png");
+  const flat = await assess(
+    await png(
+      rgb(256, 256, () => 128),
+      256,
+      256,
+    ),
+    "png",
+  );
   assert.deepEqual([flat.accept, flat.score, flat.reason], [false, 0, REASON.lowQuality]);
   assert.match(flat.explanation, /pixel standard deviation 0\.0: a flat image, under 2\.0/);
   const random = seededRandom(3);
-  const faint = await assess(await png(rgb(256, 256, () => 128 + (random() - 0.5) * 16), 256, 256), "png"); // stdev ≈ 4.6
+  const faint = await assess(
+    await png(
+      rgb(256, 256, () => 128 + (random() - 0.5) * 16),
+      256,
+      256,
+    ),
+    "png",
+  ); // stdev ≈ 4.6
   const noisy = await assess(await png(noise(256, 256), 256, 256), "png");
   assert.ok(faint.score < noisy.score - 20, `faint ${faint.score}, noisy ${noisy.score}`);
   // A transparent image is judged as shown, on white: flat.
-  const clear = await sharp({ create: { width: 128, height: 128, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 0 } } }).png().toBuffer();
+  const clear = await sharp({ create: { width: 128, height: 128, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 0 } } })
+    .png()
+    .toBuffer();
   assert.equal((await assess(new Uint8Array(clear), "png")).reason, REASON.lowQuality);
 });
 
@@ -106,7 +126,13 @@ test("a truncated or damaged image is refused as corrupt", async () => {
 
 test("bytes of another format, or none, are the wrong type", async () => {
   const bytes = await png(noise(128, 128), 128, 128);
-  assert.deepEqual(await assess(bytes, "jpeg"), { accept: false, score: 0, reason: REASON.wrongType, explanation: "refused as wrong type: the file is PNG, not JPEG.", checks: {} });
+  assert.deepEqual(await assess(bytes, "jpeg"), {
+    accept: false,
+    score: 0,
+    reason: REASON.wrongType,
+    explanation: "refused as wrong type: the file is PNG, not JPEG.",
+    checks: {},
+  });
   assert.equal((await assess(new TextEncoder().encode("not an image at all"), "webp")).reason, REASON.wrongType);
 });
 
@@ -118,7 +144,12 @@ const u32 = (n: number) => [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, (n >>> 2
 type BmpOptions = { depth?: 1 | 8 | 16 | 24 | 32; topDown?: boolean; compression?: number; palette?: number[][] };
 
 /** A BMP of `pixels` (RGB, top-down), written as Windows writes it: BGR, rows bottom-up and padded to 4 bytes. */
-function bmp(pixels: Uint8Array, width: number, height: number, { depth = 24, topDown = false, compression = 0, palette = [] }: BmpOptions = {}): Uint8Array {
+function bmp(
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+  { depth = 24, topDown = false, compression = 0, palette = [] }: BmpOptions = {},
+): Uint8Array {
   const stride = Math.ceil((width * depth) / 32) * 4;
   const rows: number[] = [];
   for (let r = 0; r < height; r++) {
@@ -138,7 +169,19 @@ function bmp(pixels: Uint8Array, width: number, height: number, { depth = 24, to
   }
   const table = palette.flatMap(([r, g, b]) => [b!, g!, r!, 0]);
   const offset = 54 + table.length;
-  const header = [...u32(40), ...u32(width), ...u32(topDown ? -height : height), ...u16(1), ...u16(depth), ...u32(compression), ...u32(rows.length), ...u32(2835), ...u32(2835), ...u32(palette.length), ...u32(0)];
+  const header = [
+    ...u32(40),
+    ...u32(width),
+    ...u32(topDown ? -height : height),
+    ...u16(1),
+    ...u16(depth),
+    ...u32(compression),
+    ...u32(rows.length),
+    ...u32(2835),
+    ...u32(2835),
+    ...u32(palette.length),
+    ...u32(0),
+  ];
   return Uint8Array.from([...Buffer.from("BM"), ...u32(offset + rows.length), 0, 0, 0, 0, ...u32(offset), ...header, ...table, ...rows]);
 }
 
@@ -155,10 +198,25 @@ test("BMP is decoded by hand, pixel for pixel, in 24-, 32-, 16-, 8- and 1-bit fo
   // Palettes: grey levels for 8-bit, black and white for 1-bit.
   const greys = Array.from({ length: 256 }, (_, i) => [i, i, i]);
   const random = seededRandom(9);
-  const grey = Uint8Array.from({ length: width * height }, () => Math.floor(random() * 256)).reduce<number[]>((all, v) => [...all, v, v, v], []);
-  assert.deepEqual(decodeBmp(bmp(Uint8Array.from(grey), width, height, { depth: 8, palette: greys })), { width, height, pixels: Uint8Array.from(grey) });
-  const mono = Uint8Array.from(grey.map((v, i) => (grey[i - (i % 3)]! > 127 ? 255 : 0)));
-  assert.deepEqual(decodeBmp(bmp(mono, width, height, { depth: 1, palette: [[0, 0, 0], [255, 255, 255]] })), { width, height, pixels: mono });
+  const grey = Array.from({ length: width * height }, () => Math.floor(random() * 256)).flatMap((v) => [v, v, v]);
+  assert.deepEqual(decodeBmp(bmp(Uint8Array.from(grey), width, height, { depth: 8, palette: greys })), {
+    width,
+    height,
+    pixels: Uint8Array.from(grey),
+  });
+  const mono = Uint8Array.from(grey.map((_v, i) => (grey[i - (i % 3)]! > 127 ? 255 : 0)));
+  assert.deepEqual(
+    decodeBmp(
+      bmp(mono, width, height, {
+        depth: 1,
+        palette: [
+          [0, 0, 0],
+          [255, 255, 255],
+        ],
+      }),
+    ),
+    { width, height, pixels: mono },
+  );
 });
 
 test("a BMP is judged like any image; a cut or compressed one is refused as unreadable", async () => {
@@ -166,7 +224,19 @@ test("a BMP is judged like any image; a cut or compressed one is refused as unre
   const accepted = await assess(bmp(pixels, 200, 150), "bmp");
   assert.equal(accepted.accept, true, accepted.explanation);
   assert.deepEqual([accepted.checks.width, accepted.checks.height], [200, 150]);
-  assert.equal((await assess(bmp(rgb(200, 150, () => 90), 200, 150), "bmp")).reason, REASON.lowQuality);
+  assert.equal(
+    (
+      await assess(
+        bmp(
+          rgb(200, 150, () => 90),
+          200,
+          150,
+        ),
+        "bmp",
+      )
+    ).reason,
+    REASON.lowQuality,
+  );
   assert.equal((await assess(bmp(noise(20, 20), 20, 20), "bmp")).reason, REASON.lowQuality);
 
   const whole = bmp(pixels, 200, 150);
@@ -176,7 +246,13 @@ test("a BMP is judged like any image; a cut or compressed one is refused as unre
   assert.equal(short.reason, REASON.corrupt);
   assert.match(short.explanation, /pixel data \(90000 bytes from byte 54\) runs past the end of the file/);
   const rle = await assess(bmp(pixels, 200, 150, { compression: 1 }), "bmp");
-  assert.deepEqual([rle.reason, rle.explanation], [REASON.corrupt, "refused as corrupt or unreadable: the BMP does not decode: compression method 1 is not decoded here (only uncompressed BI_RGB)."]);
+  assert.deepEqual(
+    [rle.reason, rle.explanation],
+    [
+      REASON.corrupt,
+      "refused as corrupt or unreadable: the BMP does not decode: compression method 1 is not decoded here (only uncompressed BI_RGB).",
+    ],
+  );
 });
 
 test("assess never throws on damaged images", async () => {

@@ -31,7 +31,12 @@ test("rate keys order exactly as the fractions do, and equal fractions tie", () 
 });
 
 test("score first, then acceptance rate, then who reached it first, then address", () => {
-  const base: RankKey = { scoreSum: 100n, rateKey: rateKey(1, 1), reachedAt: 50n, contributor: "0x00000000000000000000000000000000000000bb" };
+  const base: RankKey = {
+    scoreSum: 100n,
+    rateKey: rateKey(1, 1),
+    reachedAt: 50n,
+    contributor: "0x00000000000000000000000000000000000000bb",
+  };
   assert.ok(compareRank({ ...base, scoreSum: 101n, rateKey: 0n, reachedAt: 99n }, base) < 0);
   assert.ok(compareRank({ ...base, rateKey: rateKey(2, 1), reachedAt: 99n }, base) < 0);
   assert.ok(compareRank({ ...base, reachedAt: 49n }, base) < 0);
@@ -56,7 +61,10 @@ test("query parameters: defaults, and errors that name the parameter", () => {
   assert.deepEqual(parseLeaderboardQuery({}), { window: "all", limit: 25 });
   assert.deepEqual(parseLeaderboardQuery({ datanet: "7", window: "30d", limit: "100" }), { datanet: 7n, window: "30d", limit: 100 });
   const rejects = (parse: () => unknown, parameter: string) =>
-    assert.throws(parse, (error: unknown) => error instanceof ParameterError && error.parameter === parameter && error.message.startsWith(`${parameter}: `));
+    assert.throws(
+      parse,
+      (error: unknown) => error instanceof ParameterError && error.parameter === parameter && error.message.startsWith(`${parameter}: `),
+    );
   rejects(() => parseLeaderboardQuery({ window: "24h" }), "window");
   rejects(() => parseLeaderboardQuery({ limit: "1.5" }), "limit");
   rejects(() => parseLeaderboardQuery({ datanet: "4294967296" }), "datanet");

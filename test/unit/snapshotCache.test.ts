@@ -42,7 +42,10 @@ test("identical concurrent requests share one snapshot read and one computation"
 test("a failed computation is not kept: the next request computes again", async () => {
   const { read } = versioned();
   const cached = snapshotCache(read, { reuseMs: 0 });
-  await assert.rejects(cached("/leaderboard", async () => Promise.reject(new Error("database busy"))), /database busy/);
+  await assert.rejects(
+    cached("/leaderboard", async () => Promise.reject(new Error("database busy"))),
+    /database busy/,
+  );
   assert.equal(await cached("/leaderboard", async () => "recovered"), "recovered");
 });
 
@@ -50,7 +53,11 @@ test("at most maxEntries answers are kept, the oldest dropped first", async () =
   const { read } = versioned();
   const cached = snapshotCache(read, { maxEntries: 2, reuseMs: 0 });
   const computed: string[] = [];
-  const get = (key: string) => cached(key, async () => (computed.push(key), key));
+  const get = (key: string) =>
+    cached(key, async () => {
+      computed.push(key);
+      return key;
+    });
   await get("a");
   await get("b");
   await get("c"); // drops "a"

@@ -14,14 +14,26 @@ const u16le = (n: number) => [n & 255, (n >>> 8) & 255];
 function wav({ sampleRate = 8000, channels = 1, bits = 16, seconds = 1 } = {}) {
   const blockAlign = channels * (bits / 8);
   const dataSize = sampleRate * blockAlign * seconds;
-  const fmt = [...Buffer.from("fmt "), ...u32le(16), ...u16le(1), ...u16le(channels), ...u32le(sampleRate), ...u32le(sampleRate * blockAlign), ...u16le(blockAlign), ...u16le(bits)];
+  const fmt = [
+    ...Buffer.from("fmt "),
+    ...u32le(16),
+    ...u16le(1),
+    ...u16le(channels),
+    ...u32le(sampleRate),
+    ...u32le(sampleRate * blockAlign),
+    ...u16le(blockAlign),
+    ...u16le(bits),
+  ];
   const body = [...Buffer.from("WAVE"), ...fmt, ...Buffer.from("data"), ...u32le(dataSize), ...new Array(dataSize).fill(0)];
   return Uint8Array.from([...Buffer.from("RIFF"), ...u32le(body.length), ...body]);
 }
 
 /** A whole FLAC stream of silence (real frames, checksummed): the sniffer checks that it ends with a whole frame. */
 const flac = ({ sampleRate = 44100, channels = 2, samples = 88200 } = {}) =>
-  flacFile(Array.from({ length: channels }, () => new Float32Array(samples)), sampleRate);
+  flacFile(
+    Array.from({ length: channels }, () => new Float32Array(samples)),
+    sampleRate,
+  );
 
 /** MPEG-1 Layer III, 128 kbit/s, 44.1 kHz, stereo: 417-byte frames of 1,152 samples. */
 function mp3(frames: number, { id3 = false } = {}) {
@@ -55,7 +67,10 @@ test("truncated streams are corrupt, with the reason", () => {
     [flac().subarray(0, 30), /metadata block of 34 bytes runs past the end/],
     [flac().subarray(0, 42), /no audio frame after the metadata/],
     // Cut inside the audio frames, anywhere: the file no longer ends with a whole frame.
-    ...[1, 3, 100, 2_000, 50_000].map((cut): [Uint8Array, RegExp] => [flac().subarray(0, flac().length - cut), /does not end with a whole audio frame/]),
+    ...[1, 3, 100, 2_000, 50_000].map((cut): [Uint8Array, RegExp] => [
+      flac().subarray(0, flac().length - cut),
+      /does not end with a whole audio frame/,
+    ]),
     [mp3(10).subarray(0, 417 * 9 + 100), /the frame at byte 3753 is cut short/],
   ];
   for (const [bytes, reason] of cases) {
@@ -87,7 +102,11 @@ test("corrupt headers name what is wrong", () => {
 });
 
 test("the content decides, not the name: images and text are not audio", () => {
-  for (const bytes of [Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), new TextEncoder().encode("RIFF but not really"), new Uint8Array(0)]) {
+  for (const bytes of [
+    Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    new TextEncoder().encode("RIFF but not really"),
+    new Uint8Array(0),
+  ]) {
     const sniff = sniffAudio(bytes);
     assert.deepEqual(sniff.ok ? undefined : sniff.error, "not_audio");
   }

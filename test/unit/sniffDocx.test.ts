@@ -19,11 +19,41 @@ function zip(entries: ZipEntry[]): Uint8Array {
   const central: number[] = [];
   for (const { name, content, declaredSize } of entries) {
     const body = deflateRawSync(content);
-    const header = [...u16(20), ...u16(0), ...u16(8), ...u16(0), ...u16(0), ...u32(crc32(content)), ...u32(body.length), ...u32(declaredSize ?? content.length), ...u16(name.length)];
-    central.push(...u32(0x02014b50), ...u16(20), ...header, ...u16(0), ...u16(0), ...u16(0), ...u16(0), ...u32(0), ...u32(local.length), ...Buffer.from(name));
+    const header = [
+      ...u16(20),
+      ...u16(0),
+      ...u16(8),
+      ...u16(0),
+      ...u16(0),
+      ...u32(crc32(content)),
+      ...u32(body.length),
+      ...u32(declaredSize ?? content.length),
+      ...u16(name.length),
+    ];
+    central.push(
+      ...u32(0x02014b50),
+      ...u16(20),
+      ...header,
+      ...u16(0),
+      ...u16(0),
+      ...u16(0),
+      ...u16(0),
+      ...u32(0),
+      ...u32(local.length),
+      ...Buffer.from(name),
+    );
     local.push(...u32(0x04034b50), ...header, ...u16(0), ...Buffer.from(name), ...body);
   }
-  const end = [...u32(0x06054b50), ...u16(0), ...u16(0), ...u16(entries.length), ...u16(entries.length), ...u32(central.length), ...u32(local.length), ...u16(0)];
+  const end = [
+    ...u32(0x06054b50),
+    ...u16(0),
+    ...u16(0),
+    ...u16(entries.length),
+    ...u16(entries.length),
+    ...u32(central.length),
+    ...u32(local.length),
+    ...u16(0),
+  ];
   return Uint8Array.from([...local, ...central, ...end]);
 }
 
@@ -32,12 +62,20 @@ const CONTENT_TYPES = text(
   '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
     '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
 );
-const DOCUMENT = text('<?xml version="1.0"?><w:document xmlns:w="w"><w:body><w:p><w:r><w:t>Tide tables &amp; notes</w:t></w:r></w:p></w:body></w:document>');
-const docx = (extra: ZipEntry[] = []) => zip([{ name: "[Content_Types].xml", content: CONTENT_TYPES }, { name: "word/document.xml", content: DOCUMENT }, ...extra]);
+const DOCUMENT = text(
+  '<?xml version="1.0"?><w:document xmlns:w="w"><w:body><w:p><w:r><w:t>Tide tables &amp; notes</w:t></w:r></w:p></w:body></w:document>',
+);
+const docx = (extra: ZipEntry[] = []) =>
+  zip([{ name: "[Content_Types].xml", content: CONTENT_TYPES }, { name: "word/document.xml", content: DOCUMENT }, ...extra]);
 
 test("a Word document is found through its content types and read for its text", () => {
   const sniff = sniffDocx(docx());
-  assert.deepEqual(sniff.ok ? [sniff.type, sniff.code, sniff.characters, sniff.parts] : sniff, ["docx", 0x04, "Tide tables & notes".length, 2]);
+  assert.deepEqual(sniff.ok ? [sniff.type, sniff.code, sniff.characters, sniff.parts] : sniff, [
+    "docx",
+    0x04,
+    "Tide tables & notes".length,
+    2,
+  ]);
 });
 
 test("zip bombs are refused from the directory, before anything is inflated", () => {
@@ -52,7 +90,10 @@ test("zip bombs are refused from the directory, before anything is inflated", ()
 });
 
 test("a part that inflates past its declared size is corrupt", () => {
-  const lying = zip([{ name: "[Content_Types].xml", content: CONTENT_TYPES }, { name: "word/document.xml", content: DOCUMENT, declaredSize: 40 }]);
+  const lying = zip([
+    { name: "[Content_Types].xml", content: CONTENT_TYPES },
+    { name: "word/document.xml", content: DOCUMENT, declaredSize: 40 },
+  ]);
   const sniff = sniffDocx(lying);
   assert.deepEqual(sniff.ok ? undefined : sniff.error, "corrupt");
   assert.match(sniff.ok ? "" : sniff.message, /"word\/document.xml" does not inflate/);

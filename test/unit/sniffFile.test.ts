@@ -31,7 +31,10 @@ test("a file that is also a second format is refused as a polyglot", () => {
   // MP3 frames must tile the file, so hide the ZIP end record inside the last frame's body.
   mp3WithZip.set(zipEnd, mp3WithZip.length - zipEnd.length);
   const sniff = sniffFile(mp3WithZip);
-  assert.deepEqual(sniff.ok ? undefined : [sniff.error, sniff.message], ["polyglot", "the file parses as MP3 but is also a ZIP archive: refused as a polyglot"]);
+  assert.deepEqual(sniff.ok ? undefined : [sniff.error, sniff.message], [
+    "polyglot",
+    "the file parses as MP3 but is also a ZIP archive: refused as a polyglot",
+  ]);
   // The four signature bytes alone, as they turn up by chance in compressed data, point to no directory: not a ZIP.
   const chance = Uint8Array.from([...MP3_FRAME, ...MP3_FRAME]);
   chance.set([0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 3, 0, 3, 0, 200, 0, 0, 0, 10, 0, 0, 0, 0, 0], chance.length - 22);

@@ -17,16 +17,63 @@ function png(width: number, height: number, { depth = 8, colour = 6 } = {}) {
   const idat = Uint8Array.from([...Buffer.from("IDAT"), 0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
   const iend = [0, 0, 0, 0, ...Buffer.from("IEND"), ...u32be(crc32(Buffer.from("IEND")))];
   return Uint8Array.from([
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...u32be(13), ...ihdr, ...u32be(crc32(ihdr)),
-    ...u32be(idat.length - 4), ...idat, ...u32be(crc32(idat)), ...iend,
+    0x89,
+    0x50,
+    0x4e,
+    0x47,
+    0x0d,
+    0x0a,
+    0x1a,
+    0x0a,
+    ...u32be(13),
+    ...ihdr,
+    ...u32be(crc32(ihdr)),
+    ...u32be(idat.length - 4),
+    ...idat,
+    ...u32be(crc32(idat)),
+    ...iend,
   ]);
 }
 
 const jpeg = (width: number, height: number) =>
   Uint8Array.from([
-    0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, ...Buffer.from("JFIF\0"), 1, 1, 0, 0, 1, 0, 1, 0, 0,
-    0xff, 0xc0, 0x00, 0x11, 8, height >> 8, height & 255, width >> 8, width & 255, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1,
-    0xff, 0xd9,
+    0xff,
+    0xd8,
+    0xff,
+    0xe0,
+    0x00,
+    0x10,
+    ...Buffer.from("JFIF\0"),
+    1,
+    1,
+    0,
+    0,
+    1,
+    0,
+    1,
+    0,
+    0,
+    0xff,
+    0xc0,
+    0x00,
+    0x11,
+    8,
+    height >> 8,
+    height & 255,
+    width >> 8,
+    width & 255,
+    3,
+    1,
+    0x22,
+    0,
+    2,
+    0x11,
+    1,
+    3,
+    0x11,
+    1,
+    0xff,
+    0xd9,
   ]);
 
 function webpLossless(width: number, height: number) {
@@ -39,17 +86,46 @@ function bmp(width: number, height: number) {
   const pixels = new Array(4).fill(0);
   const size = 54 + pixels.length;
   return Uint8Array.from([
-    ...Buffer.from("BM"), ...u32le(size), 0, 0, 0, 0, ...u32le(54),
-    ...u32le(40), ...u32le(width), ...u32le(height), ...u16le(1), ...u16le(24), ...u32le(0), ...u32le(pixels.length),
-    ...u32le(2835), ...u32le(2835), ...u32le(0), ...u32le(0), ...pixels,
+    ...Buffer.from("BM"),
+    ...u32le(size),
+    0,
+    0,
+    0,
+    0,
+    ...u32le(54),
+    ...u32le(40),
+    ...u32le(width),
+    ...u32le(height),
+    ...u16le(1),
+    ...u16le(24),
+    ...u32le(0),
+    ...u32le(pixels.length),
+    ...u32le(2835),
+    ...u32le(2835),
+    ...u32le(0),
+    ...u32le(0),
+    ...pixels,
   ]);
 }
 
 const tiff = (width: number, height: number) =>
   Uint8Array.from([
-    0x49, 0x49, 0x2a, 0x00, ...u32le(8), ...u16le(2),
-    ...u16le(256), ...u16le(3), ...u32le(1), ...u16le(width), 0, 0,
-    ...u16le(257), ...u16le(4), ...u32le(1), ...u32le(height),
+    0x49,
+    0x49,
+    0x2a,
+    0x00,
+    ...u32le(8),
+    ...u16le(2),
+    ...u16le(256),
+    ...u16le(3),
+    ...u32le(1),
+    ...u16le(width),
+    0,
+    0,
+    ...u16le(257),
+    ...u16le(4),
+    ...u32le(1),
+    ...u32le(height),
     ...u32le(0),
   ]);
 
@@ -81,7 +157,10 @@ test("corrupt headers name what is wrong", () => {
   assert.match(JSON.stringify(sniffImage(badCrc)), /IHDR checksum mismatch/);
   assert.match(JSON.stringify(sniffImage(png(10, 10, { depth: 3, colour: 2 }))), /bit depth 3 with colour type 2/);
   assert.match(JSON.stringify(sniffImage(png(0, 10))), /invalid dimensions 0×10/);
-  assert.match(JSON.stringify(sniffImage(Uint8Array.from([0xff, 0xd8, 0xff, 0xda, 0, 8, 0, 0, 0, 0]))), /no frame header before the image data/);
+  assert.match(
+    JSON.stringify(sniffImage(Uint8Array.from([0xff, 0xd8, 0xff, 0xda, 0, 8, 0, 0, 0, 0]))),
+    /no frame header before the image data/,
+  );
 });
 
 test("a PNG cut short or with data appended (a polyglot) is corrupt", () => {

@@ -41,13 +41,19 @@ test("a text PDF passes, compressed or not, with its text operators counted", ()
 });
 
 test("images are found in every form and refused", () => {
-  const imageXObject = bytes("5 0 obj\n<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /Length 3 >>\nstream\nabc\nendstream\nendobj\n");
+  const imageXObject = bytes(
+    "5 0 obj\n<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /Length 3 >>\nstream\nabc\nendstream\nendobj\n",
+  );
   assert.match(sniffError(pdf(TEXT, { extra: [imageXObject] })), /^has_images: contains an image XObject/);
   const jpegStream = bytes("5 0 obj\n<< /Length 4 /Filter /DCTDecode >>\nstream\n\xff\xd8\xff\xe0\nendstream\nendobj\n");
   assert.match(sniffError(pdf(TEXT, { extra: [jpegStream] })), /^has_images: contains a DCTDecode stream/);
   assert.match(sniffError(pdf(`${TEXT} q BI /W 1 /H 1 /CS /G /BPC 8 ID \x80 EI Q`)), /^has_images: contains an inline image/);
   const hidden = deflateSync(bytes("6 0 << /Type /XObject /Subtype /Image /Width 8 /Height 8 >>"));
-  const objectStream = concat(bytes(`5 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Length ${hidden.length} /Filter /FlateDecode >>\nstream\n`), hidden, bytes("\nendstream\nendobj\n"));
+  const objectStream = concat(
+    bytes(`5 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Length ${hidden.length} /Filter /FlateDecode >>\nstream\n`),
+    hidden,
+    bytes("\nendstream\nendobj\n"),
+  );
   assert.match(sniffError(pdf(TEXT, { extra: [objectStream] })), /^has_images: contains an image XObject \(in an object stream\)/);
 });
 

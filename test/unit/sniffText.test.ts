@@ -19,7 +19,10 @@ test("plain text and Markdown are told apart by their content", () => {
 
 test("invalid UTF-8, binary content and empty files are refused with the reason", () => {
   const invalid = sniffText(Uint8Array.from([...utf8("caf"), 0xc3, 0x28, ...utf8(" au lait")]));
-  assert.deepEqual(invalid.ok ? undefined : [invalid.error, invalid.message], ["not_utf8", "not valid UTF-8 (first invalid sequence near byte 3)"]);
+  assert.deepEqual(invalid.ok ? undefined : [invalid.error, invalid.message], [
+    "not_utf8",
+    "not valid UTF-8 (first invalid sequence near byte 3)",
+  ]);
   const binary = sniffText(Uint8Array.from([...utf8("PK"), 0x03, 0x04, 0x00]));
   assert.deepEqual(binary.ok ? undefined : binary.error, "binary");
   assert.match(binary.ok ? "" : binary.message, /U\+0003 at character 2/);

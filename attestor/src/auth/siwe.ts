@@ -55,7 +55,8 @@ export function createAuth(options: AuthOptions) {
   /** Checks a signed sign-in message and opens a session; every refusal names its reason. */
   const signIn = async (body: unknown, requestHost: string | undefined) => {
     const { message, signature } = (body ?? {}) as { message?: unknown; signature?: unknown };
-    if (typeof message !== "string" || message.length > 4_096) fail(400, "bad_request", "body must be JSON {message, signature}: message is the EIP-4361 text");
+    if (typeof message !== "string" || message.length > 4_096)
+      fail(400, "bad_request", "body must be JSON {message, signature}: message is the EIP-4361 text");
     if (typeof signature !== "string" || !isHex(signature)) fail(400, "bad_request", "signature must be a 0x-prefixed hex string");
     const fields = parseSiweMessage(message as string);
     const { address, domain, nonce, chainId, uri, version } = fields;
@@ -70,15 +71,25 @@ export function createAuth(options: AuthOptions) {
     if (stored!.expires_at < at) fail(401, "nonce_expired", `the nonce expired at ${new Date(stored!.expires_at * 1000).toISOString()}`);
     const expected = options.domain ?? requestHost;
     if (!expected || domain !== expected) fail(401, "wrong_domain", `the message is for "${domain}", but this attestor is "${expected}"`);
-    if (chainId !== options.chainId) fail(401, "wrong_chain", `the message is for chain ${chainId}, but this attestor serves chain ${options.chainId}`);
+    if (chainId !== options.chainId)
+      fail(401, "wrong_chain", `the message is for chain ${chainId}, but this attestor serves chain ${options.chainId}`);
     const expiration = seconds(fields.expirationTime);
-    if (expiration !== undefined && expiration <= at) fail(401, "message_expired", `the message expired at ${fields.expirationTime!.toISOString()}`);
+    if (expiration !== undefined && expiration <= at)
+      fail(401, "message_expired", `the message expired at ${fields.expirationTime!.toISOString()}`);
     const notBefore = seconds(fields.notBefore);
-    if (notBefore !== undefined && notBefore > at) fail(401, "not_yet_valid", `the message is valid from ${fields.notBefore!.toISOString()}`);
+    if (notBefore !== undefined && notBefore > at)
+      fail(401, "not_yet_valid", `the message is valid from ${fields.notBefore!.toISOString()}`);
     const issuedAt = seconds(fields.issuedAt);
-    if (issuedAt !== undefined && issuedAt > at + CLOCK_SKEW_SECONDS) fail(401, "issued_in_future", "the message's Issued At is in the future");
+    if (issuedAt !== undefined && issuedAt > at + CLOCK_SKEW_SECONDS)
+      fail(401, "issued_in_future", "the message's Issued At is in the future");
 
-    const valid = await verifySiweMessage(options.chain.client, { message: message as string, signature: signature as Hex, domain: domain!, nonce: nonce!, time: new Date(at * 1000) }).catch(() => false);
+    const valid = await verifySiweMessage(options.chain.client, {
+      message: message as string,
+      signature: signature as Hex,
+      domain: domain!,
+      nonce: nonce!,
+      time: new Date(at * 1000),
+    }).catch(() => false);
     if (!valid) fail(401, "bad_signature", `the signature is not ${address}'s (an account's key, or its EIP-1271 wallet contract)`);
 
     const token = randomBytes(32).toString("base64url");

@@ -33,7 +33,13 @@ export function compareFingerprints(a: Fingerprint, b: Fingerprint, thresholds: 
 }
 
 /** The closest indexed content within the thresholds, other than `sha256` itself. */
-export function findNear(db: Db, datanetId: bigint, sha256: string, fingerprint: Fingerprint, thresholds: NearThresholds): NearMatch | undefined {
+export function findNear(
+  db: Db,
+  datanetId: bigint,
+  sha256: string,
+  fingerprint: Fingerprint,
+  thresholds: NearThresholds,
+): NearMatch | undefined {
   if (fingerprint.kind === "text") {
     const keys = bandKeys(fingerprint.signature);
     const candidates = db
@@ -53,7 +59,9 @@ export function findNear(db: Db, datanetId: bigint, sha256: string, fingerprint:
   }
   let best: NearMatch | undefined;
   // A scan of 64-bit values: ~10 ms per 100k images in a Datanet.
-  for (const row of db.prepare("SELECT sha256, hash FROM image_hash WHERE datanet_id = ? AND sha256 != ?").iterate(datanetId, sha256) as Iterable<{ sha256: string; hash: string }>) {
+  for (const row of db
+    .prepare("SELECT sha256, hash FROM image_hash WHERE datanet_id = ? AND sha256 != ?")
+    .iterate(datanetId, sha256) as Iterable<{ sha256: string; hash: string }>) {
     const distance = hammingDistance(fingerprint.hash, BigInt(`0x${row.hash}`));
     if (distance <= thresholds.imageDistanceBits && (!best || (best.kind === "image" && distance < best.distanceBits))) {
       best = { sha256: row.sha256, kind: "image", distanceBits: distance };
@@ -64,11 +72,19 @@ export function findNear(db: Db, datanetId: bigint, sha256: string, fingerprint:
 
 export function indexFingerprint(db: Db, datanetId: bigint, sha256: string, fingerprint: Fingerprint): void {
   if (fingerprint.kind === "text") {
-    db.prepare("INSERT OR IGNORE INTO text_signature (datanet_id, sha256, signature) VALUES (?, ?, ?)").run(datanetId, sha256, signatureBytes(fingerprint.signature));
+    db.prepare("INSERT OR IGNORE INTO text_signature (datanet_id, sha256, signature) VALUES (?, ?, ?)").run(
+      datanetId,
+      sha256,
+      signatureBytes(fingerprint.signature),
+    );
     const band = db.prepare("INSERT OR IGNORE INTO text_band (datanet_id, band, sha256) VALUES (?, ?, ?)");
     for (const key of bandKeys(fingerprint.signature)) band.run(datanetId, key, sha256);
   } else {
-    db.prepare("INSERT OR IGNORE INTO image_hash (datanet_id, sha256, hash) VALUES (?, ?, ?)").run(datanetId, sha256, hashHex(fingerprint.hash));
+    db.prepare("INSERT OR IGNORE INTO image_hash (datanet_id, sha256, hash) VALUES (?, ?, ?)").run(
+      datanetId,
+      sha256,
+      hashHex(fingerprint.hash),
+    );
   }
 }
 

@@ -9,7 +9,9 @@ const SIDE = 32;
 const LOW = 8;
 
 /** cos((2x + 1)uπ / 2N) for the DCT-II, computed once. */
-const COSINES = Array.from({ length: LOW }, (_, u) => Float64Array.from({ length: SIDE }, (_, x) => Math.cos(((2 * x + 1) * u * Math.PI) / (2 * SIDE))));
+const COSINES = Array.from({ length: LOW }, (_, u) =>
+  Float64Array.from({ length: SIDE }, (_, x) => Math.cos(((2 * x + 1) * u * Math.PI) / (2 * SIDE))),
+);
 
 /** The 8×8 lowest-frequency coefficients of the 2-D DCT-II of a 32×32 image (row-major). */
 function lowFrequencies(pixels: Uint8Array): Float64Array {
@@ -35,7 +37,8 @@ function lowFrequencies(pixels: Uint8Array): Float64Array {
 
 /** The hash of decoded pixels: bit i set when coefficient i is above the median (the DC term excluded from it). */
 export function hashThumbnail(pixels: Uint8Array): bigint {
-  if (pixels.length !== SIDE * SIDE) throw new RangeError(`a ${SIDE}×${SIDE} greyscale thumbnail has ${SIDE * SIDE} bytes, not ${pixels.length}`);
+  if (pixels.length !== SIDE * SIDE)
+    throw new RangeError(`a ${SIDE}×${SIDE} greyscale thumbnail has ${SIDE * SIDE} bytes, not ${pixels.length}`);
   const coefficients = lowFrequencies(pixels);
   const sorted = Array.from(coefficients.subarray(1)).sort((a, b) => a - b); // 63 AC terms
   const median = sorted[31]!;

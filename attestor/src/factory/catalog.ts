@@ -92,11 +92,16 @@ export function readModel(dir: string, id: string): BaseModel | undefined {
   const path = join(dir, id);
   const config = readJson(join(path, "config.json"));
   if (!config || typeof config.model_type !== "string") return undefined;
-  const weightFiles = readdirSync(path).filter((file) => WEIGHTS.test(file)).sort();
+  const weightFiles = readdirSync(path)
+    .filter((file) => WEIGHTS.test(file))
+    .sort();
   if (weightFiles.length === 0) return undefined;
   const own = readJson(join(path, "provena.json")) ?? {};
   const counts = weightFiles.filter((file) => file.endsWith(".safetensors")).map((file) => safetensorsParameters(join(path, file)));
-  const parameters = counts.length > 0 && counts.length === weightFiles.length && counts.every((n) => n !== undefined) ? counts.reduce((a, b) => a! + b!, 0)! : null;
+  const parameters =
+    counts.length > 0 && counts.length === weightFiles.length && counts.every((n) => n !== undefined)
+      ? counts.reduce((a, b) => a! + b!, 0)!
+      : null;
   return {
     id,
     name: typeof own.name === "string" ? own.name : id,

@@ -9,7 +9,15 @@ import type { ChatMessage, ReplyMessage } from "../../trainer/protocol.js";
 import type { BaseModel } from "./catalog.js";
 import { startWorker, type RunningWorker, type WorkerMessage } from "./worker.js";
 
-export type Sampling = { max_new_tokens?: number; temperature?: number; top_p?: number; top_k?: number; repetition_penalty?: number; stop?: string[]; seed?: number | null };
+export type Sampling = {
+  max_new_tokens?: number;
+  temperature?: number;
+  top_p?: number;
+  top_k?: number;
+  repetition_penalty?: number;
+  stop?: string[];
+  seed?: number | null;
+};
 
 const SAMPLING_KEYS = ["max_new_tokens", "temperature", "top_p", "top_k", "repetition_penalty", "stop", "seed"] as const;
 
@@ -35,16 +43,28 @@ export function createChat(options: { idleMs?: number; log?: (line: string) => v
       const starting = (async () => {
         let ready!: () => void;
         let failed!: (error: Error) => void;
-        const loaded = new Promise<void>((resolve, reject) => ((ready = resolve), (failed = reject)));
-        const server: Server = { worker: undefined as unknown as RunningWorker, adapters: new Set(), tail: Promise.resolve(), exited: false };
-        server.worker = await startWorker("serve", { model: { path: model.path }, serve: { adapters: {} } }, {
-          onMessage: (message) => {
-            if (server.current) server.current(message);
-            else if (message.type === "ready") ready();
-            else if (message.type === "error") failed(new Error(message.message));
-          },
-          onLog: (line) => log(`${model.id}: ${line}`),
+        const loaded = new Promise<void>((resolve, reject) => {
+          ready = resolve;
+          failed = reject;
         });
+        const server: Server = {
+          worker: undefined as unknown as RunningWorker,
+          adapters: new Set(),
+          tail: Promise.resolve(),
+          exited: false,
+        };
+        server.worker = await startWorker(
+          "serve",
+          { model: { path: model.path }, serve: { adapters: {} } },
+          {
+            onMessage: (message) => {
+              if (server.current) server.current(message);
+              else if (message.type === "ready") ready();
+              else if (message.type === "error") failed(new Error(message.message));
+            },
+            onLog: (line) => log(`${model.id}: ${line}`),
+          },
+        );
         void server.worker.exited.then(({ error }) => {
           server.exited = true;
           servers.delete(model.id);
@@ -60,7 +80,11 @@ export function createChat(options: { idleMs?: number; log?: (line: string) => v
   }
 
   /** Sends one request and collects what the worker answers to it, in the server's turn. */
-  function exchange<T>(server: Server, request: object, handle: (message: WorkerMessage, done: (value: T) => void, reject: (error: Error) => void) => void): Promise<T> {
+  function exchange<T>(
+    server: Server,
+    request: object,
+    handle: (message: WorkerMessage, done: (value: T) => void, reject: (error: Error) => void) => void,
+  ): Promise<T> {
     const turn = server.tail.then(
       () =>
         new Promise<T>((resolve, reject) => {
@@ -69,7 +93,12 @@ export function createChat(options: { idleMs?: number; log?: (line: string) => v
             server.current = undefined;
             fn();
           };
-          server.current = (message) => handle(message, (value) => finish(() => resolve(value)), (error) => finish(() => reject(error)));
+          server.current = (message) =>
+            handle(
+              message,
+              (value) => finish(() => resolve(value)),
+              (error) => finish(() => reject(error)),
+            );
           void server.worker.exited.then(() => server.current && finish(() => reject(new Error("the chat worker stopped mid-reply"))));
           server.worker.send(request);
         }),
@@ -91,14 +120,26 @@ export function createChat(options: { idleMs?: number; log?: (line: string) => v
    * One reply from `model` with `adapter` (a name and folder) or the base model (undefined), streaming
    * each piece of text to `onToken`. Bad sampling values are refused by the worker, by name.
    */
-  async function chat(model: BaseModel, adapter: { name: string; path: string } | undefined, messages: ChatMessage[], sampling: Sampling, onToken: (text: string) => void): Promise<ReplyMessage> {
-    const server = await serverFor(model).catch((error: Error) => fail(503, "chat_unavailable", `the chat worker for ${model.id} could not start: ${error.message}`));
+  async function chat(
+    model: BaseModel,
+    adapter: { name: string; path: string } | undefined,
+    messages: ChatMessage[],
+    sampling: Sampling,
+    onToken: (text: string) => void,
+  ): Promise<ReplyMessage> {
+    const server = await serverFor(model).catch((error: Error) =>
+      fail(503, "chat_unavailable", `the chat worker for ${model.id} could not start: ${error.message}`),
+    );
     touch(model, server);
     if (adapter && !server.adapters.has(adapter.name)) {
-      await exchange<void>(server, { id: `load-${++sequence}`, op: "load_adapter", name: adapter.name, path: adapter.path }, (message, done, reject) => {
-        if (message.type === "ready") done();
-        else if (message.type === "error") reject(Object.assign(new Error(message.message), { code: message.code }));
-      }).catch((error: Error & { code?: string }) => fail(500, error.code ?? "adapter_not_loaded", error.message));
+      await exchange<void>(
+        server,
+        { id: `load-${++sequence}`, op: "load_adapter", name: adapter.name, path: adapter.path },
+        (message, done, reject) => {
+          if (message.type === "ready") done();
+          else if (message.type === "error") reject(Object.assign(new Error(message.message), { code: message.code }));
+        },
+      ).catch((error: Error & { code?: string }) => fail(500, error.code ?? "adapter_not_loaded", error.message));
       server.adapters.add(adapter.name);
     }
     const id = `chat-${++sequence}`;
@@ -142,4 +183,5 @@ export function parseMessages(value: unknown): ChatMessage[] {
   return value as ChatMessage[];
 }
 
-export const samplingOf = (body: Record<string, unknown>): Sampling => Object.fromEntries(SAMPLING_KEYS.filter((key) => body[key] !== undefined).map((key) => [key, body[key]])) as Sampling;
+export const samplingOf = (body: Record<string, unknown>): Sampling =>
+  Object.fromEntries(SAMPLING_KEYS.filter((key) => body[key] !== undefined).map((key) => [key, body[key]])) as Sampling;

@@ -93,7 +93,11 @@ export function createFactory(options: FactoryOptions) {
     for (const listener of subscribers.get(id) ?? []) listener({ seq, message });
   }
 
-  function setState(id: number, state: JobState, fields: Partial<Pick<JobRow, "error_code" | "error" | "metrics" | "checkpoint" | "started_at" | "finished_at">> = {}) {
+  function setState(
+    id: number,
+    state: JobState,
+    fields: Partial<Pick<JobRow, "error_code" | "error" | "metrics" | "checkpoint" | "started_at" | "finished_at">> = {},
+  ) {
     const sets = ["state = ?", ...Object.keys(fields).map((key) => `${key} = ?`)];
     db.prepare(`UPDATE train_job SET ${sets.join(", ")} WHERE id = ?`).run(state, ...Object.values(fields), id);
     emit(id, { type: "status", state, ...(fields.error_code ? { code: fields.error_code, message: fields.error } : {}) });
@@ -103,13 +107,16 @@ export function createFactory(options: FactoryOptions) {
 
   function checkSettings(settings: unknown): JobSettings {
     if (settings === undefined) return {};
-    if (typeof settings !== "object" || settings === null || Array.isArray(settings)) fail(400, "invalid_settings", "settings must be an object");
+    if (typeof settings !== "object" || settings === null || Array.isArray(settings))
+      fail(400, "invalid_settings", "settings must be an object");
     for (const key of Object.keys(settings as object)) {
-      if (!SETTINGS_KEYS.has(key)) fail(400, "invalid_settings", `settings.${key} cannot be set: only finetuning, training, data and export are a job's to choose`);
+      if (!SETTINGS_KEYS.has(key))
+        fail(400, "invalid_settings", `settings.${key} cannot be set: only finetuning, training, data and export are a job's to choose`);
     }
     const data = (settings as JobSettings).data;
     for (const key of Object.keys(data ?? {})) {
-      if (!DATA_KEYS.has(key)) fail(400, "invalid_settings", `settings.data.${key} cannot be set: only cutoff_len, packing and validation_split`);
+      if (!DATA_KEYS.has(key))
+        fail(400, "invalid_settings", `settings.data.${key} cannot be set: only cutoff_len, packing and validation_split`);
     }
     return settings as JobSettings;
   }
@@ -134,7 +141,9 @@ export function createFactory(options: FactoryOptions) {
   /** Validates a request (catalog, Datanets, the worker's own hyperparameter rules) and queues the job. */
   async function create(request: JobRequest, creator: Address) {
     if (typeof request?.baseModel !== "string") fail(400, "invalid_request", "baseModel (a catalog model id) is required");
-    const model = readModel(options.modelsDir, request.baseModel) ?? fail(404, "unknown_model", `no base model "${request.baseModel}" in the catalog (GET /models)`);
+    const model =
+      readModel(options.modelsDir, request.baseModel) ??
+      fail(404, "unknown_model", `no base model "${request.baseModel}" in the catalog (GET /models)`);
     if (!Array.isArray(request.datanets) || request.datanets.some((id) => !/^\d{1,10}$/.test(String(id)))) {
       fail(400, "invalid_request", "datanets must be a list of Datanet ids");
     }
@@ -144,14 +153,22 @@ export function createFactory(options: FactoryOptions) {
     let parent: JobRow | undefined;
     if (request.parentJob !== undefined) {
       parent = row(Number(request.parentJob)) ?? fail(404, "unknown_job", `there is no training job ${request.parentJob} to refine`);
-      if (parent!.state !== "done") fail(409, "parent_not_done", `job ${parent!.id} is ${parent!.state}: only a finished job can be refined`);
-      if (parent!.base_model !== model.id) fail(422, "parent_base_mismatch", `job ${parent!.id} fine-tuned ${parent!.base_model}, not ${model.id}: an adapter only fits its own base model`);
+      if (parent!.state !== "done")
+        fail(409, "parent_not_done", `job ${parent!.id} is ${parent!.state}: only a finished job can be refined`);
+      if (parent!.base_model !== model.id)
+        fail(
+          422,
+          "parent_base_mismatch",
+          `job ${parent!.id} fine-tuned ${parent!.base_model}, not ${model.id}: an adapter only fits its own base model`,
+        );
     }
     const draft = { id: 0, base_model: model.id, settings: JSON.stringify(settings), parent_job: parent?.id ?? null, checkpoint: null };
     const problem = await checkSpec(specOf(draft, model));
     if (problem) fail(400, problem.code, problem.message, problem.field ? { field: problem.field } : undefined);
     const { lastInsertRowid } = db
-      .prepare("INSERT INTO train_job (creator, base_model, datanets, dataset_block, settings, parent_job, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)")
+      .prepare(
+        "INSERT INTO train_job (creator, base_model, datanets, dataset_block, settings, parent_job, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)",
+      )
       .run(creator.toLowerCase(), model.id, JSON.stringify(datanets.map(String)), Number(block), draft.settings, draft.parent_job, now());
     const id = Number(lastInsertRowid);
     emit(id, { type: "status", state: "queued" });
@@ -173,9 +190,13 @@ export function createFactory(options: FactoryOptions) {
           datanets: (JSON.parse(job.datanets) as string[]).map(BigInt),
           block: BigInt(job.dataset_block),
         });
-        writeFileSync(join(dir, "dataset.jsonl"), dataset.records.map((record) => JSON.stringify(record)).join("\n") + "\n");
+        writeFileSync(join(dir, "dataset.jsonl"), `${dataset.records.map((record) => JSON.stringify(record)).join("\n")}\n`);
         writeFileSync(join(dir, "manifest.json"), encodeManifest(dataset.manifest));
-        emit(job.id, { type: "status", state: "running", dataset: { contributions: dataset.manifest.leaves.length, root: dataset.manifest.root, skipped: dataset.skipped } });
+        emit(job.id, {
+          type: "status",
+          state: "running",
+          dataset: { contributions: dataset.manifest.leaves.length, root: dataset.manifest.root, skipped: dataset.skipped },
+        });
       }
       const spec = specOf(job, model);
       writeFileSync(join(dir, "spec.json"), JSON.stringify(spec, null, 1));
@@ -202,7 +223,11 @@ export function createFactory(options: FactoryOptions) {
       } else if (code === 3) {
         setState(job.id, "cancelled", { finished_at: now() });
       } else {
-        setState(job.id, "failed", { error_code: error?.code ?? "worker_failed", error: error?.message ?? `the training worker exited with ${code}`, finished_at: now() });
+        setState(job.id, "failed", {
+          error_code: error?.code ?? "worker_failed",
+          error: error?.message ?? `the training worker exited with ${code}`,
+          finished_at: now(),
+        });
       }
     } catch (cause) {
       const code = (cause as { code?: string }).code ?? "internal_error";
@@ -228,7 +253,11 @@ export function createFactory(options: FactoryOptions) {
         transaction(db, () => setState(job.id, "queued"));
         log(`job ${job.id}: resumes from ${job.checkpoint}`);
       } else {
-        setState(job.id, "failed", { error_code: "interrupted", error: "the attestor stopped while the job ran, before its first checkpoint: create it again", finished_at: now() });
+        setState(job.id, "failed", {
+          error_code: "interrupted",
+          error: "the attestor stopped while the job ran, before its first checkpoint: create it again",
+          finished_at: now(),
+        });
       }
     }
     void pump();
@@ -304,7 +333,10 @@ export function createFactory(options: FactoryOptions) {
     running = { id, cancelled: false };
     try {
       const results: Record<string, Record<string, number>> = {};
-      for (const [name, adapter] of [["adapter", adapterDir(id)], ["base", undefined]] as const) {
+      for (const [name, adapter] of [
+        ["adapter", adapterDir(id)],
+        ["base", undefined],
+      ] as const) {
         let metrics: Record<string, number> | undefined;
         const worker = await startWorker(
           "evaluate",
@@ -315,7 +347,12 @@ export function createFactory(options: FactoryOptions) {
             output_dir: join(folder(id), `eval-${name}`),
             ...(adapter ? { adapter } : {}),
           },
-          { onMessage: (message) => void (message.type === "eval" && (metrics = message.metrics)), onLog: (line) => log(`job ${id} evaluate: ${line}`) },
+          {
+            onMessage: (message) => {
+              if (message.type === "eval") metrics = message.metrics;
+            },
+            onLog: (line) => log(`job ${id} evaluate: ${line}`),
+          },
         );
         const { code, error } = await worker.exited;
         if (code !== 0 || !metrics) fail(500, error?.code ?? "evaluate_failed", error?.message ?? `evaluation exited with ${code}`);
@@ -338,7 +375,11 @@ export function createFactory(options: FactoryOptions) {
       return { model, adapter: { name: `job-${job.id}`, path: adapterDir(job.id) } };
     }
     if (typeof request.baseModel !== "string") fail(400, "invalid_request", "name a finished job (job) or a base model (baseModel)");
-    return { model: readModel(options.modelsDir, request.baseModel as string) ?? fail(404, "unknown_model", `no base model "${request.baseModel}" in the catalog`) };
+    return {
+      model:
+        readModel(options.modelsDir, request.baseModel as string) ??
+        fail(404, "unknown_model", `no base model "${request.baseModel}" in the catalog`),
+    };
   }
 
   // ------------------------------------------------------------ reading
@@ -372,7 +413,10 @@ export function createFactory(options: FactoryOptions) {
   /** Stored events after `after`, then live ones until the job ends; returns an unsubscribe. */
   function subscribe(id: number, after: number, listener: (event: JobEvent) => void, onEnd: () => void) {
     requireJob(id);
-    const stored = db.prepare("SELECT seq, message FROM train_event WHERE job = ? AND seq > ? ORDER BY seq").all(id, after) as { seq: number; message: string }[];
+    const stored = db.prepare("SELECT seq, message FROM train_event WHERE job = ? AND seq > ? ORDER BY seq").all(id, after) as {
+      seq: number;
+      message: string;
+    }[];
     for (const event of stored) listener({ seq: event.seq, message: JSON.parse(event.message) });
     const isFinal = () => FINAL.includes(requireJob(id).state);
     if (isFinal()) {

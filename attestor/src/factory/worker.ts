@@ -71,7 +71,12 @@ export async function startWorker(
   });
   createInterface({ input: child.stderr! }).on("line", (line) => handlers.onLog?.(line));
   const exited = new Promise<{ code: number | null; error?: ErrorMessage }>((resolve) => {
-    child.on("error", (cause) => resolve({ code: null, error: { type: "error", code: "internal_error", message: `the training worker could not start: ${cause.message}` } }));
+    child.on("error", (cause) =>
+      resolve({
+        code: null,
+        error: { type: "error", code: "internal_error", message: `the training worker could not start: ${cause.message}` },
+      }),
+    );
     child.on("close", (code) => resolve({ code, ...(error ? { error } : {}) }));
   });
   return {

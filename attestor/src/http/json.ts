@@ -6,7 +6,8 @@ const MAX_JSON_BYTES = 1_048_576;
 
 /** A JSON request body, refused past 1 MiB or when it does not parse. */
 export async function readJson(request: IncomingMessage): Promise<unknown> {
-  if (!/^application\/json\b/i.test(request.headers["content-type"] ?? "")) fail(415, "not_json", "send a JSON body (Content-Type: application/json)");
+  if (!/^application\/json\b/i.test(request.headers["content-type"] ?? ""))
+    fail(415, "not_json", "send a JSON body (Content-Type: application/json)");
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {

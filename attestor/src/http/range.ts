@@ -4,10 +4,7 @@
  */
 export type ByteRange = { start: number; end: number }; // inclusive
 
-export type RangeAnswer =
-  | { kind: "whole" }
-  | { kind: "partial"; range: ByteRange }
-  | { kind: "unsatisfiable" };
+export type RangeAnswer = { kind: "whole" } | { kind: "partial"; range: ByteRange } | { kind: "unsatisfiable" };
 
 export function parseRange(header: string | undefined, size: number): RangeAnswer {
   if (!header) return { kind: "whole" };

@@ -15,7 +15,7 @@ import { readAll, type ContentStore } from "../storage/index.js";
 import { cidFromHex } from "../storage/profile.js";
 import { buildManifest, type DatasetManifest, type ManifestLeaf } from "./manifest.js";
 
-export type DatasetRequest = { datanets: readonly bigint[]; /** default: the latest block */ block?: bigint };
+export type DatasetRequest = { datanets: readonly bigint[] /** default: the latest block */; block?: bigint };
 
 /** An Accepted contribution left out of the dataset, and why (its content cannot be had or read). */
 export type Skipped = { contribution: Hex; reason: string };
@@ -36,20 +36,37 @@ export async function checkDatasetRequest(chain: ChainView, request: DatasetRequ
     if (!datanet) fail(404, "unknown_datanet", `Datanet ${id} does not exist`);
     const modality = modalityName(datanet!.modality);
     if (modality !== "text") {
-      fail(422, "not_text_datanet", `Datanet ${id} ("${datanet!.name}") holds ${modality} files: a language model is fine-tuned on text (txt, md, pdf, docx), so image and audio Datanets cannot train it`);
+      fail(
+        422,
+        "not_text_datanet",
+        `Datanet ${id} ("${datanet!.name}") holds ${modality} files: a language model is fine-tuned on text (txt, md, pdf, docx), so image and audio Datanets cannot train it`,
+      );
     }
   }
   return block;
 }
 
-export async function collectDataset(chain: ChainView, store: ContentStore, chainId: number, startBlock: bigint, request: DatasetRequest): Promise<Dataset> {
+export async function collectDataset(
+  chain: ChainView,
+  store: ContentStore,
+  chainId: number,
+  startBlock: bigint,
+  request: DatasetRequest,
+): Promise<Dataset> {
   const block = await checkDatasetRequest(chain, request);
   const finalized = await logsInRanges(startBlock, block, LOG_SPAN, (fromBlock, toBlock) =>
     chain.client.getContractEvents({ ...chain.ledger, eventName: "ContributionFinalized", fromBlock, toBlock, strict: true }),
   );
   const accepted = new Set(finalized.filter((log) => STATUS[log.args.status] === "accepted").map((log) => log.args.id.toLowerCase()));
   const contributed = await logsInRanges(startBlock, block, LOG_SPAN, (fromBlock, toBlock) =>
-    chain.client.getContractEvents({ ...chain.ledger, eventName: "Contributed", args: { datanetId: [...request.datanets] }, fromBlock, toBlock, strict: true }),
+    chain.client.getContractEvents({
+      ...chain.ledger,
+      eventName: "Contributed",
+      args: { datanetId: [...request.datanets] },
+      fromBlock,
+      toBlock,
+      strict: true,
+    }),
   );
   const leaves: ManifestLeaf[] = [];
   const records: { text: string }[] = [];
@@ -78,11 +95,19 @@ export async function collectDataset(chain: ChainView, store: ContentStore, chai
         skipped.push({ contribution: id, reason: `no text could be read from its ${type.toUpperCase()} content` });
         continue;
       }
-      leaves.push({ contribution: id, sha256: item.contentHash.toLowerCase() as Hex, datanetId: log.args.datanetId.toString(), cid: cid.toString(), size: item.size, type });
+      leaves.push({
+        contribution: id,
+        sha256: item.contentHash.toLowerCase() as Hex,
+        datanetId: log.args.datanetId.toString(),
+        cid: cid.toString(),
+        size: item.size,
+        type,
+      });
       records.push({ text });
     }
   }
-  if (leaves.length === 0) fail(422, "empty_dataset", `the Datanets ${request.datanets.join(", ")} have no Accepted text contributions as of block ${block}`);
+  if (leaves.length === 0)
+    fail(422, "empty_dataset", `the Datanets ${request.datanets.join(", ")} have no Accepted text contributions as of block ${block}`);
   const manifest = buildManifest(
     { chainId, ledger: chain.ledger.address, datasetBlock: Number(block), datanets: request.datanets.map(String) },
     leaves,

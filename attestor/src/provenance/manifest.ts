@@ -31,7 +31,10 @@ export type DatasetManifest = {
 };
 
 /** A manifest of `leaves` (any order), its root computed. */
-export function buildManifest(fields: Omit<DatasetManifest, "kind" | "version" | "root" | "leaves">, leaves: ManifestLeaf[]): DatasetManifest {
+export function buildManifest(
+  fields: Omit<DatasetManifest, "kind" | "version" | "root" | "leaves">,
+  leaves: ManifestLeaf[],
+): DatasetManifest {
   const sorted = [...leaves]
     .map((leaf) => ({ ...leaf, contribution: leaf.contribution.toLowerCase() as Hex, sha256: leaf.sha256.toLowerCase() as Hex }))
     .sort((a, b) => (a.contribution < b.contribution ? -1 : a.contribution > b.contribution ? 1 : 0));
@@ -62,7 +65,13 @@ export function parseManifest(bytes: Uint8Array): DatasetManifest | { error: str
   }
   const m = value as Partial<DatasetManifest>;
   if (m?.kind !== "provena-dataset" || m.version !== 1) return { error: "not a version-1 Provena dataset manifest" };
-  if (!Number.isInteger(m.chainId) || !Number.isInteger(m.datasetBlock) || typeof m.ledger !== "string" || !Array.isArray(m.leaves) || !Array.isArray(m.datanets)) {
+  if (
+    !Number.isInteger(m.chainId) ||
+    !Number.isInteger(m.datasetBlock) ||
+    typeof m.ledger !== "string" ||
+    !Array.isArray(m.leaves) ||
+    !Array.isArray(m.datanets)
+  ) {
     return { error: "the manifest lacks chainId, ledger, datasetBlock, datanets or leaves" };
   }
   for (const [i, leaf] of m.leaves.entries()) {

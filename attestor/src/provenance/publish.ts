@@ -6,7 +6,17 @@
 import { sha256 } from "@provena/common/cid";
 import { modelRegistryAbi } from "@provena/common/generated/abis";
 import { baseModelId, signedModel, type ModelRecord } from "@provena/common/models";
-import { BaseError, bytesToHex, ContractFunctionRevertedError, createWalletClient, http, parseEventLogs, type Address, type Hex, type LocalAccount } from "viem";
+import {
+  BaseError,
+  bytesToHex,
+  ContractFunctionRevertedError,
+  createWalletClient,
+  http,
+  parseEventLogs,
+  type Address,
+  type Hex,
+  type LocalAccount,
+} from "viem";
 import type { ChainView } from "../chain.js";
 import { fail } from "../http/errors.js";
 import type { ContentStore } from "../storage/index.js";
@@ -38,7 +48,12 @@ export type PublishContext = {
   signatureTtlSeconds?: number;
 };
 
-export type Published = { modelId: bigint; txHash: Hex; record: ModelRecord; cids: Record<"adapter" | "training" | "metrics" | "dataset", string> };
+export type Published = {
+  modelId: bigint;
+  txHash: Hex;
+  record: ModelRecord;
+  cids: Record<"adapter" | "training" | "metrics" | "dataset", string>;
+};
 
 const json = (value: unknown) => new TextEncoder().encode(`${JSON.stringify(value, null, 1)}\n`);
 
@@ -71,14 +86,26 @@ export async function publishModel(ctx: PublishContext, input: PublishInput): Pr
     creator: input.creator,
     deadline: now + BigInt(ctx.signatureTtlSeconds ?? 3_600),
   };
-  const existing = await ctx.chain.client.readContract({ address: ctx.registry, abi: modelRegistryAbi, functionName: "modelByAdapter", args: [record.adapterHash] });
+  const existing = await ctx.chain.client.readContract({
+    address: ctx.registry,
+    abi: modelRegistryAbi,
+    functionName: "modelByAdapter",
+    args: [record.adapterHash],
+  });
   if (existing !== 0n) fail(409, "already_published", `this adapter is already registered as model ${existing}`);
   const args = await signedModel(ctx.attestor, ctx.chainId, ctx.registry, record);
   const wallet = createWalletClient({ account: ctx.sender, chain: ctx.chain.chain, transport: http(ctx.rpcUrl) });
   // Simulated first (on the pending block, where the transaction will run), so that a refusal comes back
   // as the contract's error and nothing is sent.
   const { request } = await ctx.chain.client
-    .simulateContract({ account: ctx.sender, address: ctx.registry, abi: modelRegistryAbi, functionName: "registerModel", args: [...args], blockTag: "pending" })
+    .simulateContract({
+      account: ctx.sender,
+      address: ctx.registry,
+      abi: modelRegistryAbi,
+      functionName: "registerModel",
+      args: [...args],
+      blockTag: "pending",
+    })
     .catch((error: unknown) => {
       const reverted = error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : undefined;
       if (!(reverted instanceof ContractFunctionRevertedError)) throw error;
@@ -94,6 +121,11 @@ export async function publishModel(ctx: PublishContext, input: PublishInput): Pr
     modelId: event!.args.modelId,
     txHash,
     record,
-    cids: { adapter: adapter.cid.toString(), training: training.cid.toString(), metrics: metrics.cid.toString(), dataset: dataset.cid.toString() },
+    cids: {
+      adapter: adapter.cid.toString(),
+      training: training.cid.toString(),
+      metrics: metrics.cid.toString(),
+      dataset: dataset.cid.toString(),
+    },
   };
 }

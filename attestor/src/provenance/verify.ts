@@ -126,11 +126,17 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
     throw new VerifyError("unreachable", `cannot reach the chain at ${rpcUrl}: ${short(error)}`);
   }
   if (chainId !== deployment.chainId) {
-    throw new VerifyError("unreachable", `the node at ${rpcUrl} is chain ${chainId}; the deployment (${deployment.network}) is for chain ${deployment.chainId}`);
+    throw new VerifyError(
+      "unreachable",
+      `the node at ${rpcUrl} is chain ${chainId}; the deployment (${deployment.network}) is for chain ${deployment.chainId}`,
+    );
   }
   const code = await client.getCode({ address: deployment.contracts.ModelRegistry.address }).catch(() => undefined);
   if (!code || code === "0x") {
-    throw new VerifyError("unreachable", `no ModelRegistry at ${deployment.contracts.ModelRegistry.address} on the node at ${rpcUrl}: is the deployment file for this node?`);
+    throw new VerifyError(
+      "unreachable",
+      `no ModelRegistry at ${deployment.contracts.ModelRegistry.address} on the node at ${rpcUrl}: is the deployment file for this node?`,
+    );
   }
   return {
     deployment,
@@ -202,14 +208,16 @@ export function parseModelId(input: bigint | number | string): bigint {
   const text = String(input).trim();
   if (!/^[0-9]+$/.test(text)) throw new VerifyError("usage", `"${text}" is not a model id: model ids are positive integers (1, 2, …)`);
   const id = BigInt(text);
-  if (id === 0n || id > UINT256_MAX) throw new VerifyError("usage", `"${text}" is not a model id: model ids are positive integers (1, 2, …)`);
+  if (id === 0n || id > UINT256_MAX)
+    throw new VerifyError("usage", `"${text}" is not a model id: model ids are positive integers (1, 2, …)`);
   return id;
 }
 
 /** A contribution id: 0x and 64 hex digits. Throws `VerifyError` ("usage") for anything else. */
 export function parseContributionId(input: string): Hex {
   const text = input.trim();
-  if (!/^0x[0-9a-fA-F]{64}$/.test(text)) throw new VerifyError("usage", `"${text}" is not a contribution id: expected 0x and 64 hex digits (keccak256(datanetId, sha256))`);
+  if (!/^0x[0-9a-fA-F]{64}$/.test(text))
+    throw new VerifyError("usage", `"${text}" is not a contribution id: expected 0x and 64 hex digits (keccak256(datanetId, sha256))`);
   return text.toLowerCase() as Hex;
 }
 
@@ -322,7 +330,16 @@ export type ContributionFacts = {
   /** `getContribution` now; status 0 (none) for an unknown id. */
   stored: { contributor: Address; datanetId: number; fileType: number; status: number; score: number; accepts: number; rejects: number };
   /** Its item in the `Contributed` event. */
-  contributed?: { block: bigint; tx: Hex; contributor: Address; datanetId: bigint; contentHash: Hex; cid: Hex; size: number; fileType: number };
+  contributed?: {
+    block: bigint;
+    tx: Hex;
+    contributor: Address;
+    datanetId: bigint;
+    contentHash: Hex;
+    cid: Hex;
+    size: number;
+    fileType: number;
+  };
   finalized?: { block: bigint; logIndex: number; status: number; score: number };
   votes: Vote[];
   /** The Datanet's quorum at the finalization block. */
@@ -344,12 +361,22 @@ export async function contributionFacts(ctx: Verifier, ids: readonly Hex[], head
   const ledger = ledgerOf(ctx);
   const unique = [...new Set(ids.map((id) => id.toLowerCase() as Hex))];
   const facts = new Map<Hex, ContributionFacts>();
-  const stored = await mapLimit(unique, 64, (id) => ctx.client.readContract({ ...ledger, functionName: "getContribution", args: [id], blockNumber: head }));
+  const stored = await mapLimit(unique, 64, (id) =>
+    ctx.client.readContract({ ...ledger, functionName: "getContribution", args: [id], blockNumber: head }),
+  );
   unique.forEach((id, i) => {
     const s = stored[i]!;
     facts.set(id, {
       id,
-      stored: { contributor: s.contributor, datanetId: s.datanetId, fileType: s.fileType, status: s.status, score: s.score, accepts: s.accepts, rejects: s.rejects },
+      stored: {
+        contributor: s.contributor,
+        datanetId: s.datanetId,
+        fileType: s.fileType,
+        status: s.status,
+        score: s.score,
+        accepts: s.accepts,
+        rejects: s.rejects,
+      },
       votes: [],
     });
   });
@@ -383,25 +410,47 @@ export async function contributionFacts(ctx: Verifier, ids: readonly Hex[], head
 
   const idArgs = byTopic ? { id: known } : undefined;
   const finalized = await rangedLogs(ctx, from, head, (fromBlock, toBlock) =>
-    ctx.client.getContractEvents({ ...ledger, eventName: "ContributionFinalized", ...(idArgs ? { args: idArgs } : {}), fromBlock, toBlock, strict: true }),
+    ctx.client.getContractEvents({
+      ...ledger,
+      eventName: "ContributionFinalized",
+      ...(idArgs ? { args: idArgs } : {}),
+      fromBlock,
+      toBlock,
+      strict: true,
+    }),
   );
   for (const log of finalized) {
     const f = facts.get(log.args.id.toLowerCase() as Hex);
     if (f && !f.finalized) f.finalized = { block: log.blockNumber, logIndex: log.logIndex, status: log.args.status, score: log.args.score };
   }
   const votes = await rangedLogs(ctx, from, head, (fromBlock, toBlock) =>
-    ctx.client.getContractEvents({ ...ledger, eventName: "VoteCast", ...(idArgs ? { args: idArgs } : {}), fromBlock, toBlock, strict: true }),
+    ctx.client.getContractEvents({
+      ...ledger,
+      eventName: "VoteCast",
+      ...(idArgs ? { args: idArgs } : {}),
+      fromBlock,
+      toBlock,
+      strict: true,
+    }),
   );
   for (const log of votes) {
     const f = facts.get(log.args.id.toLowerCase() as Hex);
     if (!f) continue;
-    f.votes.push({ validator: log.args.validator, accept: log.args.accept, score: log.args.score, reason: log.args.reason, block: log.blockNumber, logIndex: log.logIndex });
+    f.votes.push({
+      validator: log.args.validator,
+      accept: log.args.accept,
+      score: log.args.score,
+      reason: log.args.reason,
+      block: log.blockNumber,
+      logIndex: log.logIndex,
+    });
   }
 
   // The quorum as of each finalization block, read once per (Datanet, block).
   const quorumKeys = new Map<string, { datanetId: bigint; block: bigint }>();
   for (const f of facts.values()) {
-    if (f.finalized) quorumKeys.set(`${f.stored.datanetId}@${f.finalized.block}`, { datanetId: BigInt(f.stored.datanetId), block: f.finalized.block });
+    if (f.finalized)
+      quorumKeys.set(`${f.stored.datanetId}@${f.finalized.block}`, { datanetId: BigInt(f.stored.datanetId), block: f.finalized.block });
   }
   const keys = [...quorumKeys.entries()];
   const quorums = await mapLimit(keys, 64, ([, k]) =>
@@ -416,7 +465,8 @@ export async function contributionFacts(ctx: Verifier, ids: readonly Hex[], head
 
 /** Distinct validators who voted `accept` before the contribution became final. */
 const decidingVoters = (f: ContributionFacts, accept: boolean): Address[] => {
-  const before = (v: Vote) => !f.finalized || v.block < f.finalized.block || (v.block === f.finalized.block && v.logIndex < f.finalized.logIndex);
+  const before = (v: Vote) =>
+    !f.finalized || v.block < f.finalized.block || (v.block === f.finalized.block && v.logIndex < f.finalized.logIndex);
   return [...new Set(f.votes.filter((v) => v.accept === accept && before(v)).map((v) => v.validator.toLowerCase() as Address))];
 };
 
@@ -444,7 +494,8 @@ async function contentProblems(ctx: Verifier, list: readonly ContributionFacts[]
     if (!sameHex(fetched.sha256, c.contentHash)) {
       return `content hash changed: the ${fetched.bytes.length} bytes at its CID ${fetched.cid} (recorded on chain) have SHA-256 ${fetched.sha256}, the chain records ${c.contentHash}`;
     }
-    if (fetched.bytes.length !== c.size) return `the content at ${fetched.cid} is ${fetched.bytes.length} bytes, the chain records ${c.size}`;
+    if (fetched.bytes.length !== c.size)
+      return `the content at ${fetched.cid} is ${fetched.bytes.length} bytes, the chain records ${c.size}`;
     return undefined;
   });
   return new Map(list.map((f, i) => [f.id, results[i]]));
@@ -470,7 +521,10 @@ export async function verifyAttestorSignature(ctx: Verifier, input: SignatureInp
     const where = input.blockNumber !== undefined ? ` (checked at block ${input.blockNumber})` : "";
     return valid
       ? pass(check, `the EIP-712 signature over the record verifies for attestor ${input.attestor}${where}`)
-      : fail(check, `the signature over the record does not verify for attestor ${input.attestor}${where}: not signed by it, or the record was altered after signing`);
+      : fail(
+          check,
+          `the signature over the record does not verify for attestor ${input.attestor}${where}: not signed by it, or the record was altered after signing`,
+        );
   });
 }
 
@@ -489,15 +543,26 @@ export async function verifyModel(ctx: Verifier, idInput: bigint | number | stri
 
   const count = await ctx.client.readContract({ ...models, functionName: "modelCount", blockNumber: head });
   if (id > count) {
-    checks.push(fail("registered", `model ${id} is not registered: ModelRegistry ${models.address} holds ${count} model(s) (ids 1..${count})`));
+    checks.push(
+      fail("registered", `model ${id} is not registered: ModelRegistry ${models.address} holds ${count} model(s) (ids 1..${count})`),
+    );
     return report(subject, facts, checks);
   }
   const model = await ctx.client.readContract({ ...models, functionName: "getModel", args: [id], blockNumber: head });
   const at = BigInt(model.registeredAt);
-  const events = await ctx.client.getContractEvents({ ...models, eventName: "ModelRegistered", args: { modelId: id }, fromBlock: at, toBlock: at, strict: true });
+  const events = await ctx.client.getContractEvents({
+    ...models,
+    eventName: "ModelRegistered",
+    args: { modelId: id },
+    fromBlock: at,
+    toBlock: at,
+    strict: true,
+  });
   const event = events[0];
   if (!event) {
-    checks.push(fail("registered", `model ${id} is stored (registered at block ${at}) but no ModelRegistered event for it is in that block`));
+    checks.push(
+      fail("registered", `model ${id} is stored (registered at block ${at}) but no ModelRegistered event for it is in that block`),
+    );
     return report(subject, facts, checks);
   }
   const record = event.args.record as ModelRecord;
@@ -511,19 +576,32 @@ export async function verifyModel(ctx: Verifier, idInput: bigint | number | stri
     datasetSize: record.datasetSize,
     parentId: record.parentId.toString(),
   });
-  checks.push(pass("registered", `model ${id} registered at block ${at} (tx ${event.transactionHash}) by attestor ${attestor} for creator ${record.creator}`));
+  checks.push(
+    pass(
+      "registered",
+      `model ${id} registered at block ${at} (tx ${event.transactionHash}) by attestor ${attestor} for creator ${record.creator}`,
+    ),
+  );
 
   // The record in the event is the one stored.
   const recordHash = hashStruct({ types: modelTypes, primaryType: "ModelRecord", data: record });
   const mismatches: string[] = [];
-  if (!sameHex(recordHash, model.recordHash)) mismatches.push(`the event's record hashes to ${recordHash}, the stored recordHash is ${model.recordHash}`);
-  if (!sameHex(record.adapterHash, model.adapterHash)) mismatches.push(`adapterHash: record ${record.adapterHash}, stored ${model.adapterHash}`);
-  if (!sameHex(record.datasetRoot, model.datasetRoot)) mismatches.push(`datasetRoot: record ${record.datasetRoot}, stored ${model.datasetRoot}`);
-  if (record.datasetBlock !== BigInt(model.datasetBlock)) mismatches.push(`datasetBlock: record ${record.datasetBlock}, stored ${model.datasetBlock}`);
+  if (!sameHex(recordHash, model.recordHash))
+    mismatches.push(`the event's record hashes to ${recordHash}, the stored recordHash is ${model.recordHash}`);
+  if (!sameHex(record.adapterHash, model.adapterHash))
+    mismatches.push(`adapterHash: record ${record.adapterHash}, stored ${model.adapterHash}`);
+  if (!sameHex(record.datasetRoot, model.datasetRoot))
+    mismatches.push(`datasetRoot: record ${record.datasetRoot}, stored ${model.datasetRoot}`);
+  if (record.datasetBlock !== BigInt(model.datasetBlock))
+    mismatches.push(`datasetBlock: record ${record.datasetBlock}, stored ${model.datasetBlock}`);
   if (record.parentId !== model.parentId) mismatches.push(`parentId: record ${record.parentId}, stored ${model.parentId}`);
   if (!sameHex(record.creator, model.creator)) mismatches.push(`creator: record ${record.creator}, stored ${model.creator}`);
   if (!sameHex(attestor, model.attestor)) mismatches.push(`attestor: event ${attestor}, stored ${model.attestor}`);
-  checks.push(mismatches.length ? fail("record", mismatches.join("; ")) : pass("record", `the ModelRegistered record hashes to the stored recordHash ${model.recordHash}`));
+  checks.push(
+    mismatches.length
+      ? fail("record", mismatches.join("; "))
+      : pass("record", `the ModelRegistered record hashes to the stored recordHash ${model.recordHash}`),
+  );
 
   checks.push(await verifyAttestorSignature(ctx, { record, attestor, signature: event.args.signature, blockNumber: at }));
 
@@ -542,8 +620,19 @@ export async function verifyModel(ctx: Verifier, idInput: bigint | number | stri
   checks.push(
     await guarded("not flagged", async () => {
       const [flags, clears] = await Promise.all([
-        rangedLogs(ctx, at, head, (fromBlock, toBlock) => ctx.client.getContractEvents({ ...models, eventName: "ModelFlagged", args: { modelId: id }, fromBlock, toBlock, strict: true })),
-        rangedLogs(ctx, at, head, (fromBlock, toBlock) => ctx.client.getContractEvents({ ...models, eventName: "ModelFlagCleared", args: { modelId: id }, fromBlock, toBlock, strict: true })),
+        rangedLogs(ctx, at, head, (fromBlock, toBlock) =>
+          ctx.client.getContractEvents({ ...models, eventName: "ModelFlagged", args: { modelId: id }, fromBlock, toBlock, strict: true }),
+        ),
+        rangedLogs(ctx, at, head, (fromBlock, toBlock) =>
+          ctx.client.getContractEvents({
+            ...models,
+            eventName: "ModelFlagCleared",
+            args: { modelId: id },
+            fromBlock,
+            toBlock,
+            strict: true,
+          }),
+        ),
       ]);
       const lastFlag = flags.at(-1);
       if (model.flagged) {
@@ -552,7 +641,12 @@ export async function verifyModel(ctx: Verifier, idInput: bigint | number | stri
           : fail("not flagged", "flagged (no ModelFlagged event found for the reason)");
       }
       const lastClear = clears.at(-1);
-      return pass("not flagged", lastFlag && lastClear ? `not flagged (flagged at block ${lastFlag.blockNumber}: "${lastFlag.args.reason}"; cleared at block ${lastClear.blockNumber})` : "never flagged");
+      return pass(
+        "not flagged",
+        lastFlag && lastClear
+          ? `not flagged (flagged at block ${lastFlag.blockNumber}: "${lastFlag.args.reason}"; cleared at block ${lastClear.blockNumber})`
+          : "never flagged",
+      );
     }),
   );
 
@@ -568,7 +662,10 @@ export async function verifyModel(ctx: Verifier, idInput: bigint | number | stri
         if (!fetched.ok) return fail(check, fetched.problem);
         return sameHex(fetched.sha256, hash)
           ? pass(check, `${fetched.bytes.length} bytes at ${fetched.cid}, SHA-256 ${hash} as recorded`)
-          : fail(check, `the ${fetched.bytes.length} bytes at ${check}Cid ${fetched.cid} have SHA-256 ${fetched.sha256}; the record's ${check}Hash is ${hash}`);
+          : fail(
+              check,
+              `the ${fetched.bytes.length} bytes at ${check}Cid ${fetched.cid} have SHA-256 ${fetched.sha256}; the record's ${check}Hash is ${hash}`,
+            );
       }),
     );
   }
@@ -584,12 +681,17 @@ export async function verifyModel(ctx: Verifier, idInput: bigint | number | stri
       manifest = parsed;
       const problems: string[] = [];
       const ledger = ctx.deployment.contracts.ContributionLedger.address;
-      if (parsed.chainId !== ctx.deployment.chainId) problems.push(`it is for chain ${parsed.chainId}, the deployment's is ${ctx.deployment.chainId}`);
+      if (parsed.chainId !== ctx.deployment.chainId)
+        problems.push(`it is for chain ${parsed.chainId}, the deployment's is ${ctx.deployment.chainId}`);
       if (!sameHex(parsed.ledger, ledger)) problems.push(`its ledger is ${parsed.ledger}, the deployment's is ${ledger}`);
-      if (BigInt(parsed.datasetBlock) !== record.datasetBlock) problems.push(`its datasetBlock is ${parsed.datasetBlock}, the record's is ${record.datasetBlock}`);
+      if (BigInt(parsed.datasetBlock) !== record.datasetBlock)
+        problems.push(`its datasetBlock is ${parsed.datasetBlock}, the record's is ${record.datasetBlock}`);
       return problems.length
         ? fail("dataset manifest", `${fetched.cid}: ${problems.join("; ")}`)
-        : pass("dataset manifest", `${fetched.cid}: ${parsed.leaves.length} leaves from Datanet(s) ${parsed.datanets.join(", ") || "none"}, chain ${parsed.chainId}, ledger ${parsed.ledger}, block ${parsed.datasetBlock}`);
+        : pass(
+            "dataset manifest",
+            `${fetched.cid}: ${parsed.leaves.length} leaves from Datanet(s) ${parsed.datanets.join(", ") || "none"}, chain ${parsed.chainId}, ledger ${parsed.ledger}, block ${parsed.datasetBlock}`,
+          );
     }),
   );
   if (manifest) {
@@ -603,10 +705,16 @@ export async function verifyModel(ctx: Verifier, idInput: bigint | number | stri
           return fail("dataset root", `the manifest's leaves make no dataset: ${(error as Error).message}`);
         }
         const problems: string[] = [];
-        if (!sameHex(root, record.datasetRoot)) problems.push(`the Merkle root of the manifest's ${m.leaves.length} leaves is ${root}, the record's datasetRoot is ${record.datasetRoot}`);
-        if (m.leaves.length !== record.datasetSize) problems.push(`the manifest has ${m.leaves.length} leaves, the record's datasetSize is ${record.datasetSize}`);
+        if (!sameHex(root, record.datasetRoot))
+          problems.push(
+            `the Merkle root of the manifest's ${m.leaves.length} leaves is ${root}, the record's datasetRoot is ${record.datasetRoot}`,
+          );
+        if (m.leaves.length !== record.datasetSize)
+          problems.push(`the manifest has ${m.leaves.length} leaves, the record's datasetSize is ${record.datasetSize}`);
         if (problems.length === 0 && !sameHex(m.root, root)) problems.push(`the manifest states root ${m.root}, its leaves give ${root}`);
-        return problems.length ? fail("dataset root", problems.join("; ")) : pass("dataset root", `${m.leaves.length} leaves, Merkle root ${root} as recorded`);
+        return problems.length
+          ? fail("dataset root", problems.join("; "))
+          : pass("dataset root", `${m.leaves.length} leaves, Merkle root ${root} as recorded`);
       }),
     );
     checks.push(...(await leafChecks(ctx, m, record.datasetBlock, head)));
@@ -618,9 +726,13 @@ export async function verifyModel(ctx: Verifier, idInput: bigint | number | stri
     await guarded("parent", async () => {
       if (record.parentId === 0n) return pass("parent", "no parent model (parentId 0)");
       const parentCount = count;
-      if (record.parentId > parentCount) return fail("parent", `parent model ${record.parentId} is not registered (ModelRegistry holds ${parentCount})`);
+      if (record.parentId > parentCount)
+        return fail("parent", `parent model ${record.parentId} is not registered (ModelRegistry holds ${parentCount})`);
       const parent = await ctx.client.readContract({ ...models, functionName: "getModel", args: [record.parentId], blockNumber: head });
-      return pass("parent", `parent model ${record.parentId} registered at block ${parent.registeredAt}${parent.flagged ? " (it is flagged)" : ""}`);
+      return pass(
+        "parent",
+        `parent model ${record.parentId} registered at block ${parent.registeredAt}${parent.flagged ? " (it is flagged)" : ""}`,
+      );
     }),
   );
   return report(subject, facts, checks);
@@ -631,7 +743,11 @@ async function leafChecks(ctx: Verifier, manifest: DatasetManifest, datasetBlock
   const names = ["dataset leaves: recorded", "dataset leaves: accepted", "dataset leaves: quorum", "dataset leaves: content"] as const;
   let all: Map<Hex, ContributionFacts>;
   try {
-    all = await contributionFacts(ctx, manifest.leaves.map((leaf) => leaf.contribution), head);
+    all = await contributionFacts(
+      ctx,
+      manifest.leaves.map((leaf) => leaf.contribution),
+      head,
+    );
   } catch (error) {
     return names.map((name) => fail(name, `could not be checked: ${short(error)}`));
   }
@@ -652,8 +768,12 @@ async function leafChecks(ctx: Verifier, manifest: DatasetManifest, datasetBlock
     }
     const problems: string[] = [];
     const expected = contributionId(BigInt(f.stored.datanetId), leaf.sha256);
-    if (!sameHex(expected, id)) problems.push(`the leaf's SHA-256 ${leaf.sha256} is not the one recorded for it in Datanet ${f.stored.datanetId} (that would be contribution ${expected})`);
-    if (String(f.stored.datanetId) !== String(leaf.datanetId)) problems.push(`the manifest says Datanet ${leaf.datanetId}, the chain says ${f.stored.datanetId}`);
+    if (!sameHex(expected, id))
+      problems.push(
+        `the leaf's SHA-256 ${leaf.sha256} is not the one recorded for it in Datanet ${f.stored.datanetId} (that would be contribution ${expected})`,
+      );
+    if (String(f.stored.datanetId) !== String(leaf.datanetId))
+      problems.push(`the manifest says Datanet ${leaf.datanetId}, the chain says ${f.stored.datanetId}`);
     if (!f.contributed) problems.push("no Contributed event found for it");
     else {
       const chainCid = cidFromHex(f.contributed.cid);
@@ -663,14 +783,16 @@ async function leafChecks(ctx: Verifier, manifest: DatasetManifest, datasetBlock
       } catch {
         manifestCid = undefined;
       }
-      if (!manifestCid || !chainCid || !manifestCid.equals(chainCid)) problems.push(`the manifest's CID ${leaf.cid} is not the one on chain (${chainCid?.toString() ?? f.contributed.cid})`);
+      if (!manifestCid || !chainCid || !manifestCid.equals(chainCid))
+        problems.push(`the manifest's CID ${leaf.cid} is not the one on chain (${chainCid?.toString() ?? f.contributed.cid})`);
     }
     if (problems.length) recorded.push({ id, problem: problems.join("; ") });
 
     const fin = f.finalized;
     if (!fin) accepted.push({ id, problem: `not final: ${statusName(f.stored.status)}` });
     else if (fin.status !== 2) accepted.push({ id, problem: `${statusName(fin.status)} at block ${fin.block}` });
-    else if (fin.block > datasetBlock) accepted.push({ id, problem: `accepted at block ${fin.block}, after the dataset block ${datasetBlock}` });
+    else if (fin.block > datasetBlock)
+      accepted.push({ id, problem: `accepted at block ${fin.block}, after the dataset block ${datasetBlock}` });
 
     if (fin && fin.status === 2) {
       const problem = quorumProblem(f);
@@ -698,7 +820,11 @@ async function leafChecks(ctx: Verifier, manifest: DatasetManifest, datasetBlock
 export async function verifyContribution(ctx: Verifier, idInput: string): Promise<Report> {
   const id = parseContributionId(idInput);
   const subject = `contribution ${id}`;
-  const facts: Report["facts"] = { contribution: id, ledger: ctx.deployment.contracts.ContributionLedger.address, chainId: ctx.deployment.chainId };
+  const facts: Report["facts"] = {
+    contribution: id,
+    ledger: ctx.deployment.contracts.ContributionLedger.address,
+    chainId: ctx.deployment.chainId,
+  };
   const checks: Check[] = [];
   const head = await ctx.client.getBlockNumber({ cacheTime: 0 });
   const f = (await contributionFacts(ctx, [id], head)).get(id)!;
@@ -717,12 +843,15 @@ export async function verifyContribution(ctx: Verifier, idInput: string): Promis
     const cid = cidFromHex(c.cid)?.toString() ?? c.cid;
     Object.assign(facts, { block: Number(c.block), transaction: c.tx, sha256: c.contentHash, cid, size: c.size });
     const problems: string[] = [];
-    if (!sameHex(c.contributor, f.stored.contributor)) problems.push(`the event's contributor is ${c.contributor}, the stored one ${f.stored.contributor}`);
+    if (!sameHex(c.contributor, f.stored.contributor))
+      problems.push(`the event's contributor is ${c.contributor}, the stored one ${f.stored.contributor}`);
     if (c.fileType !== f.stored.fileType) problems.push(`the event's file type is ${c.fileType}, the stored one ${f.stored.fileType}`);
     const what = `Datanet ${c.datanetId}, contributor ${c.contributor}, SHA-256 ${c.contentHash}, CID ${cid}, ${c.size} bytes, ${fileTypeByCode(c.fileType)?.name ?? c.fileType}; block ${c.block}, tx ${c.tx}`;
     checks.push(problems.length ? fail("contributed", `${problems.join("; ")} (${what})`) : pass("contributed", what));
     const problem = (await contentProblems(ctx, [f])).get(id);
-    checks.push(problem ? fail("content", problem) : pass("content", `the ${c.size} bytes at ${cid} hash to the recorded SHA-256 ${c.contentHash}`));
+    checks.push(
+      problem ? fail("content", problem) : pass("content", `the ${c.size} bytes at ${cid} hash to the recorded SHA-256 ${c.contentHash}`),
+    );
   }
 
   // Status: the stored one agrees with the logs.
@@ -731,19 +860,37 @@ export async function verifyContribution(ctx: Verifier, idInput: string): Promis
   if (fin) {
     Object.assign(facts, { finalizedAt: Number(fin.block), score: fin.score });
     const what = `${statusName(fin.status)} at block ${fin.block}${fin.status === 2 ? ` with score ${(fin.score / 100).toFixed(2)}` : ""}`;
-    checks.push(fin.status === stored ? pass("status", what) : fail("status", `the ledger says ${statusName(stored)}, its ContributionFinalized event ${what}`));
+    checks.push(
+      fin.status === stored
+        ? pass("status", what)
+        : fail("status", `the ledger says ${statusName(stored)}, its ContributionFinalized event ${what}`),
+    );
     const problem = quorumProblem(f);
     const accept = fin.status === 2;
     const voters = decidingVoters(f, accept);
-    checks.push(problem ? fail("votes", problem) : pass("votes", `${voters.length} distinct validator(s) voted ${accept ? "accept" : "reject"} (${voters.join(", ")}); the Datanet's quorum at block ${fin.block} was ${f.quorum}`));
+    checks.push(
+      problem
+        ? fail("votes", problem)
+        : pass(
+            "votes",
+            `${voters.length} distinct validator(s) voted ${accept ? "accept" : "reject"} (${voters.join(", ")}); the Datanet's quorum at block ${fin.block} was ${f.quorum}`,
+          ),
+    );
   } else {
     const accepts = f.votes.filter((v) => v.accept).length;
     const rejects = f.votes.length - accepts;
-    checks.push(stored === 1 ? pass("status", "pending (not final)") : fail("status", `the ledger says ${statusName(stored)} but no ContributionFinalized event was found`));
+    checks.push(
+      stored === 1
+        ? pass("status", "pending (not final)")
+        : fail("status", `the ledger says ${statusName(stored)} but no ContributionFinalized event was found`),
+    );
     checks.push(
       accepts === f.stored.accepts && rejects === f.stored.rejects
         ? pass("votes", `${accepts} accept and ${rejects} reject vote(s) so far`)
-        : fail("votes", `VoteCast events count ${accepts} accept / ${rejects} reject, the ledger's tally ${f.stored.accepts} / ${f.stored.rejects}`),
+        : fail(
+            "votes",
+            `VoteCast events count ${accepts} accept / ${rejects} reject, the ledger's tally ${f.stored.accepts} / ${f.stored.rejects}`,
+          ),
     );
   }
   return report(subject, facts, checks);

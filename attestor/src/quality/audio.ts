@@ -45,7 +45,8 @@ function sampleReader(format: WavFormat, data: DataView): ((at: number) => numbe
   const { code, bits } = format;
   if (code === PCM && bits === 8) return (at) => (data.getUint8(at) - 128) / 128; // 8-bit PCM is unsigned
   if (code === PCM && bits === 16) return (at) => data.getInt16(at, true) / 32768;
-  if (code === PCM && bits === 24) return (at) => ((data.getUint8(at + 2) << 24) | (data.getUint8(at + 1) << 16) | (data.getUint8(at) << 8)) / 2 ** 31;
+  if (code === PCM && bits === 24)
+    return (at) => ((data.getUint8(at + 2) << 24) | (data.getUint8(at + 1) << 16) | (data.getUint8(at) << 8)) / 2 ** 31;
   if (code === PCM && bits === 32) return (at) => data.getInt32(at, true) / 2 ** 31;
   if (code === FLOAT && bits === 32) return (at) => data.getFloat32(at, true);
   if (code === FLOAT && bits === 64) return (at) => data.getFloat64(at, true);
@@ -59,7 +60,8 @@ function sampleReader(format: WavFormat, data: DataView): ((at: number) => numbe
  * as it goes, and its declared length reported, so the verdict can say how much is missing.
  */
 export function decodeWav(bytes: Uint8Array): Decode {
-  if (bytes.length < 12 || ascii(bytes, 0, 4) !== "RIFF" || ascii(bytes, 8, 4) !== "WAVE") return { ok: false, problem: "not a RIFF/WAVE file" };
+  if (bytes.length < 12 || ascii(bytes, 0, 4) !== "RIFF" || ascii(bytes, 8, 4) !== "WAVE")
+    return { ok: false, problem: "not a RIFF/WAVE file" };
   const data = view(bytes);
   let format: WavFormat | undefined;
   for (let at = 12; at + 8 <= bytes.length; ) {
@@ -71,7 +73,13 @@ export function decodeWav(bytes: Uint8Array): Decode {
       let code = data.getUint16(body, true);
       // WAVE_FORMAT_EXTENSIBLE names the real format in the first two bytes of its sub-format GUID.
       if (code === EXTENSIBLE) code = size >= 40 && body + 26 <= bytes.length ? data.getUint16(body + 24, true) : -1;
-      format = { code, channels: data.getUint16(body + 2, true), sampleRate: data.getUint32(body + 4, true), blockAlign: data.getUint16(body + 12, true), bits: data.getUint16(body + 14, true) };
+      format = {
+        code,
+        channels: data.getUint16(body + 2, true),
+        sampleRate: data.getUint32(body + 4, true),
+        blockAlign: data.getUint16(body + 12, true),
+        bits: data.getUint16(body + 14, true),
+      };
     } else if (id === "data") {
       if (!format) return { ok: false, problem: "its data chunk comes before the fmt chunk" };
       return wavSamples(bytes, format, body, size);
@@ -84,14 +92,16 @@ export function decodeWav(bytes: Uint8Array): Decode {
 function wavSamples(bytes: Uint8Array, format: WavFormat, start: number, declaredSize: number): Decode {
   const { channels, sampleRate, blockAlign } = format;
   const bytesPerSample = Math.ceil(format.bits / 8);
-  if (channels === 0 || sampleRate === 0 || blockAlign !== channels * bytesPerSample) return { ok: false, problem: "its channels, sample rate and block alignment disagree" };
+  if (channels === 0 || sampleRate === 0 || blockAlign !== channels * bytesPerSample)
+    return { ok: false, problem: "its channels, sample rate and block alignment disagree" };
   const read = sampleReader(format, view(bytes));
   if (typeof read === "string") return { ok: false, problem: read };
   const present = Math.min(declaredSize, bytes.length - start);
   const frames = Math.floor(present / blockAlign);
   const channelData = Array.from({ length: channels }, () => new Float32Array(frames));
   for (let frame = 0; frame < frames; frame++) {
-    for (let channel = 0; channel < channels; channel++) channelData[channel]![frame] = read(start + frame * blockAlign + channel * bytesPerSample);
+    for (let channel = 0; channel < channels; channel++)
+      channelData[channel]![frame] = read(start + frame * blockAlign + channel * bytesPerSample);
   }
   return { ok: true, audio: { channelData, sampleRate, errors: 0 }, declaredSeconds: declaredSize / blockAlign / sampleRate };
 }
@@ -104,7 +114,8 @@ export async function decodeMp3(bytes: Uint8Array): Promise<Decode> {
   try {
     await decoder.ready;
     const result = decoder.decode(bytes);
-    if (result.samplesDecoded === 0) return { ok: false, problem: `no MPEG audio frame decodes${result.errors[0] ? ` (${result.errors[0].message})` : ""}` };
+    if (result.samplesDecoded === 0)
+      return { ok: false, problem: `no MPEG audio frame decodes${result.errors[0] ? ` (${result.errors[0].message})` : ""}` };
     return { ok: true, audio: { channelData: result.channelData, sampleRate: result.sampleRate, errors: result.errors.length } };
   } finally {
     decoder.free();
@@ -117,7 +128,8 @@ export async function decodeFlac(bytes: Uint8Array): Promise<Decode> {
   try {
     await decoder.ready;
     const result = await decoder.decodeFile(bytes);
-    if (result.samplesDecoded === 0) return { ok: false, problem: `no FLAC frame decodes${result.errors[0] ? ` (${result.errors[0].message})` : ""}` };
+    if (result.samplesDecoded === 0)
+      return { ok: false, problem: `no FLAC frame decodes${result.errors[0] ? ` (${result.errors[0].message})` : ""}` };
     return { ok: true, audio: { channelData: result.channelData, sampleRate: result.sampleRate, errors: result.errors.length } };
   } finally {
     decoder.free();

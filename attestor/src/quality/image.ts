@@ -34,7 +34,8 @@ export function decodeBmp(bytes: Uint8Array): RawImage | string {
   const height = Math.abs(signedHeight);
   if (width <= 0 || height === 0) return `invalid dimensions ${width}×${signedHeight}`;
   const stride = Math.ceil((width * depth) / 32) * 4; // rows are padded to 4 bytes
-  if (pixelOffset + stride * height > bytes.length) return `its pixel data (${stride * height} bytes from byte ${pixelOffset}) runs past the end of the file`;
+  if (pixelOffset + stride * height > bytes.length)
+    return `its pixel data (${stride * height} bytes from byte ${pixelOffset}) runs past the end of the file`;
   const palette = depth <= 8 ? bmpPalette(bytes, headerSize, depth) : undefined;
   if (typeof palette === "string") return palette;
   const pixels = new Uint8Array(width * height * 3);
@@ -129,7 +130,8 @@ export async function measureImage(bytes: Uint8Array, isBmp: boolean, maxPixels:
     if (isBmp) {
       const raw = decodeBmp(bytes);
       if (typeof raw === "string") return { ok: false, problem: `the BMP does not decode: ${raw}` };
-      if (raw.width * raw.height > maxPixels) return { ok: false, problem: `${raw.width}×${raw.height} pixels, over the limit of ${maxPixels.toLocaleString("en-US")}` };
+      if (raw.width * raw.height > maxPixels)
+        return { ok: false, problem: `${raw.width}×${raw.height} pixels, over the limit of ${maxPixels.toLocaleString("en-US")}` };
       return { ok: true, checks: await measure(() => sharp(raw.pixels, { raw: { width: raw.width, height: raw.height, channels: 3 } })) };
     }
     return { ok: true, checks: await decodeAndMeasure(bytes, maxPixels) };

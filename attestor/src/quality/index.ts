@@ -12,7 +12,17 @@ import { DEFAULT_PDF_LIMITS, sniffPdf } from "../sniff/pdf.js";
 import { decodeFlac, decodeMp3, decodeWav, measureAudio, type Decode } from "./audio.js";
 import { measureImage } from "./image.js";
 import { pdfText } from "./pdfText.js";
-import { DEFAULT_QUALITY, REASON, failure, judgeAudio, judgeImage, judgeText, verdict, type Assessment, type QualityOptions } from "./score.js";
+import {
+  DEFAULT_QUALITY,
+  REASON,
+  failure,
+  judgeAudio,
+  judgeImage,
+  judgeText,
+  verdict,
+  type Assessment,
+  type QualityOptions,
+} from "./score.js";
 import { measureText } from "./text.js";
 
 export { DEFAULT_QUALITY, REASON, type Assessment, type Checks, type QualityOptions } from "./score.js";
@@ -25,7 +35,8 @@ function extractText(bytes: Uint8Array, type: "txt" | "md" | "pdf" | "docx"): st
     // The sniffer vets the structure (no images, not encrypted, streams inflate) before any text is read.
     const sniff = sniffPdf(bytes, DEFAULT_PDF_LIMITS);
     // A PDF with images is not a text document: the wrong type for a text Datanet.
-    if (!sniff.ok) return failure(sniff.error === "not_pdf" || sniff.error === "has_images" ? REASON.wrongType : REASON.corrupt, sniff.message);
+    if (!sniff.ok)
+      return failure(sniff.error === "not_pdf" || sniff.error === "has_images" ? REASON.wrongType : REASON.corrupt, sniff.message);
     return pdfText(bytes, DEFAULT_PDF_LIMITS.maxInflatedBytes);
   }
   if (type === "docx") {
@@ -64,12 +75,17 @@ async function assessImage(bytes: Uint8Array, type: FileTypeName, options: Quali
   return verdict(judgeImage(measured.checks, options), measured.checks, options);
 }
 
-const decoders: Record<"wav" | "mp3" | "flac", (bytes: Uint8Array) => Decode | Promise<Decode>> = { wav: decodeWav, mp3: decodeMp3, flac: decodeFlac };
+const decoders: Record<"wav" | "mp3" | "flac", (bytes: Uint8Array) => Decode | Promise<Decode>> = {
+  wav: decodeWav,
+  mp3: decodeMp3,
+  flac: decodeFlac,
+};
 
 async function assessAudio(bytes: Uint8Array, type: "wav" | "mp3" | "flac", options: QualityOptions): Promise<Assessment> {
   const sniff = sniffAudio(bytes);
   if (!sniff.ok && sniff.error === "not_audio") return failure(REASON.wrongType, sniff.message);
-  if (sniff.ok && sniff.type !== type) return failure(REASON.wrongType, `the file is ${sniff.type.toUpperCase()}, not ${type.toUpperCase()}`);
+  if (sniff.ok && sniff.type !== type)
+    return failure(REASON.wrongType, `the file is ${sniff.type.toUpperCase()}, not ${type.toUpperCase()}`);
   const decoded = await decoders[type](bytes);
   if (!decoded.ok) return failure(REASON.corrupt, `the ${type.toUpperCase()} stream does not decode: ${decoded.problem}`);
   // The headers' duration (WAV: its data chunk's; MP3: its frames'; FLAC: its STREAMINFO's) against what decoded.

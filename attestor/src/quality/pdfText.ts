@@ -21,7 +21,7 @@ function indexObjects(bytes: Uint8Array, budget: { left: number }): Map<number, 
   const objects = new Map<number, PdfObject>();
   let match: RegExpExecArray | null;
   OBJECT.lastIndex = 0;
-  while ((match = OBJECT.exec(text))) {
+  for (match = OBJECT.exec(text); match; match = OBJECT.exec(text)) {
     const start = match.index + match[0].length;
     const end = text.indexOf("endobj", start);
     if (end < 0) break;
@@ -36,7 +36,8 @@ function indexObjects(bytes: Uint8Array, budget: { left: number }): Map<number, 
     }
     OBJECT.lastIndex = end;
   }
-  for (const object of [...objects.values()]) if (/\/Type\s*\/ObjStm\b/.test(object.body) && object.stream) unpackObjectStream(object, objects);
+  for (const object of [...objects.values()])
+    if (/\/Type\s*\/ObjStm\b/.test(object.body) && object.stream) unpackObjectStream(object, objects);
   return objects;
 }
 
@@ -75,7 +76,7 @@ const hexValue = (hex: string) => parseInt(hex, 16);
 const utf16 = (hex: string) => (hex.match(/.{1,4}/g) ?? []).map((unit) => String.fromCharCode(parseInt(unit.padEnd(4, "0"), 16))).join("");
 
 /** WinAnsi (cp1252) punctuation in 0x80–0x9f, where Latin-1 has control codes: quotes, dashes, bullet, ellipsis. */
-const WIN_ANSI: Record<number, string> = { 0x85: "…", 0x91: "‘", 0x92: "’", 0x93: "“", 0x94: "”", 0x95: "•", 0x96: "–", 0x97: "—" };
+const WIN_ANSI: Record<number, string> = { 133: "…", 145: "‘", 146: "’", 147: "“", 148: "”", 149: "•", 150: "–", 151: "—" };
 
 /** Bytes of a simple font's string to text, one character each. */
 const singleBytes = (bytes: number[]) => bytes.map((byte) => WIN_ANSI[byte] ?? String.fromCharCode(byte)).join("");
@@ -92,7 +93,8 @@ function parseCMap(cmap: string): Font {
       const [from, to] = [hexValue(low!), Math.min(hexValue(high!), hexValue(low!) + 0xffff)];
       const targets = target!.startsWith("[") ? [...target!.matchAll(/<([0-9a-fA-F]*)>/g)].map((m) => utf16(m[1]!)) : undefined;
       const base = targets ? 0 : hexValue(target!.slice(1, -1) || "0");
-      for (let code = from; code <= to; code++) map.set(code, targets ? (targets[code - from] ?? "") : String.fromCodePoint(Math.min(base + code - from, 0x10ffff)));
+      for (let code = from; code <= to; code++)
+        map.set(code, targets ? (targets[code - from] ?? "") : String.fromCodePoint(Math.min(base + code - from, 0x10ffff)));
     }
   }
   return { cmap: map, codeBytes };
@@ -138,13 +140,20 @@ function pageFonts(page: string, objects: Map<number, PdfObject>, cache: Map<num
   let resources = "";
   for (let depth = 0; depth < 32 && !resources; depth++) {
     const at = /\/Resources\s*/.exec(node);
-    if (at) resources = REFERENCE.test(node.slice(at.index + at[0].length)) ? resolve(node.slice(at.index + at[0].length), objects) : dictionaryAt(node, at.index);
+    if (at)
+      resources = REFERENCE.test(node.slice(at.index + at[0].length))
+        ? resolve(node.slice(at.index + at[0].length), objects)
+        : dictionaryAt(node, at.index);
     const parent = /\/Parent\s+(\d+)\s+\d+\s+R/.exec(node)?.[1];
     if (!parent) break;
     node = objects.get(Number(parent))?.body ?? "";
   }
   const fontAt = /\/Font\s*/.exec(resources);
-  const fontDict = !fontAt ? "" : REFERENCE.test(resources.slice(fontAt.index + fontAt[0].length)) ? resolve(resources.slice(fontAt.index + fontAt[0].length), objects) : dictionaryAt(resources, fontAt.index);
+  const fontDict = !fontAt
+    ? ""
+    : REFERENCE.test(resources.slice(fontAt.index + fontAt[0].length))
+      ? resolve(resources.slice(fontAt.index + fontAt[0].length), objects)
+      : dictionaryAt(resources, fontAt.index);
   const fonts = new Map<string, Font>();
   for (const [, name, ref] of fontDict.matchAll(/\/([^\s/<>[\]()]+)\s+(\d+)\s+\d+\s+R/g)) {
     const number = Number(ref);
@@ -156,7 +165,10 @@ function pageFonts(page: string, objects: Map<number, PdfObject>, cache: Map<num
 
 // ------------------------------------------------------------------ content
 
-type Token = { kind: "string"; bytes: number[] } | { kind: "number"; value: number } | { kind: "name" | "operator" | "open" | "close"; value: string };
+type Token =
+  | { kind: "string"; bytes: number[] }
+  | { kind: "number"; value: number }
+  | { kind: "name" | "operator" | "open" | "close"; value: string };
 
 const ESCAPES: Record<string, number> = { n: 10, r: 13, t: 9, b: 8, f: 12 };
 
@@ -199,7 +211,7 @@ function* tokens(content: string): Generator<Token> {
     } else if (c === "<" && content[i + 1] !== "<") {
       const end = content.indexOf(">", i);
       const hex = content.slice(i + 1, end < 0 ? content.length : end).replace(/[^0-9a-fA-F]/g, "");
-      yield { kind: "string", bytes: (hex.length % 2 ? hex + "0" : hex).match(/../g)?.map(hexValue) ?? [] };
+      yield { kind: "string", bytes: (hex.length % 2 ? `${hex}0` : hex).match(/../g)?.map(hexValue) ?? [] };
       i = end < 0 ? content.length : end + 1;
     } else if (c === "[" || c === "]") {
       yield { kind: c === "[" ? "open" : "close", value: c };
@@ -238,7 +250,10 @@ function showText(content: string, fonts: Map<string, Font>): string {
     if (token.kind === "open") array = [];
     else if (token.kind === "close") {
       operands.push({ kind: "operator", value: "[]" });
-      if (array) out += array.map((t) => (t.kind === "string" ? decodeShown(t.bytes, font) : t.kind === "number" && t.value < -WORD_GAP ? " " : "")).join("");
+      if (array)
+        out += array
+          .map((t) => (t.kind === "string" ? decodeShown(t.bytes, font) : t.kind === "number" && t.value < -WORD_GAP ? " " : ""))
+          .join("");
       array = undefined;
     } else if (array) array.push(token);
     else if (token.kind !== "operator") operands.push(token);
@@ -249,7 +264,7 @@ function showText(content: string, fonts: Map<string, Font>): string {
         const name = operands[operands.length - 2];
         font = name?.kind === "name" ? fonts.get(name.value) : undefined;
       } else if (op === "Tj" && last?.kind === "string") out += decodeShown(last.bytes, font);
-      else if ((op === "'" || op === '"') && last?.kind === "string") out += "\n" + decodeShown(last.bytes, font);
+      else if ((op === "'" || op === '"') && last?.kind === "string") out += `\n${decodeShown(last.bytes, font)}`;
       else if (op === "T*" || op === "Tm" || op === "ET") out += "\n";
       else if (op === "Td" || op === "TD") {
         const ty = operands[operands.length - 1];
@@ -270,7 +285,9 @@ export function pdfText(bytes: Uint8Array, maxInflatedBytes: number): string {
     if (!/\/Type\s*\/Page\b(?!s)/.test(object.body)) continue;
     const fonts = pageFonts(object.body, objects, cache);
     const contents = /\/Contents\s*(\[[^\]]*\]|\d+\s+\d+\s+R)/.exec(object.body)?.[1] ?? "";
-    const streams = [...contents.matchAll(/(\d+)\s+\d+\s+R/g)].map((m) => objects.get(Number(m[1]))?.stream).filter((s): s is Uint8Array => s !== undefined);
+    const streams = [...contents.matchAll(/(\d+)\s+\d+\s+R/g)]
+      .map((m) => objects.get(Number(m[1]))?.stream)
+      .filter((s): s is Uint8Array => s !== undefined);
     // Content split over several streams is one sequence of operators.
     pages.push(showText(streams.map(latin1).join("\n"), fonts));
   }

@@ -138,7 +138,13 @@ export function verdict(findings: readonly Finding[], checks: Checks, options: Q
     return { accept: false, score, reason, explanation: `refused as ${REASONS[reason]}: ${clauses(refusals)}${measured}.`, checks };
   }
   if (score < options.minScore) {
-    return { accept: false, score, reason: REASON.lowQuality, explanation: `refused as low quality, score ${score} under the ${options.minScore} needed: ${clauses(findings)}.`, checks };
+    return {
+      accept: false,
+      score,
+      reason: REASON.lowQuality,
+      explanation: `refused as low quality, score ${score} under the ${options.minScore} needed: ${clauses(findings)}.`,
+      checks,
+    };
   }
   return { accept: true, score, reason: REASON.accepted, explanation: `accepted, score ${score}: ${clauses(findings)}.`, checks };
 }
@@ -170,14 +176,25 @@ export function judgeText(c: TextChecks, o: QualityOptions): Finding[] {
   // Length: a few sentences are too little; past `fullCreditCharacters` more text earns no more.
   findings.push(
     c.characters < o.minCharacters
-      ? { factor: 0, refuse: REASON.lowQuality, says: `only ${count(c.characters)} characters, under the minimum of ${count(o.minCharacters)}` }
-      : { factor: factorBetween(0.6, logRamp(c.characters, o.minCharacters, o.fullCreditCharacters)), says: `text of ${count(c.characters)} characters` },
+      ? {
+          factor: 0,
+          refuse: REASON.lowQuality,
+          says: `only ${count(c.characters)} characters, under the minimum of ${count(o.minCharacters)}`,
+        }
+      : {
+          factor: factorBetween(0.6, logRamp(c.characters, o.minCharacters, o.fullCreditCharacters)),
+          says: `text of ${count(c.characters)} characters`,
+        },
   );
   // Control characters: a few may come from a PDF's extraction; many mean binary content.
   if (c.controlShare > 0) {
     findings.push(
       c.controlShare > o.maxControlShare
-        ? { factor: 0, refuse: REASON.corrupt, says: `${percent(c.controlShare)} control characters, above the ${percent(o.maxControlShare)} of unreadable text` }
+        ? {
+            factor: 0,
+            refuse: REASON.corrupt,
+            says: `${percent(c.controlShare)} control characters, above the ${percent(o.maxControlShare)} of unreadable text`,
+          }
         : { factor: factorBetween(0.7, 1 - c.controlShare / o.maxControlShare), says: `${percent(c.controlShare)} control characters` },
     );
   }
@@ -185,8 +202,18 @@ export function judgeText(c: TextChecks, o: QualityOptions): Finding[] {
   // almost nothing. Within 0.1 of either limit the score is lowered, not yet refused.
   const ratio = c.compressionRatio;
   const limits = `(gibberish above ${fixed(o.maxCompressionRatio)}, repetition below ${fixed(o.minCompressionRatio)} refused)`;
-  if (ratio > o.maxCompressionRatio) findings.push({ factor: 0, refuse: REASON.lowQuality, says: `compression ratio ${fixed(ratio)}: random-looking, gibberish above ${fixed(o.maxCompressionRatio)}` });
-  else if (ratio < o.minCompressionRatio) findings.push({ factor: 0, refuse: REASON.lowQuality, says: `compression ratio ${fixed(ratio)}: repetitive, under ${fixed(o.minCompressionRatio)}` });
+  if (ratio > o.maxCompressionRatio)
+    findings.push({
+      factor: 0,
+      refuse: REASON.lowQuality,
+      says: `compression ratio ${fixed(ratio)}: random-looking, gibberish above ${fixed(o.maxCompressionRatio)}`,
+    });
+  else if (ratio < o.minCompressionRatio)
+    findings.push({
+      factor: 0,
+      refuse: REASON.lowQuality,
+      says: `compression ratio ${fixed(ratio)}: repetitive, under ${fixed(o.minCompressionRatio)}`,
+    });
   else {
     const high = ramp(ratio, o.maxCompressionRatio, o.maxCompressionRatio - 0.1);
     const low = ramp(ratio, o.minCompressionRatio, o.minCompressionRatio + 0.1);
@@ -197,8 +224,15 @@ export function judgeText(c: TextChecks, o: QualityOptions): Finding[] {
   if (c.characters >= o.structureMinCharacters) {
     findings.push(
       c.structureRatio > o.maxStructureRatio
-        ? { factor: 0, refuse: REASON.lowQuality, says: `structure ratio ${fixed(c.structureRatio)}: no more structure than shuffled characters, gibberish above ${fixed(o.maxStructureRatio)}` }
-        : { factor: factorBetween(0.5, ramp(c.structureRatio, o.maxStructureRatio, o.maxStructureRatio - 0.05)), says: `structure ratio ${fixed(c.structureRatio)} (gibberish above ${fixed(o.maxStructureRatio)})` },
+        ? {
+            factor: 0,
+            refuse: REASON.lowQuality,
+            says: `structure ratio ${fixed(c.structureRatio)}: no more structure than shuffled characters, gibberish above ${fixed(o.maxStructureRatio)}`,
+          }
+        : {
+            factor: factorBetween(0.5, ramp(c.structureRatio, o.maxStructureRatio, o.maxStructureRatio - 0.05)),
+            says: `structure ratio ${fixed(c.structureRatio)} (gibberish above ${fixed(o.maxStructureRatio)})`,
+          },
     );
   }
   // Duplicate lines: some repetition is normal (headings, refrains); most of the text repeating is
@@ -206,7 +240,11 @@ export function judgeText(c: TextChecks, o: QualityOptions): Finding[] {
   const duplicates = c.duplicateLineShare;
   findings.push(
     duplicates > o.maxDuplicateLineShare
-      ? { factor: 0, refuse: REASON.lowQuality, says: `${percent(duplicates)} of its lines are repeats: boilerplate above ${percent(o.maxDuplicateLineShare)}` }
+      ? {
+          factor: 0,
+          refuse: REASON.lowQuality,
+          says: `${percent(duplicates)} of its lines are repeats: boilerplate above ${percent(o.maxDuplicateLineShare)}`,
+        }
       : { factor: factorBetween(0.5, ramp(duplicates, o.maxDuplicateLineShare, 0.2)), says: `${percent(duplicates)} duplicate lines` },
   );
   if (c.loremIpsum) findings.push({ factor: 0, refuse: REASON.lowQuality, says: "lorem ipsum placeholder text" });
@@ -238,8 +276,15 @@ export function judgeImage(c: ImageChecks, o: QualityOptions): Finding[] {
       : { factor: factorBetween(0.7, logRamp(side, o.minSide, o.fullCreditSide)), says: `image of ${size} pixels` },
     // Flatness: one colour (blank scans, empty canvases) carries nothing; little variation, little.
     c.stdev < o.minStdev
-      ? { factor: 0, refuse: REASON.lowQuality, says: `pixel standard deviation ${fixed(c.stdev, 1)}: a flat image, under ${fixed(o.minStdev, 1)}` }
-      : { factor: factorBetween(0.5, ramp(c.stdev, o.minStdev, 8 * o.minStdev)), says: `pixel standard deviation ${fixed(c.stdev, 1)} (flat under ${fixed(o.minStdev, 1)})` },
+      ? {
+          factor: 0,
+          refuse: REASON.lowQuality,
+          says: `pixel standard deviation ${fixed(c.stdev, 1)}: a flat image, under ${fixed(o.minStdev, 1)}`,
+        }
+      : {
+          factor: factorBetween(0.5, ramp(c.stdev, o.minStdev, 8 * o.minStdev)),
+          says: `pixel standard deviation ${fixed(c.stdev, 1)} (flat under ${fixed(o.minStdev, 1)})`,
+        },
     // Entropy and sharpness are reported for people, not scored: a two-tone diagram is legitimate.
     { factor: 1, says: `entropy ${fixed(c.entropy)} bits` },
   ];
@@ -271,23 +316,42 @@ export function judgeAudio(c: AudioChecks, o: QualityOptions): Finding[] {
   const decodedShare = c.declaredSeconds > 0 ? c.decodedSeconds / c.declaredSeconds : 1;
   // Integrity: a stream that decodes to much less than its headers declare is cut or damaged.
   // Garbage that happens to parse as frames decodes to samples far beyond full scale.
-  if (c.invalidShare > 0.0001) findings.push({ factor: 0, refuse: REASON.corrupt, says: `${percent(c.invalidShare)} of samples decode far beyond full scale: not audio` });
+  if (c.invalidShare > 0.0001)
+    findings.push({
+      factor: 0,
+      refuse: REASON.corrupt,
+      says: `${percent(c.invalidShare)} of samples decode far beyond full scale: not audio`,
+    });
   if (decodedShare < o.minDecodedShare) {
-    findings.push({ factor: 0, refuse: REASON.corrupt, says: `only ${fixed(c.decodedSeconds)} s of the ${fixed(c.declaredSeconds)} s its headers declare decode` });
+    findings.push({
+      factor: 0,
+      refuse: REASON.corrupt,
+      says: `only ${fixed(c.decodedSeconds)} s of the ${fixed(c.declaredSeconds)} s its headers declare decode`,
+    });
   }
   // A few bad frames are survivable (players skip them) but lower the score.
   if (c.decodeErrors > 0) findings.push({ factor: 0.8, says: `${count(c.decodeErrors)} frames failed to decode` });
   findings.push(
     c.decodedSeconds < o.minSeconds
-      ? { factor: 0, refuse: REASON.lowQuality, says: `${fixed(c.decodedSeconds)} s of audio, shorter than the minimum of ${fixed(o.minSeconds, 1)} s` }
-      : { factor: factorBetween(0.7, logRamp(c.decodedSeconds, o.minSeconds, o.fullCreditSeconds)), says: `${fixed(c.decodedSeconds)} s of audio at ${count(c.sampleRate)} Hz` },
+      ? {
+          factor: 0,
+          refuse: REASON.lowQuality,
+          says: `${fixed(c.decodedSeconds)} s of audio, shorter than the minimum of ${fixed(o.minSeconds, 1)} s`,
+        }
+      : {
+          factor: factorBetween(0.7, logRamp(c.decodedSeconds, o.minSeconds, o.fullCreditSeconds)),
+          says: `${fixed(c.decodedSeconds)} s of audio at ${count(c.sampleRate)} Hz`,
+        },
   );
   // Loudness: digital silence or hiss far below any speech or music. Quiet recordings (−60 to −45
   // dBFS) are lowered, not refused.
   findings.push(
     !(c.rmsDbfs >= o.silenceDbfs)
       ? { factor: 0, refuse: REASON.lowQuality, says: `level ${dB(c.rmsDbfs)}: silence, under ${dB(o.silenceDbfs)}` }
-      : { factor: factorBetween(0.5, ramp(c.rmsDbfs, o.silenceDbfs, o.silenceDbfs + 15)), says: `level ${dB(c.rmsDbfs)} RMS, peak ${dB(c.peakDbfs)}` },
+      : {
+          factor: factorBetween(0.5, ramp(c.rmsDbfs, o.silenceDbfs, o.silenceDbfs + 15)),
+          says: `level ${dB(c.rmsDbfs)} RMS, peak ${dB(c.peakDbfs)}`,
+        },
   );
   // Silent frames: pauses are normal; a recording that is mostly silence is not.
   findings.push(
@@ -296,6 +360,7 @@ export function judgeAudio(c: AudioChecks, o: QualityOptions): Finding[] {
       : { factor: factorBetween(0.5, ramp(c.silentShare, o.maxSilentShare, 0.3)), says: `${percent(c.silentShare)} silent frames` },
   );
   // Clipping: a little is common in loud recordings; a lot is distortion.
-  if (c.clippedShare > 0.001) findings.push({ factor: factorBetween(0.5, ramp(c.clippedShare, 0.1, 0.01)), says: `${percent(c.clippedShare)} of samples clipped` });
+  if (c.clippedShare > 0.001)
+    findings.push({ factor: factorBetween(0.5, ramp(c.clippedShare, 0.1, 0.01)), says: `${percent(c.clippedShare)} of samples clipped` });
   return findings;
 }

@@ -14,13 +14,16 @@ const CONTROL = /[\u0000-\u0008\u000b\u000e-\u001f\u007f\ufffd]/g;
  * with "lorem ipsum" itself present, a text made up of many of them is a placeholder.
  */
 const LOREM_WORDS = new Set(
-  "lorem ipsum dolor amet consectetur adipiscing elit eiusmod tempor incididunt labore dolore magna aliqua veniam nostrud exercitation ullamco laboris aliquip commodo consequat duis aute irure reprehenderit voluptate velit cillum fugiat nulla pariatur excepteur occaecat cupidatat proident officia deserunt mollit anim laborum".split(" "),
+  "lorem ipsum dolor amet consectetur adipiscing elit eiusmod tempor incididunt labore dolore magna aliqua veniam nostrud exercitation ullamco laboris aliquip commodo consequat duis aute irure reprehenderit voluptate velit cillum fugiat nulla pariatur excepteur occaecat cupidatat proident officia deserunt mollit anim laborum".split(
+    " ",
+  ),
 );
 
 /** Lines shorter than this (braces, rules, bullets) are not counted as duplicates: repeating them is normal. */
 const MIN_LINE_FOR_DUPLICATES = 8;
 
-const deflatedSize = (text: string, strategy: number = constants.Z_DEFAULT_STRATEGY) => deflateRawSync(Buffer.from(text, "utf8"), { level: 9, strategy }).length;
+const deflatedSize = (text: string, strategy: number = constants.Z_DEFAULT_STRATEGY) =>
+  deflateRawSync(Buffer.from(text, "utf8"), { level: 9, strategy }).length;
 
 /** The characters (code points) of `text` in a fixed pseudo-random order. */
 export function shuffled(text: string): string {

@@ -15,13 +15,15 @@ export type SignedVerdict = { verdict: Verdict; validator: Address; signature: H
 export const MIN_DEADLINE_MARGIN_SECONDS = 60;
 
 const isUint = (value: unknown, bits: number): value is number | string =>
-  (typeof value === "number" && Number.isInteger(value) && value >= 0) || (typeof value === "string" && /^\d+$/.test(value) && BigInt(value) < 1n << BigInt(bits));
+  (typeof value === "number" && Number.isInteger(value) && value >= 0) ||
+  (typeof value === "string" && /^\d+$/.test(value) && BigInt(value) < 1n << BigInt(bits));
 
 /** The verdict a JSON body describes, or a 400 naming the field. */
 export function parseSignedVerdict(body: unknown): SignedVerdict {
   const { verdict, validator, signature } = (body ?? {}) as Record<string, unknown>;
   const v = (verdict ?? {}) as Record<string, unknown>;
-  if (typeof v.contribution !== "string" || !isHex(v.contribution) || v.contribution.length !== 66) fail(400, "invalid_verdict", "verdict.contribution must be a 32-byte hex id");
+  if (typeof v.contribution !== "string" || !isHex(v.contribution) || v.contribution.length !== 66)
+    fail(400, "invalid_verdict", "verdict.contribution must be a 32-byte hex id");
   if (typeof v.accept !== "boolean") fail(400, "invalid_verdict", "verdict.accept must be true or false");
   if (!isUint(v.score, 8)) fail(400, "invalid_verdict", "verdict.score must be an integer 0–100");
   if (!isUint(v.reason, 16)) fail(400, "invalid_verdict", "verdict.reason must be a reason code (0–65535)");
@@ -31,28 +33,50 @@ export function parseSignedVerdict(body: unknown): SignedVerdict {
   const score = Number(v.score);
   if (score > 100) fail(400, "invalid_score", `verdict.score is ${score}: scores run from 0 to 100`);
   return {
-    verdict: { contribution: (v.contribution as Hex).toLowerCase() as Hex, accept: v.accept as boolean, score, reason: Number(v.reason), deadline: BigInt(v.deadline as string | number) },
+    verdict: {
+      contribution: (v.contribution as Hex).toLowerCase() as Hex,
+      accept: v.accept as boolean,
+      score,
+      reason: Number(v.reason),
+      deadline: BigInt(v.deadline as string | number),
+    },
     validator: getAddress(validator as string),
     signature: signature as Hex,
   };
 }
 
 /** The on-chain facts a verdict must agree with; throws an ApiError naming the first that fails. */
-export async function checkSignedVerdict(chain: ChainView, chainId: number, signed: SignedVerdict, now: number): Promise<{ datanetId: bigint }> {
+export async function checkSignedVerdict(
+  chain: ChainView,
+  chainId: number,
+  signed: SignedVerdict,
+  now: number,
+): Promise<{ datanetId: bigint }> {
   const { verdict, validator, signature } = signed;
   if (verdict.deadline < BigInt(now + MIN_DEADLINE_MARGIN_SECONDS)) {
-    fail(422, "verdict_expired", `the verdict's deadline (${new Date(Number(verdict.deadline) * 1000).toISOString()}) is past or less than ${MIN_DEADLINE_MARGIN_SECONDS} s away`);
+    fail(
+      422,
+      "verdict_expired",
+      `the verdict's deadline (${new Date(Number(verdict.deadline) * 1000).toISOString()}) is past or less than ${MIN_DEADLINE_MARGIN_SECONDS} s away`,
+    );
   }
   const valid = await chain.client
     .verifyTypedData({ address: validator, signature, ...verdictTypedData(chainId, chain.ledger.address, verdict) })
     .catch(() => false);
-  if (!valid) fail(401, "bad_signature", `the signature is not ${validator}'s over this verdict on chain ${chainId} (forged, or signed for another chain, ledger or verdict)`);
+  if (!valid)
+    fail(
+      401,
+      "bad_signature",
+      `the signature is not ${validator}'s over this verdict on chain ${chainId} (forged, or signed for another chain, ledger or verdict)`,
+    );
   const contribution = await chain.contribution(verdict.contribution);
   if (contribution.status === 0) fail(404, "unknown_contribution", `no contribution ${verdict.contribution} on chain`);
   const datanetId = BigInt(contribution.datanetId);
   const [active] = await chain.validatorQuorum(datanetId, validator);
   if (!active) fail(403, "not_validator", `${validator} is not a validator of Datanet ${datanetId}`);
-  if (contribution.status !== 1) fail(409, "already_final", `contribution ${verdict.contribution} is already ${contribution.status === 2 ? "accepted" : "rejected"}`);
-  if (await chain.hasVoted(verdict.contribution, validator)) fail(409, "already_voted", `${validator} has already voted on ${verdict.contribution}`);
+  if (contribution.status !== 1)
+    fail(409, "already_final", `contribution ${verdict.contribution} is already ${contribution.status === 2 ? "accepted" : "rejected"}`);
+  if (await chain.hasVoted(verdict.contribution, validator))
+    fail(409, "already_voted", `${validator} has already voted on ${verdict.contribution}`);
   return { datanetId };
 }

@@ -39,13 +39,35 @@ export type RelayOptions = {
   log?: (line: string) => void;
 };
 
-type Row = { contribution: Hex; validator: Address; accept: number; score: number; reason: number; deadline: string; signature: Hex; received_at: number };
+type Row = {
+  contribution: Hex;
+  validator: Address;
+  accept: number;
+  score: number;
+  reason: number;
+  deadline: string;
+  signature: Hex;
+  received_at: number;
+};
 
 /** Contract errors that name one verdict of the batch: (id, validator) or (id, …). */
-const VERDICT_ERRORS = new Set(["InvalidSignature", "AlreadyVoted", "VerdictExpired", "UnknownContribution", "InvalidScore", "NotValidator"]);
+const VERDICT_ERRORS = new Set([
+  "InvalidSignature",
+  "AlreadyVoted",
+  "VerdictExpired",
+  "UnknownContribution",
+  "InvalidScore",
+  "NotValidator",
+]);
 
 const toSigned = (row: Row): SignedVerdict => ({
-  verdict: { contribution: row.contribution, accept: row.accept === 1, score: row.score, reason: row.reason, deadline: BigInt(row.deadline) },
+  verdict: {
+    contribution: row.contribution,
+    accept: row.accept === 1,
+    score: row.score,
+    reason: row.reason,
+    deadline: BigInt(row.deadline),
+  },
   validator: row.validator,
   signature: row.signature,
 });
@@ -62,7 +84,9 @@ export function createRelay(options: RelayOptions) {
     `INSERT OR IGNORE INTO verdict (contribution, validator, accept, score, reason, deadline, signature, state, received_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
   );
-  const setState = db.prepare("UPDATE verdict SET state = ?, error = ?, tx_hash = ?, updated_at = ?, attempts = attempts + ? WHERE contribution = ? AND validator = ?");
+  const setState = db.prepare(
+    "UPDATE verdict SET state = ?, error = ?, tx_hash = ?, updated_at = ?, attempts = attempts + ? WHERE contribution = ? AND validator = ?",
+  );
 
   // `tick` (below) runs only once `start` is called; a verdict arriving cuts the idle wait short.
   const loop = backgroundLoop({ tick, idleMs: Math.max(50, Math.min(options.maxWaitMs, 1_000)), retryMs: options.retryMs, log });
@@ -70,7 +94,17 @@ export function createRelay(options: RelayOptions) {
   const insert = (signed: SignedVerdict) => {
     const { verdict } = signed;
     const at = Date.now();
-    insertRow.run(verdict.contribution, signed.validator, verdict.accept ? 1 : 0, verdict.score, verdict.reason, verdict.deadline.toString(), signed.signature, at, at);
+    insertRow.run(
+      verdict.contribution,
+      signed.validator,
+      verdict.accept ? 1 : 0,
+      verdict.score,
+      verdict.reason,
+      verdict.deadline.toString(),
+      signed.signature,
+      at,
+      at,
+    );
     loop.wake();
   };
 
@@ -90,16 +124,27 @@ export function createRelay(options: RelayOptions) {
   const enqueueOwn = (signed: SignedVerdict) => insert(signed);
 
   const status = (contribution: Hex) =>
-    db.prepare("SELECT validator, accept, score, reason, state, error, tx_hash AS txHash FROM verdict WHERE contribution = ?").all(contribution.toLowerCase());
+    db
+      .prepare("SELECT validator, accept, score, reason, state, error, tx_hash AS txHash FROM verdict WHERE contribution = ?")
+      .all(contribution.toLowerCase());
 
-  const mark = (rows: { contribution: Hex; validator: Address }[], state: string, error: string | null, txHash: string | null, attempt = 0) => {
+  const mark = (
+    rows: { contribution: Hex; validator: Address }[],
+    state: string,
+    error: string | null,
+    txHash: string | null,
+    attempt = 0,
+  ) => {
     const at = Date.now();
     for (const row of rows) setState.run(state, error, txHash, at, attempt, row.contribution, row.validator);
   };
 
   /** Settles a stored transaction: mined (its rows done), reverted or dropped (its rows queued again). */
   async function settle(hash: Hex, raw: Hex): Promise<void> {
-    const rows = db.prepare("SELECT contribution, validator FROM verdict WHERE tx_hash = ? AND state = 'sent'").all(hash) as { contribution: Hex; validator: Address }[];
+    const rows = db.prepare("SELECT contribution, validator FROM verdict WHERE tx_hash = ? AND state = 'sent'").all(hash) as {
+      contribution: Hex;
+      validator: Address;
+    }[];
     let receipt = await chain.client.getTransactionReceipt({ hash }).catch(() => undefined);
     if (!receipt) {
       try {
@@ -162,7 +207,11 @@ export function createRelay(options: RelayOptions) {
         const args = (reverted as ContractFunctionRevertedError).data?.args ?? [];
         const id = String(args[0]).toLowerCase();
         const who = typeof args[1] === "string" ? args[1].toLowerCase() : undefined;
-        const culprit = batch.find((row) => (name === "NotValidator" ? row.validator.toLowerCase() === who : row.contribution === id && (!who || row.validator.toLowerCase() === who)));
+        const culprit = batch.find((row) =>
+          name === "NotValidator"
+            ? row.validator.toLowerCase() === who
+            : row.contribution === id && (!who || row.validator.toLowerCase() === who),
+        );
         if (!culprit) throw error;
         mark([culprit], name === "AlreadyVoted" ? "done" : "failed", `${name} (simulated)`, null);
         batch = batch.filter((row) => row !== culprit);
@@ -173,7 +222,9 @@ export function createRelay(options: RelayOptions) {
 
   /** One step: settle a stored transaction, else send a batch when one is due. True when it did work. */
   async function tick(): Promise<boolean> {
-    const stored = db.prepare("SELECT hash, raw FROM relay_tx WHERE state = 'signed' ORDER BY nonce LIMIT 1").get() as { hash: Hex; raw: Hex } | undefined;
+    const stored = db.prepare("SELECT hash, raw FROM relay_tx WHERE state = 'signed' ORDER BY nonce LIMIT 1").get() as
+      | { hash: Hex; raw: Hex }
+      | undefined;
     if (stored) {
       await settle(stored.hash, stored.raw);
       return true;
@@ -190,7 +241,12 @@ export function createRelay(options: RelayOptions) {
     const raw = await wallet.signTransaction(request);
     const hash = keccak256(raw);
     transaction(db, () => {
-      db.prepare("INSERT INTO relay_tx (hash, raw, nonce, state, created_at) VALUES (?, ?, ?, 'signed', ?)").run(hash, raw, nonce, Date.now());
+      db.prepare("INSERT INTO relay_tx (hash, raw, nonce, state, created_at) VALUES (?, ?, ?, 'signed', ?)").run(
+        hash,
+        raw,
+        nonce,
+        Date.now(),
+      );
       mark(batch, "sent", null, hash, 1);
     });
     log(`sending ${batch.length} verdicts in ${hash}`);

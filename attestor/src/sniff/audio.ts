@@ -13,7 +13,6 @@ export type AudioSniff =
 
 type Header = { durationSeconds: number; sampleRate: number; channels: number } | string;
 
-
 // ------------------------------------------------------------------ WAV
 
 /** PCM, IEEE float, A-law, µ-law, and WAVE_FORMAT_EXTENSIBLE. */
@@ -33,11 +32,17 @@ function wav(bytes: Uint8Array): Header {
     if (body + size > bytes.length) return `chunk "${id}" of ${size} bytes runs past the end`;
     if (id === "fmt ") {
       if (size < 16) return `fmt chunk of ${size} bytes`;
-      const [code, channels, sampleRate, byteRate] = [data.getUint16(body, true), data.getUint16(body + 2, true), data.getUint32(body + 4, true), data.getUint32(body + 8, true)];
+      const [code, channels, sampleRate, byteRate] = [
+        data.getUint16(body, true),
+        data.getUint16(body + 2, true),
+        data.getUint32(body + 4, true),
+        data.getUint32(body + 8, true),
+      ];
       const [blockAlign, bits] = [data.getUint16(body + 12, true), data.getUint16(body + 14, true)];
       if (!WAV_FORMATS.has(code)) return `audio format ${code} is not PCM, float, A-law or µ-law`;
       if (channels === 0 || sampleRate === 0 || bits === 0) return "zero channels, sample rate or bits per sample";
-      if (blockAlign !== channels * Math.ceil(bits / 8) || byteRate !== sampleRate * blockAlign) return "byte rate and block alignment disagree with the format";
+      if (blockAlign !== channels * Math.ceil(bits / 8) || byteRate !== sampleRate * blockAlign)
+        return "byte rate and block alignment disagree with the format";
       format = { channels, sampleRate, byteRate };
     } else if (id === "data") {
       if (!format) return "data chunk before the fmt chunk";
@@ -106,11 +111,12 @@ function frameHeader(bytes: Uint8Array, at: number, maxBlock: number): { firstSa
   const variable = (bytes[at + 1]! & 1) === 1;
   const sizeCode = bytes[at + 2]! >> 4;
   const rateCode = bytes[at + 2]! & 0x0f;
-  if (sizeCode === 0 || rateCode === 15 || (bytes[at + 3]! >> 4) > 10 || (bytes[at + 3]! & 1) !== 0) return undefined;
+  if (sizeCode === 0 || rateCode === 15 || bytes[at + 3]! >> 4 > 10 || (bytes[at + 3]! & 1) !== 0) return undefined;
   // The frame or sample number, coded like UTF-8 (up to 7 bytes, 36 bits).
   let p = at + 4;
   const lead = bytes[p]!;
-  const extra = lead < 0x80 ? 0 : lead >= 0xfe ? 6 : lead >= 0xfc ? 5 : lead >= 0xf8 ? 4 : lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc0 ? 1 : -1;
+  const extra =
+    lead < 0x80 ? 0 : lead >= 0xfe ? 6 : lead >= 0xfc ? 5 : lead >= 0xf8 ? 4 : lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc0 ? 1 : -1;
   if (extra < 0 || p + extra >= bytes.length) return undefined;
   let number = extra === 0 ? lead : lead & (0x3f >> extra);
   for (let i = 1; i <= extra; i++) {
@@ -120,7 +126,10 @@ function frameHeader(bytes: Uint8Array, at: number, maxBlock: number): { firstSa
   p += extra + 1;
   let blockSize = sizeCode === 1 ? 192 : sizeCode <= 5 ? 576 << (sizeCode - 2) : sizeCode >= 8 ? 256 << (sizeCode - 8) : 0;
   if (sizeCode === 6) blockSize = bytes[p++]! + 1;
-  else if (sizeCode === 7) (blockSize = ((bytes[p]! << 8) | bytes[p + 1]!) + 1), (p += 2);
+  else if (sizeCode === 7) {
+    blockSize = ((bytes[p]! << 8) | bytes[p + 1]!) + 1;
+    p += 2;
+  }
   if (rateCode === 12) p += 1;
   else if (rateCode === 13 || rateCode === 14) p += 2;
   if (p >= bytes.length || crc8(bytes.subarray(at, p)) !== bytes[p]) return undefined;
@@ -131,7 +140,11 @@ function frameHeader(bytes: Uint8Array, at: number, maxBlock: number): { firstSa
  * A FLAC stream's end, checked without decoding it: the file must end with a whole frame (its CRC-16
  * over the frame matching) whose last sample is the last one STREAMINFO declares. A cut upload fails.
  */
-function lastFrameProblem(bytes: Uint8Array, firstFrame: number, info: { samples: number; maxBlock: number; maxFrameBytes: number }): string | undefined {
+function lastFrameProblem(
+  bytes: Uint8Array,
+  firstFrame: number,
+  info: { samples: number; maxBlock: number; maxFrameBytes: number },
+): string | undefined {
   // An ID3v1 tag some taggers append is not part of the stream.
   const end = bytes.length >= 128 && ascii(bytes, bytes.length - 128, 3) === "TAG" ? bytes.length - 128 : bytes.length;
   if (end - firstFrame < 8) return "its audio stream is cut short";

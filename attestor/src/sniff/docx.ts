@@ -25,7 +25,6 @@ const WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingm
 
 type Entry = { name: string; method: number; flags: number; compressed: number; uncompressed: number; localOffset: number };
 
-
 /** The central directory's entries, or why it cannot be trusted. */
 function centralDirectory(bytes: Uint8Array): Entry[] | string {
   const data = view(bytes);
@@ -67,9 +66,11 @@ function centralDirectory(bytes: Uint8Array): Entry[] | string {
 function bombCheck(entries: Entry[], limits: DocxLimits): string | undefined {
   if (entries.length > limits.maxEntries) return `${entries.length} entries, over the limit of ${limits.maxEntries}`;
   const total = entries.reduce((sum, e) => sum + e.uncompressed, 0);
-  if (total > limits.maxUncompressedBytes) return `declares ${total.toLocaleString("en-US")} bytes uncompressed, over the limit of ${limits.maxUncompressedBytes.toLocaleString("en-US")}`;
+  if (total > limits.maxUncompressedBytes)
+    return `declares ${total.toLocaleString("en-US")} bytes uncompressed, over the limit of ${limits.maxUncompressedBytes.toLocaleString("en-US")}`;
   const dense = entries.find((e) => e.uncompressed > 1_000 && e.uncompressed > e.compressed * limits.maxRatio);
-  if (dense) return `"${dense.name}" compresses ${Math.round(dense.uncompressed / Math.max(1, dense.compressed))}:1, over the limit of ${limits.maxRatio}:1`;
+  if (dense)
+    return `"${dense.name}" compresses ${Math.round(dense.uncompressed / Math.max(1, dense.compressed))}:1, over the limit of ${limits.maxRatio}:1`;
   return undefined;
 }
 
@@ -86,7 +87,9 @@ function read(bytes: Uint8Array, entry: Entry): Uint8Array | string {
   if (entry.method !== DEFLATED) return `"${entry.name}" uses compression method ${entry.method}`;
   try {
     const inflated = inflateRawSync(body, { maxOutputLength: Math.max(1, entry.uncompressed) });
-    return inflated.length === entry.uncompressed ? inflated : `"${entry.name}" inflates to ${inflated.length} bytes, not the declared ${entry.uncompressed}`;
+    return inflated.length === entry.uncompressed
+      ? inflated
+      : `"${entry.name}" inflates to ${inflated.length} bytes, not the declared ${entry.uncompressed}`;
   } catch (error) {
     return `"${entry.name}" does not inflate: ${(error as Error).message}`;
   }
@@ -96,11 +99,14 @@ const XML_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot:
 
 /** The document's text: the contents of its `w:t` runs. */
 const documentText = (xml: string) =>
-  [...xml.matchAll(/<w:t(?:\s[^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]!.replace(/&(\w+);/g, (all, name: string) => XML_ENTITIES[name] ?? all)).join("");
+  [...xml.matchAll(/<w:t(?:\s[^>]*)?>([^<]*)<\/w:t>/g)]
+    .map((m) => m[1]!.replace(/&(\w+);/g, (all, name: string) => XML_ENTITIES[name] ?? all))
+    .join("");
 
 /** The Word main document part's XML and the archive's part count; or why the archive is not a readable DOCX. */
 function mainDocument(bytes: Uint8Array, limits: DocxLimits): { xml: string; parts: number } | Extract<DocxSniff, { ok: false }> {
-  if (bytes.length < 22 || view(bytes).getUint32(0, true) !== LOCAL) return { ok: false, error: "not_docx", message: "not a ZIP archive, so not a DOCX document" };
+  if (bytes.length < 22 || view(bytes).getUint32(0, true) !== LOCAL)
+    return { ok: false, error: "not_docx", message: "not a ZIP archive, so not a DOCX document" };
   const corrupt = (message: string) => ({ ok: false, error: "corrupt", message: `corrupt DOCX: ${message}` }) as const;
   const entries = centralDirectory(bytes);
   if (typeof entries === "string") return corrupt(entries);
@@ -126,7 +132,13 @@ function mainDocument(bytes: Uint8Array, limits: DocxLimits): { xml: string; par
 export function sniffDocx(bytes: Uint8Array, limits: DocxLimits = DEFAULT_DOCX_LIMITS): DocxSniff {
   const document = mainDocument(bytes, limits);
   if (!("xml" in document)) return document;
-  return { ok: true, type: "docx", code: fileTypeByName("docx").code, characters: [...documentText(document.xml)].length, parts: document.parts };
+  return {
+    ok: true,
+    type: "docx",
+    code: fileTypeByName("docx").code,
+    characters: [...documentText(document.xml)].length,
+    parts: document.parts,
+  };
 }
 
 /** The document's text with a line per paragraph (for the quality checks); or why it cannot be read. Never throws. */

@@ -48,7 +48,8 @@ function png(bytes: Uint8Array): Header {
     const length = data.getUint32(at);
     const type = ascii(bytes, at + 4, 4);
     if (length > 0x7fffffff || at + 12 + length > bytes.length) return `chunk "${type}" at byte ${at} runs past the end`;
-    if (crc32(bytes.subarray(at + 4, at + 8 + length)) !== data.getUint32(at + 8 + length)) return `chunk "${type}" at byte ${at}: checksum mismatch`;
+    if (crc32(bytes.subarray(at + 4, at + 8 + length)) !== data.getUint32(at + 8 + length))
+      return `chunk "${type}" at byte ${at}: checksum mismatch`;
     at += 12 + length;
     if (type === "IDAT") imageData = true;
     if (type === "IEND") {
@@ -85,7 +86,8 @@ function jpeg(bytes: Uint8Array): Header {
       if (at + 9 > bytes.length || length < 8) return "truncated frame header";
       const [height, width] = [data.getUint16(at + 5), data.getUint16(at + 7)];
       if (width === 0 || height === 0) return `invalid dimensions ${width}×${height}`;
-      if (bytes[bytes.length - 2] !== 0xff || bytes[bytes.length - 1] !== 0xd9) return "does not end with an end-of-image marker (truncated, or data appended)";
+      if (bytes[bytes.length - 2] !== 0xff || bytes[bytes.length - 1] !== 0xd9)
+        return "does not end with an end-of-image marker (truncated, or data appended)";
       return { width, height };
     }
     at += 2 + length;
@@ -178,7 +180,12 @@ function tiff(bytes: Uint8Array): Header {
       const count = data.getUint32(at + 4, little);
       const start = count * size <= 4 ? at + 8 : data.getUint32(at + 8, little);
       if (start + count * size > bytes.length) return `tag ${tag}'s ${count} values run past the end`;
-      extents.set(tag, Array.from({ length: count }, (_, k) => (size === 2 ? data.getUint16(start + 2 * k, little) : data.getUint32(start + 4 * k, little))));
+      extents.set(
+        tag,
+        Array.from({ length: count }, (_, k) =>
+          size === 2 ? data.getUint16(start + 2 * k, little) : data.getUint32(start + 4 * k, little),
+        ),
+      );
       continue;
     }
     if (tag !== TIFF_WIDTH && tag !== TIFF_HEIGHT) continue;
@@ -194,7 +201,8 @@ function tiff(bytes: Uint8Array): Header {
     if (!offsets || !counts) continue;
     if (offsets.length !== counts.length) return `${offsets.length} data offsets but ${counts.length} byte counts`;
     const past = offsets.findIndex((offset, k) => offset + counts[k]! > bytes.length);
-    if (past >= 0) return `image data ${past} (bytes ${offsets[past]} to ${offsets[past]! + counts[past]!}) runs past the file's ${bytes.length} bytes (truncated)`;
+    if (past >= 0)
+      return `image data ${past} (bytes ${offsets[past]} to ${offsets[past]! + counts[past]!}) runs past the file's ${bytes.length} bytes (truncated)`;
   }
   return dimensions(width, height);
 }
@@ -205,7 +213,11 @@ const FORMATS: { type: ImageTypeName; matches: (bytes: Uint8Array) => boolean; p
   { type: "png", matches: (b) => startsWith(b, PNG_MAGIC), parse: png },
   { type: "jpeg", matches: (b) => startsWith(b, [0xff, 0xd8, 0xff]), parse: jpeg },
   { type: "webp", matches: (b) => ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 4) === "WEBP", parse: webp },
-  { type: "bmp", matches: (b) => ascii(b, 0, 2) === "BM" && b.length >= 18 && BMP_HEADER_SIZES.has(view(b).getUint32(14, true)), parse: bmp },
+  {
+    type: "bmp",
+    matches: (b) => ascii(b, 0, 2) === "BM" && b.length >= 18 && BMP_HEADER_SIZES.has(view(b).getUint32(14, true)),
+    parse: bmp,
+  },
   { type: "tiff", matches: (b) => startsWith(b, [0x49, 0x49, 0x2a, 0x00]) || startsWith(b, [0x4d, 0x4d, 0x00, 0x2a]), parse: tiff },
 ];
 

@@ -54,7 +54,12 @@ export function sniffFile(bytes: Uint8Array, limits: SniffLimits = DEFAULT_SNIFF
   const result = parse(bytes, limits);
   if (!result.ok) return result;
   const other = secondFormat(bytes, result.type);
-  if (other) return { ok: false, error: "polyglot", message: `the file parses as ${result.type.toUpperCase()} but is also ${other}: refused as a polyglot` };
+  if (other)
+    return {
+      ok: false,
+      error: "polyglot",
+      message: `the file parses as ${result.type.toUpperCase()} but is also ${other}: refused as a polyglot`,
+    };
   return result;
 }
 
@@ -69,7 +74,8 @@ function parse(bytes: Uint8Array, limits: SniffLimits): Sniffed {
   if (image.ok) return found(image.code, { width: image.width, height: image.height });
   if (image.error !== "not_image") return image;
   const audio = sniffAudio(bytes);
-  if (audio.ok) return found(audio.code, { durationSeconds: audio.durationSeconds, sampleRate: audio.sampleRate, channels: audio.channels });
+  if (audio.ok)
+    return found(audio.code, { durationSeconds: audio.durationSeconds, sampleRate: audio.sampleRate, channels: audio.channels });
   if (audio.error !== "not_audio") return audio;
   const pdf = sniffPdf(bytes, limits);
   if (pdf.ok) return found(pdf.code, { version: pdf.version, objects: pdf.objects, textOperators: pdf.textOperators });

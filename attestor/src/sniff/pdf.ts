@@ -22,14 +22,13 @@ const IMAGE_XOBJECT = /\/Subtype\s*\/Image\b/;
 const INLINE_IMAGE = /(^|\s)BI\s[\s\S]*?\sID\s/;
 const TEXT_OPERATOR = /(?:\)|\]|>)\s*T[jJ]\b/g;
 
-
 type Stream = { dict: string; data: Uint8Array };
 
 /** Every `<< … >> stream … endstream` in `text`, its dictionary and raw bytes. */
 function* streams(text: string, bytes: Uint8Array): Generator<Stream | string> {
   const start = /stream\r?\n/g;
   let match: RegExpExecArray | null;
-  while ((match = start.exec(text))) {
+  for (match = start.exec(text); match; match = start.exec(text)) {
     if (text.slice(Math.max(0, match.index - 3), match.index) === "end") continue; // "endstream"
     const dictEnd = text.lastIndexOf(">>", match.index);
     const objStart = text.lastIndexOf(" obj", match.index);
@@ -64,7 +63,8 @@ export function sniffPdf(bytes: Uint8Array, limits: PdfLimits = DEFAULT_PDF_LIMI
   if (/\/Encrypt\b/.test(text)) return { ok: false, error: "encrypted", message: "encrypted PDF: its content cannot be checked" };
   const objects = text.match(/\b\d+\s+\d+\s+obj\b/g)?.length ?? 0;
   if (objects === 0) return corrupt("no objects");
-  if (IMAGE_XOBJECT.test(text)) return { ok: false, error: "has_images", message: "contains an image XObject: only text PDFs are accepted" };
+  if (IMAGE_XOBJECT.test(text))
+    return { ok: false, error: "has_images", message: "contains an image XObject: only text PDFs are accepted" };
 
   let budget = limits.maxInflatedBytes;
   let textOperators = 0;
@@ -72,7 +72,8 @@ export function sniffPdf(bytes: Uint8Array, limits: PdfLimits = DEFAULT_PDF_LIMI
     if (typeof stream === "string") return corrupt(stream);
     const filters = filtersOf(stream.dict);
     const imageFilter = filters.find((f) => IMAGE_FILTERS.includes(f));
-    if (imageFilter) return { ok: false, error: "has_images", message: `contains a ${imageFilter} stream (image data): only text PDFs are accepted` };
+    if (imageFilter)
+      return { ok: false, error: "has_images", message: `contains a ${imageFilter} stream (image data): only text PDFs are accepted` };
     let content: string;
     if (filters.length === 0) content = latin1(stream.data);
     else if (filters.length === 1 && (filters[0] === "FlateDecode" || filters[0] === "Fl")) {
@@ -82,7 +83,11 @@ export function sniffPdf(bytes: Uint8Array, limits: PdfLimits = DEFAULT_PDF_LIMI
       } catch (error) {
         const message = (error as Error).message;
         if (/larger than|maxOutputLength|buffer/i.test(message)) {
-          return { ok: false, error: "too_large", message: `its streams inflate to more than ${limits.maxInflatedBytes.toLocaleString("en-US")} bytes` };
+          return {
+            ok: false,
+            error: "too_large",
+            message: `its streams inflate to more than ${limits.maxInflatedBytes.toLocaleString("en-US")} bytes`,
+          };
         }
         return corrupt(`a Flate stream does not inflate: ${message}`);
       }
@@ -91,8 +96,10 @@ export function sniffPdf(bytes: Uint8Array, limits: PdfLimits = DEFAULT_PDF_LIMI
     } else {
       return { ok: false, error: "unsupported", message: `a stream uses the filter chain ${filters.join(", ")}, which is not read here` };
     }
-    if (IMAGE_XOBJECT.test(content)) return { ok: false, error: "has_images", message: "contains an image XObject (in an object stream): only text PDFs are accepted" };
-    if (INLINE_IMAGE.test(content)) return { ok: false, error: "has_images", message: "contains an inline image: only text PDFs are accepted" };
+    if (IMAGE_XOBJECT.test(content))
+      return { ok: false, error: "has_images", message: "contains an image XObject (in an object stream): only text PDFs are accepted" };
+    if (INLINE_IMAGE.test(content))
+      return { ok: false, error: "has_images", message: "contains an inline image: only text PDFs are accepted" };
     textOperators += content.match(TEXT_OPERATOR)?.length ?? 0;
   }
   if (textOperators === 0) return { ok: false, error: "no_text", message: "shows no text (no Tj/TJ operator in any content stream)" };

@@ -37,7 +37,11 @@ export function sniffText(bytes: Uint8Array): TextSniff {
   }
   const binary = BINARY.exec(text);
   if (binary) {
-    return { ok: false, error: "binary", message: `control character U+${binary[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()} at character ${binary.index}: binary content, not text` };
+    return {
+      ok: false,
+      error: "binary",
+      message: `control character U+${binary[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()} at character ${binary.index}: binary content, not text`,
+    };
   }
   const type = looksLikeMarkdown(text) ? "md" : "txt";
   return { ok: true, type, code: fileTypeByName(type).code, characters: [...text].length, lines: text.split("\n").length };

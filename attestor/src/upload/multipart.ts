@@ -18,7 +18,11 @@ export async function readMultipart(request: IncomingMessage, limits: { maxFiles
   const maxBody = (limits.maxFiles + 1) * (limits.maxFileBytes + OVERHEAD_PER_PART);
   const declared = Number(request.headers["content-length"] ?? 0);
   if (declared > maxBody) {
-    fail(413, "upload_too_large", `the request is ${declared} bytes: an upload holds at most ${limits.maxFiles} files of ${limits.maxFileBytes} bytes`);
+    fail(
+      413,
+      "upload_too_large",
+      `the request is ${declared} bytes: an upload holds at most ${limits.maxFiles} files of ${limits.maxFileBytes} bytes`,
+    );
   }
 
   return new Promise<ReceivedFile[]>((resolve, reject) => {
@@ -46,7 +50,13 @@ export async function readMultipart(request: IncomingMessage, limits: { maxFiles
           });
           stream.on("end", () => {
             const bytes = Buffer.concat(chunks);
-            files.push({ index, field, name: info.filename ?? `file ${index + 1}`, bytes, tooLarge: stream.truncated || bytes.length > limits.maxFileBytes });
+            files.push({
+              index,
+              field,
+              name: info.filename ?? `file ${index + 1}`,
+              bytes,
+              tooLarge: stream.truncated || bytes.length > limits.maxFileBytes,
+            });
             done();
           });
         }),
@@ -54,7 +64,9 @@ export async function readMultipart(request: IncomingMessage, limits: { maxFiles
     });
     parser.on("filesLimit", () => refuse(new ApiError(413, "too_many_files", `an upload holds at most ${limits.maxFiles} files`)));
     parser.on("partsLimit", () => refuse(new ApiError(413, "too_many_parts", "the form has too many parts")));
-    parser.on("error", (error) => reject(new ApiError(400, "malformed_multipart", `the multipart body could not be read: ${(error as Error).message}`)));
+    parser.on("error", (error) =>
+      reject(new ApiError(400, "malformed_multipart", `the multipart body could not be read: ${(error as Error).message}`)),
+    );
     parser.on("close", () => {
       void Promise.all(pending).then(() => {
         if (refused) return reject(refused);
@@ -66,7 +78,13 @@ export async function readMultipart(request: IncomingMessage, limits: { maxFiles
       if (received > maxBody) {
         request.unpipe(parser);
         request.resume();
-        reject(new ApiError(413, "upload_too_large", `the request passed ${maxBody} bytes: an upload holds at most ${limits.maxFiles} files of ${limits.maxFileBytes} bytes`));
+        reject(
+          new ApiError(
+            413,
+            "upload_too_large",
+            `the request passed ${maxBody} bytes: an upload holds at most ${limits.maxFiles} files of ${limits.maxFileBytes} bytes`,
+          ),
+        );
       }
     });
     request.on("aborted", () => reject(new Error("the client closed the connection mid-upload")));

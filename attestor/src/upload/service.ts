@@ -6,14 +6,21 @@
  * file pins nothing, and the answer names every file's problem.
  */
 import { randomBytes } from "node:crypto";
-import { cidToString, sha256 } from "@provena/common/cid";
+import { sha256 } from "@provena/common/cid";
 import { fileTypeByCode, modalityName } from "@provena/common/fileTypes";
 import { checkAllowance, MAX_BATCH, type LimitViolation, type ProtocolLimits } from "@provena/common/limits";
 import { contributionId, STATUS } from "@provena/common/verdicts";
 import { bytesToHex, ContractFunctionRevertedError, BaseError, type Address, type Hex } from "viem";
 import type { ChainView } from "../chain.js";
 import { transaction, type Db } from "../db.js";
-import { compareFingerprints, findNear, indexFingerprint, type Fingerprint, type NearMatch, type NearThresholds } from "../dedup/nearIndex.js";
+import {
+  compareFingerprints,
+  findNear,
+  indexFingerprint,
+  type Fingerprint,
+  type NearMatch,
+  type NearThresholds,
+} from "../dedup/nearIndex.js";
 import { ApiError, fail } from "../http/errors.js";
 import { sniffFile, type SniffDetails } from "../sniff/index.js";
 import type { ContentStore } from "../storage/index.js";
@@ -116,9 +123,13 @@ export function createUploads(deps: UploadDeps) {
         continue;
       }
       if (sniffed.modality !== modality) {
-        refuse("type_not_allowed", `the content is ${sniffed.type.toUpperCase()} (${sniffed.modality}), but Datanet ${datanetId} takes ${modality} files`, {
-          type: sniffed.type,
-        });
+        refuse(
+          "type_not_allowed",
+          `the content is ${sniffed.type.toUpperCase()} (${sniffed.modality}), but Datanet ${datanetId} takes ${modality} files`,
+          {
+            type: sniffed.type,
+          },
+        );
         continue;
       }
       const digest = sha256(file.bytes);
@@ -141,9 +152,13 @@ export function createUploads(deps: UploadDeps) {
         continue;
       }
       if (fingerprint) {
-        const near = findNear(db, datanetId, digest, fingerprint, deps.nearDuplicate) ?? nearInBatch(checked, fingerprint, deps.nearDuplicate);
+        const near =
+          findNear(db, datanetId, digest, fingerprint, deps.nearDuplicate) ?? nearInBatch(checked, fingerprint, deps.nearDuplicate);
         if (near) {
-          const how = near.kind === "text" ? `${Math.round(near.similarity * 100)}% of its word shingles` : `an image hash ${near.distanceBits} bits away`;
+          const how =
+            near.kind === "text"
+              ? `${Math.round(near.similarity * 100)}% of its word shingles`
+              : `an image hash ${near.distanceBits} bits away`;
           refuse("near_duplicate", `too close to content already in Datanet ${datanetId} or this upload (${how})`, { ...near });
           continue;
         }
@@ -163,7 +178,9 @@ export function createUploads(deps: UploadDeps) {
 
     const { refusals, checked } = await check(datanetId, modality, limits.maxFileBytes, files);
     if (refusals.length > 0) {
-      throw new ApiError(422, refusals.length === 1 ? refusals[0]!.code : "files_refused", refusals.map((r) => r.message).join("; "), { refused: refusals });
+      throw new ApiError(422, refusals.length === 1 ? refusals[0]!.code : "files_refused", refusals.map((r) => r.message).join("; "), {
+        refused: refusals,
+      });
     }
     const allowance = await chain.allowance(contributor, datanetId);
     const violation = checkAllowance(
@@ -171,7 +188,8 @@ export function createUploads(deps: UploadDeps) {
       allowance,
       limits,
     );
-    if (violation) throw new ApiError(429, VIOLATION_CODES[violation.error], describeViolation(violation, allowance.resetsAt), { allowance });
+    if (violation)
+      throw new ApiError(429, VIOLATION_CODES[violation.error], describeViolation(violation, allowance.resetsAt), { allowance });
 
     // Record first, then pin: a crash between the two leaves a record the sweeper expires, never a pin nobody tracks.
     const id = randomBytes(16).toString("hex");
@@ -193,8 +211,15 @@ export function createUploads(deps: UploadDeps) {
       });
     }
     transaction(db, () => {
-      db.prepare("INSERT INTO upload (id, contributor, datanet_id, created_at) VALUES (?, ?, ?, ?)").run(id, contributor, datanetId, createdAt);
-      const insert = db.prepare("INSERT INTO upload_file (upload_id, position, name, sha256, cid, size, type_code, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      db.prepare("INSERT INTO upload (id, contributor, datanet_id, created_at) VALUES (?, ?, ?, ?)").run(
+        id,
+        contributor,
+        datanetId,
+        createdAt,
+      );
+      const insert = db.prepare(
+        "INSERT INTO upload_file (upload_id, position, name, sha256, cid, size, type_code, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      );
       for (const [position, file] of accepted.entries()) {
         insert.run(id, position, file.name, file.sha256, file.cid, file.size, file.fileType, JSON.stringify(file.details));
         const fingerprint = checked[position]!.fingerprint;
@@ -203,7 +228,8 @@ export function createUploads(deps: UploadDeps) {
     });
     for (const [position, c] of checked.entries()) {
       const cid = await store.add(c.file.bytes);
-      if (cid.toString() !== accepted[position]!.cid) throw new Error(`the store computed ${cid.toString()} for ${accepted[position]!.cid}`);
+      if (cid.toString() !== accepted[position]!.cid)
+        throw new Error(`the store computed ${cid.toString()} for ${accepted[position]!.cid}`);
     }
     return {
       upload: id,
@@ -224,7 +250,9 @@ export function createUploads(deps: UploadDeps) {
       | undefined;
     if (!row) return fail(404, "unknown_upload", `no upload ${id}`);
     const datanetId = BigInt(row.datanet_id);
-    const files = db.prepare("SELECT position, name, sha256, cid, size, type_code, details, state FROM upload_file WHERE upload_id = ? ORDER BY position").all(id) as {
+    const files = db
+      .prepare("SELECT position, name, sha256, cid, size, type_code, details, state FROM upload_file WHERE upload_id = ? ORDER BY position")
+      .all(id) as {
       position: number;
       name: string;
       sha256: Hex;

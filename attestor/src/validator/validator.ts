@@ -62,26 +62,51 @@ export function createValidator(options: ValidatorOptions) {
     const latest = await chain.client.getBlockNumber({ cacheTime: 0 });
     if (from > latest) return false;
     const to = latest < from + BLOCK_SPAN - 1n ? latest : from + BLOCK_SPAN - 1n;
-    const events = await chain.client.getContractEvents({ ...chain.ledger, eventName: "Contributed", fromBlock: from, toBlock: to, strict: true });
+    const events = await chain.client.getContractEvents({
+      ...chain.ledger,
+      eventName: "Contributed",
+      fromBlock: from,
+      toBlock: to,
+      strict: true,
+    });
     const validates = new Map<bigint, boolean>();
     const jobs: Job[] = [];
     for (const event of events) {
-      const { datanetId, items } = event.args as { datanetId: bigint; items: readonly { contentHash: Hex; cid: Hex; size: number; fileType: number }[] };
+      const { datanetId, items } = event.args as {
+        datanetId: bigint;
+        items: readonly { contentHash: Hex; cid: Hex; size: number; fileType: number }[];
+      };
       if (!validates.has(datanetId)) validates.set(datanetId, (await chain.validatorQuorum(datanetId, account.address))[0]);
       if (!validates.get(datanetId)) continue;
       for (const item of items) {
-        jobs.push({ contribution: contributionId(datanetId, item.contentHash), datanet_id: Number(datanetId), content_hash: item.contentHash, cid: item.cid, size: item.size, file_type: item.fileType, attempts: 0 });
+        jobs.push({
+          contribution: contributionId(datanetId, item.contentHash),
+          datanet_id: Number(datanetId),
+          content_hash: item.contentHash,
+          cid: item.cid,
+          size: item.size,
+          file_type: item.fileType,
+          attempts: 0,
+        });
       }
     }
     transaction(db, () => {
-      const insert = db.prepare("INSERT OR IGNORE INTO job (contribution, datanet_id, content_hash, cid, size, file_type, next_at) VALUES (?, ?, ?, ?, ?, ?, 0)");
+      const insert = db.prepare(
+        "INSERT OR IGNORE INTO job (contribution, datanet_id, content_hash, cid, size, file_type, next_at) VALUES (?, ?, ?, ?, ?, ?, 0)",
+      );
       for (const job of jobs) insert.run(job.contribution, job.datanet_id, job.content_hash, job.cid, job.size, job.file_type);
       db.prepare("INSERT INTO cursor (name, block) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET block = excluded.block").run(CURSOR, to);
     });
     return true;
   }
 
-  const refuse = (reason: number, explanation: string, checks: Assessment["checks"] = {}): Assessment => ({ accept: false, score: 0, reason: reason as Assessment["reason"], explanation, checks });
+  const refuse = (reason: number, explanation: string, checks: Assessment["checks"] = {}): Assessment => ({
+    accept: false,
+    score: 0,
+    reason: reason as Assessment["reason"],
+    explanation,
+    checks,
+  });
 
   /** The assessment of one contribution's content, or undefined when the content cannot be had yet. */
   async function judge(job: Job): Promise<Assessment | undefined> {
@@ -89,15 +114,20 @@ export function createValidator(options: ValidatorOptions) {
     if (!cid) return refuse(3, "the CID recorded on chain does not parse as a CID");
     const size = await store.size(cid).catch(() => undefined);
     if (size === undefined) return undefined;
-    if (size !== job.size) return refuse(3, `the content named by ${cid.toString()} is ${size} bytes; the chain records ${job.size}`, { size });
+    if (size !== job.size)
+      return refuse(3, `the content named by ${cid.toString()} is ${size} bytes; the chain records ${job.size}`, { size });
     const bytes = await readAll(store.cat(cid)); // each block is checked against the CID as it is read
     const digest = sha256(bytes);
-    if (digest !== job.content_hash.toLowerCase()) return refuse(3, `the content named by ${cid.toString()} has SHA-256 ${digest}; the chain records ${job.content_hash}`);
+    if (digest !== job.content_hash.toLowerCase())
+      return refuse(3, `the content named by ${cid.toString()} has SHA-256 ${digest}; the chain records ${job.content_hash}`);
     const sniffed = sniffFile(bytes);
-    if (!sniffed.ok) return refuse(sniffed.error === "unknown_type" || sniffed.error === "polyglot" ? 2 : 3, sniffed.message, { sniff: sniffed.error });
+    if (!sniffed.ok)
+      return refuse(sniffed.error === "unknown_type" || sniffed.error === "polyglot" ? 2 : 3, sniffed.message, { sniff: sniffed.error });
     if (sniffed.code !== job.file_type) {
       const declared = fileTypeByCode(job.file_type)?.name ?? `code ${job.file_type}`;
-      return refuse(2, `declared as ${declared.toUpperCase()} on chain, but the content is ${sniffed.type.toUpperCase()}`, { type: sniffed.type });
+      return refuse(2, `declared as ${declared.toUpperCase()} on chain, but the content is ${sniffed.type.toUpperCase()}`, {
+        type: sniffed.type,
+      });
     }
     const datanetId = BigInt(job.datanet_id);
     const fingerprint = await fingerprintOf(bytes, sniffed.type, sniffed.modality).catch(() => undefined);
@@ -105,7 +135,10 @@ export function createValidator(options: ValidatorOptions) {
       const near = findNear(db, datanetId, digest, fingerprint, options.nearDuplicate);
       // Only content already on chain counts: an upload that was never contributed is no precedent.
       if (near && (await chain.contribution(contributionId(datanetId, near.sha256 as Hex))).status !== 0) {
-        const how = near.kind === "text" ? `${Math.round(near.similarity * 100)}% of word shingles shared` : `image hash ${near.distanceBits} bits away`;
+        const how =
+          near.kind === "text"
+            ? `${Math.round(near.similarity * 100)}% of word shingles shared`
+            : `image hash ${near.distanceBits} bits away`;
         return refuse(5, `a near-duplicate of ${near.sha256} already in Datanet ${datanetId} (${how})`, { nearDuplicateOf: near.sha256 });
       }
       indexFingerprint(db, datanetId, digest, fingerprint);
@@ -139,11 +172,22 @@ export function createValidator(options: ValidatorOptions) {
     transaction(db, () => {
       db.prepare(
         `INSERT OR REPLACE INTO assessment (contribution, datanet_id, accept, score, reason, explanation, checks, assessed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(job.contribution, job.datanet_id, assessment.accept ? 1 : 0, assessment.score, assessment.reason, assessment.explanation, JSON.stringify(assessment.checks), now());
+      ).run(
+        job.contribution,
+        job.datanet_id,
+        assessment.accept ? 1 : 0,
+        assessment.score,
+        assessment.reason,
+        assessment.explanation,
+        JSON.stringify(assessment.checks),
+        now(),
+      );
       options.relay.enqueueOwn(signed);
       db.prepare("UPDATE job SET done = 1 WHERE contribution = ?").run(job.contribution);
     });
-    log(`${job.contribution}: ${assessment.accept ? "accept" : "reject"} ${assessment.score} (${REASONS[assessment.reason as keyof typeof REASONS] ?? assessment.reason})`);
+    log(
+      `${job.contribution}: ${assessment.accept ? "accept" : "reject"} ${assessment.score} (${REASONS[assessment.reason as keyof typeof REASONS] ?? assessment.reason})`,
+    );
   }
 
   /** One step: follow the chain, then judge the due jobs. True when there was something to do. */
@@ -156,7 +200,16 @@ export function createValidator(options: ValidatorOptions) {
 
   const assessment = (contribution: Hex) => {
     const row = db.prepare("SELECT * FROM assessment WHERE contribution = ?").get(contribution.toLowerCase()) as
-      | { contribution: Hex; datanet_id: number; accept: number; score: number; reason: number; explanation: string; checks: string; assessed_at: number }
+      | {
+          contribution: Hex;
+          datanet_id: number;
+          accept: number;
+          score: number;
+          reason: number;
+          explanation: string;
+          checks: string;
+          assessed_at: number;
+        }
       | undefined;
     if (!row) return undefined;
     return {

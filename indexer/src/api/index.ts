@@ -114,7 +114,8 @@ const datanetView = ({ datanet: row, stats }: DatanetRow) => ({
 });
 
 /** Datanets with their running totals. */
-const datanetRows = () => db.select({ datanet, stats: datanetStats }).from(datanet).innerJoin(datanetStats, eq(datanetStats.datanetId, datanet.id));
+const datanetRows = () =>
+  db.select({ datanet, stats: datanetStats }).from(datanet).innerJoin(datanetStats, eq(datanetStats.datanetId, datanet.id));
 
 type Tally = { accepts: number; rejects: number };
 const NO_VOTES: Tally = { accepts: 0, rejects: 0 };
@@ -204,7 +205,12 @@ app.get("/contributors/:address", async (c) => {
     const global = rows.find((row) => row.stats.datanetId === GLOBAL);
     if (!global) return missing(`no contributions from ${address}`);
     const rankIn = ({ stats }: StatsRow) =>
-      allTimeRank(stats.datanetId, { scoreSum: stats.scoreSum, rateKey: stats.rateKey, reachedAt: stats.reachedAt, contributor: stats.contributor });
+      allTimeRank(stats.datanetId, {
+        scoreSum: stats.scoreSum,
+        rateKey: stats.rateKey,
+        reachedAt: stats.reachedAt,
+        contributor: stats.contributor,
+      });
     return found({
       address,
       rank: await rankIn(global),
@@ -226,7 +232,10 @@ app.get("/datanets", async (c) => {
       .orderBy(asc(datanet.id))
       .limit(params.limit + 1);
     const page = rows.slice(0, params.limit);
-    return found({ datanets: page.map(datanetView), nextCursor: rows.length > params.limit ? String(page[page.length - 1]!.datanet.id) : null });
+    return found({
+      datanets: page.map(datanetView),
+      nextCursor: rows.length > params.limit ? String(page[page.length - 1]!.datanet.id) : null,
+    });
   });
 });
 
@@ -286,7 +295,8 @@ app.get("/contributions", async (c) => {
 app.get("/contributions/:id", async (c) => {
   checkNoQuery(query(c));
   const id = c.req.param("id");
-  if (!/^0x[0-9a-fA-F]{64}$/.test(id)) throw new ParameterError("id", `must be a 32-byte contribution id (0x + 64 hex digits), not "${id}"`);
+  if (!/^0x[0-9a-fA-F]{64}$/.test(id))
+    throw new ParameterError("id", `must be a 32-byte contribution id (0x + 64 hex digits), not "${id}"`);
   return answer(c, async () => {
     const [row] = await contributionRows().where(eq(contribution.id, id.toLowerCase() as Hex));
     if (!row) return missing(`no contribution ${id}`);

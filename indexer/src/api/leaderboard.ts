@@ -21,11 +21,24 @@ export type BoardRow = Pick<Stats, "contributor" | "accepted" | "rejected" | "sc
   };
 
 /** Joins a contributor's standing to their activity in the same scope. */
-export const withActivity = and(eq(contributorActivity.contributor, contributorStats.contributor), eq(contributorActivity.datanetId, contributorStats.datanetId))!;
+export const withActivity = and(
+  eq(contributorActivity.contributor, contributorStats.contributor),
+  eq(contributorActivity.datanetId, contributorStats.datanetId),
+)!;
 
-const column = { scoreSum: contributorStats.scoreSum, rateKey: contributorStats.rateKey, reachedAt: contributorStats.reachedAt, contributor: contributorStats.contributor };
+const column = {
+  scoreSum: contributorStats.scoreSum,
+  rateKey: contributorStats.rateKey,
+  reachedAt: contributorStats.reachedAt,
+  contributor: contributorStats.contributor,
+};
 
-const keyOf = (row: BoardRow): RankKey => ({ scoreSum: row.scoreSum, rateKey: row.rateKey, reachedAt: row.reachedAt, contributor: row.contributor });
+const keyOf = (row: BoardRow): RankKey => ({
+  scoreSum: row.scoreSum,
+  rateKey: row.rateKey,
+  reachedAt: row.reachedAt,
+  contributor: row.contributor,
+});
 
 /** Rows that rank strictly ahead of `key` (`ahead`) or strictly behind it, following RANK_ORDER. */
 const relativeTo = (key: RankKey, side: "ahead" | "behind"): SQL => {

@@ -14,7 +14,10 @@ export const MAX_LIMIT = 100;
 const MAX_DATANET_ID = 2 ** 32 - 1;
 
 export class ParameterError extends Error {
-  constructor(readonly parameter: string, problem: string) {
+  constructor(
+    readonly parameter: string,
+    problem: string,
+  ) {
     super(`${parameter}: ${problem}`);
   }
 }

@@ -12,7 +12,10 @@ export type SnapshotCache = <T>(key: string, compute: () => Promise<T>) => Promi
 
 export type SnapshotCacheOptions = { maxEntries?: number; reuseMs?: number };
 
-export function snapshotCache(readSnapshot: () => Promise<string>, { maxEntries = 500, reuseMs = 10 }: SnapshotCacheOptions = {}): SnapshotCache {
+export function snapshotCache(
+  readSnapshot: () => Promise<string>,
+  { maxEntries = 500, reuseMs = 10 }: SnapshotCacheOptions = {},
+): SnapshotCache {
   let read: { snapshot: Promise<string>; startedAt: number; done: boolean } | undefined;
   let version: string | undefined;
   let entries = new Map<string, Promise<unknown>>();
