@@ -41,6 +41,7 @@ import {
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { contributionLedgerAbi, datanetRegistryAbi } from "@provena/common/generated/abis";
+import { Reason } from "@provena/common/codes";
 import { contributionId, signedVerdict } from "@provena/common/verdicts";
 import { startChain, startPostgres, type Chain } from "../test/helpers/stack.js";
 import { indexedBlock, startIndexer, waitUntilIndexed, type RunningIndexer } from "./indexer.js";
@@ -247,7 +248,7 @@ async function signVerdict(chain: Chain, validator: PrivateKeyAccount, contribut
     contribution,
     accept,
     score: accept ? 40 + (Number.parseInt(contribution.slice(2, 6), 16) % 61) : 0,
-    reason: accept ? 1 : 6,
+    reason: accept ? Reason.Accepted : Reason.LowQuality,
     deadline,
   };
   return signedVerdict(validator, chain.deployment.chainId, chain.deployment.contracts.ContributionLedger.address, verdict);

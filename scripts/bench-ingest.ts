@@ -36,7 +36,8 @@ import { sha256 } from "@provena/common/cid";
 import { contributionLedgerAbi } from "@provena/common/generated/abis";
 import { DEFAULT_LIMITS, MB } from "@provena/common/limits";
 import { seededRandom } from "@provena/common/random";
-import { contributionId, STATUS } from "@provena/common/verdicts";
+import { contributionId } from "@provena/common/verdicts";
+import { Status, statusName } from "@provena/common/codes";
 import { findNear } from "../attestor/src/dedup/nearIndex.js";
 import { sniffFile } from "../attestor/src/sniff/index.js";
 import { cidOf } from "../attestor/src/storage/profile.js";
@@ -339,12 +340,13 @@ async function main() {
       (await chain.publicClient.readContract({ address: ledger, abi: contributionLedgerAbi, functionName: "getContribution", args: [id] }))
         .status;
     let status = await statusOf();
-    for (; status === 1; status = await statusOf()) {
+    for (; status === Status.Pending; status = await statusOf()) {
       if (Date.now() > deadline) throw new Error(`sample ${i}: not final 60 s after its upload`);
       await sleep(STATUS_POLL_MS);
     }
     const t3 = Date.now();
-    if (status !== 2) throw new Error(`sample ${i}: ${STATUS[status]} on chain: ${JSON.stringify(attestor.validator?.assessment(id))}`);
+    if (status !== Status.Accepted)
+      throw new Error(`sample ${i}: ${statusName(status)} on chain: ${JSON.stringify(attestor.validator?.assessment(id))}`);
     const row = verdictRow.get(id.toLowerCase()) as { queued: number; signed: number | null } | undefined;
     phases.total.push(t3 - t0);
     phases.upload.push(t1 - t0);

@@ -15,11 +15,11 @@ import {
   modalityCode,
   rawCidBytes,
   sha256,
-  STATUS,
   verdictTypedData,
   type Deployment,
   type Modality,
 } from "@provena/common";
+import { Reason, Status } from "@provena/common/codes";
 import { sniffFile } from "../attestor/src/sniff/index.js";
 import { pngFile, textFile, wavFile } from "./lib/demo-content.js";
 
@@ -176,7 +176,7 @@ export async function seedDemo(connection: NetworkConnection, deployment: Deploy
           contribution: contributionId(datanetId, item.contentHash),
           accept,
           score: accept ? 70 + ((i * 7 + index * 3) % 30) : 10,
-          reason: accept ? 1 : 6,
+          reason: accept ? Reason.Accepted : Reason.LowQuality,
           deadline,
         };
         const signature = await validator.signTypedData(
@@ -201,7 +201,7 @@ export async function standing(client: PublicClient, deployment: Deployment): Pr
     client.getContractEvents({ ...ledger, eventName: "ContributionFinalized", fromBlock, strict: true }),
   ]);
   const contributions = contributed.reduce((sum, log) => sum + log.args.items.length, 0);
-  const accepted = finalized.filter((log) => STATUS[log.args.status] === "accepted").length;
-  const rejected = finalized.filter((log) => STATUS[log.args.status] === "rejected").length;
+  const accepted = finalized.filter((log) => log.args.status === Status.Accepted).length;
+  const rejected = finalized.filter((log) => log.args.status === Status.Rejected).length;
   return { datanets: Number(datanets), contributions, accepted, rejected, pending: contributions - accepted - rejected };
 }

@@ -34,23 +34,3 @@ export const signedVerdict = async (validator: LocalAccount, chainId: number, le
 
 export const contributionId = (datanetId: bigint, contentHash: Hex): Hex =>
   keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "bytes32" }], [datanetId, contentHash]));
-
-/** Reason codes a verdict carries; 0 is "no reason given". Shared by validators' UIs and the automatic validator. */
-export const REASONS = {
-  0: "none",
-  1: "accepted",
-  2: "wrong type",
-  3: "corrupt or unreadable",
-  4: "duplicate",
-  5: "near-duplicate",
-  6: "low quality",
-  7: "off-topic",
-  8: "license or rights problem",
-  9: "harmful content",
-} as const satisfies Record<number, string>;
-
-export const STATUS = ["none", "pending", "accepted", "rejected"] as const;
-export type ContributionStatus = (typeof STATUS)[number];
-
-/** The on-chain score is in hundredths of a point (0..10000); the leaderboard counts it as 0..1. */
-export const scoreToUnit = (score: number): number => score / 10_000;

@@ -18,7 +18,8 @@ import { hexToBytes, type Hex } from "viem";
 import { cidToString } from "@provena/common/cid";
 import { modalityName } from "@provena/common/fileTypes";
 import { chainOrder } from "@provena/common/ranking";
-import { STATUS, contributionId } from "@provena/common/verdicts";
+import { contributionId } from "@provena/common/verdicts";
+import { Status } from "@provena/common/codes";
 import { resolveMetadata } from "./metadata";
 import { recordFinal, recordSubmissions, type When } from "./stats";
 
@@ -230,7 +231,7 @@ ponder.on("ContributionLedger:ContributionFinalized", async ({ event, context })
   const { id, status, score } = event.args;
   const row = await context.db.find(contribution, { id });
   if (!row) throw new Error(`finalization of contribution ${id}, which was never submitted`);
-  const accepted = STATUS[status] === "accepted";
+  const accepted = status === Status.Accepted;
   const at = when(event);
   await context.db.insert(finalization).values({
     contributionId: id,

@@ -5,6 +5,7 @@ import { keccak256, toHex, type Address, type Hex } from "viem";
 import ProvenaModule from "../../ignition/modules/Provena.js";
 import { rawCidOfDigest } from "@provena/common/cid";
 import { fileTypeByName, modalityCode, type FileTypeName, type Modality } from "@provena/common/fileTypes";
+import { Reason } from "@provena/common/codes";
 import { verdictTypedData, type Verdict } from "@provena/common/verdicts";
 
 export const connection = await network.create();
@@ -70,7 +71,7 @@ export async function signVerdict(
   const full: Verdict = {
     accept: true,
     score: 80,
-    reason: 1,
+    reason: Reason.Accepted,
     deadline: BigInt((await networkHelpers.time.latest()) + 86_400),
     ...verdict,
   };

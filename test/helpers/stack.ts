@@ -26,6 +26,7 @@ import { hardhat } from "viem/chains";
 import { contributionLedgerAbi, datanetRegistryAbi } from "@provena/common/generated/abis";
 import { cidToString, rawCidBytes, rawCidOfDigest } from "@provena/common/cid";
 import { fileTypeByName } from "@provena/common/fileTypes";
+import { Reason } from "@provena/common/codes";
 import { contributionId, signedVerdict } from "@provena/common/verdicts";
 import type { Deployment } from "@provena/common/deployment";
 import { deploy } from "../../scripts/deploy.js";
@@ -125,7 +126,13 @@ export async function startChain() {
     for (const contribution of ids) {
       for (const validator of validators) {
         signed.push(
-          await signedVerdict(validator, deployment.chainId, ledger, { contribution, accept, score, reason: accept ? 1 : 6, deadline }),
+          await signedVerdict(validator, deployment.chainId, ledger, {
+            contribution,
+            accept,
+            score,
+            reason: accept ? Reason.Accepted : Reason.LowQuality,
+            deadline,
+          }),
         );
       }
     }

@@ -7,7 +7,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { crc32, deflateRawSync, deflateSync } from "node:zlib";
-import { assess, DEFAULT_QUALITY, REASON } from "../../attestor/src/quality/index.js";
+import { assess, DEFAULT_QUALITY } from "../../attestor/src/quality/index.js";
+import { Reason } from "@provena/common/codes";
 import { pdfText } from "../../attestor/src/quality/pdfText.js";
 import { verdict, type Finding } from "../../attestor/src/quality/score.js";
 import { compressionRatio, duplicateLineShare, structureRatio } from "../../attestor/src/quality/text.js";
@@ -68,7 +69,7 @@ const randomHanzi = (n: number) => Array.from({ length: n }, () => String.fromCh
 test("English prose, Markdown and French prose are accepted with a high score and the figures named", async () => {
   const prose = await assess(utf8(PROSE), "txt");
   assert.equal(prose.accept, true, prose.explanation);
-  assert.equal(prose.reason, REASON.accepted);
+  assert.equal(prose.reason, Reason.Accepted);
   assert.ok(prose.score >= 90, `score ${prose.score}`);
   assert.match(
     prose.explanation,
@@ -89,7 +90,7 @@ test("English prose, Markdown and French prose are accepted with a high score an
 test("random letters, random words and random symbols are refused as gibberish", async () => {
   for (const text of [randomLetters(3000), randomWords(3000), randomHanzi(1500)]) {
     const result = await assess(utf8(text), "txt");
-    assert.deepEqual([result.accept, result.score, result.reason], [false, 0, REASON.lowQuality], result.explanation);
+    assert.deepEqual([result.accept, result.score, result.reason], [false, 0, Reason.LowQuality], result.explanation);
     assert.match(
       result.explanation,
       /^refused as low quality: structure ratio (0\.9[89]|1\.\d\d): no more structure than shuffled characters, gibberish above 0\.95/,
@@ -97,13 +98,13 @@ test("random letters, random words and random symbols are refused as gibberish",
   }
   // Too short for the structure ratio, but random symbols barely compress at all.
   const symbols = await assess(utf8(randomPrintable(300)), "txt");
-  assert.equal(symbols.reason, REASON.lowQuality);
+  assert.equal(symbols.reason, Reason.LowQuality);
   assert.match(symbols.explanation, /compression ratio 0\.9\d: random-looking, gibberish above 0\.90/);
 });
 
 test("a line repeated 500 times is refused as repetitive boilerplate", async () => {
   const result = await assess(utf8("Click here to claim your free reward today!\n".repeat(500)), "txt");
-  assert.deepEqual([result.accept, result.reason], [false, REASON.lowQuality]);
+  assert.deepEqual([result.accept, result.reason], [false, Reason.LowQuality]);
   assert.match(
     result.explanation,
     /compression ratio 0\.0\d: repetitive, under 0\.10; 99\.8% of its lines are repeats: boilerplate above 50%/,
@@ -125,7 +126,7 @@ test("some repeated lines lower the score; most of a text repeating refuses it",
 
 test("too-short text is refused with its length and the minimum", async () => {
   const result = await assess(utf8("Tide tables for the week, see the harbour office."), "txt");
-  assert.deepEqual([result.accept, result.score, result.reason], [false, 0, REASON.lowQuality]);
+  assert.deepEqual([result.accept, result.score, result.reason], [false, 0, Reason.LowQuality]);
   assert.match(result.explanation, /^refused as low quality: only 49 characters, under the minimum of 200/);
   // The minimum is an option.
   const lenient = await assess(utf8(PROSE.slice(0, 150)), "txt", { minCharacters: 100 });
@@ -138,7 +139,7 @@ test("lorem ipsum placeholder text is refused; a text mentioning it is not", asy
   const lorem =
     "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat.\n";
   const result = await assess(utf8(`# Our story\n\n${lorem}\n${lorem.slice(0, 120)}\n`), "md");
-  assert.deepEqual([result.accept, result.reason, result.checks.loremIpsum], [false, REASON.lowQuality, true]);
+  assert.deepEqual([result.accept, result.reason, result.checks.loremIpsum], [false, Reason.LowQuality, true]);
   assert.match(result.explanation, /lorem ipsum placeholder text/);
   const mention = await assess(utf8(`${PROSE}\nPrinters have filled empty pages with "lorem ipsum" since the 1500s.\n`), "txt");
   assert.deepEqual([mention.accept, mention.checks.loremIpsum], [true, false]);
@@ -149,13 +150,13 @@ test("invalid UTF-8 and binary control characters are refused as unreadable", as
   assert.deepEqual(await assess(invalid, "txt"), {
     accept: false,
     score: 0,
-    reason: REASON.corrupt,
+    reason: Reason.Corrupt,
     explanation: "refused as corrupt or unreadable: the text is not valid UTF-8.",
     checks: {},
   });
   const binary = PROSE.replace(/e/g, "e\u0001");
   const result = await assess(utf8(binary), "txt");
-  assert.equal(result.reason, REASON.corrupt);
+  assert.equal(result.reason, Reason.Corrupt);
   assert.match(result.explanation, /% control characters, above the 1% of unreadable text/);
   // A stray control character only lowers the score.
   const stray = await assess(utf8(`${PROSE}\u0007`), "txt");
@@ -215,7 +216,7 @@ test("the verdict: factors multiply, a refusal scores 0, and a low product is re
     "refused as low quality, score 45 under the 50 needed: fine; meh.",
   );
   assert.equal(verdict([fine, meh], {}, { ...DEFAULT_QUALITY, minScore: 45 }).accept, true);
-  const corrupt: Finding = { factor: 0, refuse: REASON.corrupt, says: "broken" };
+  const corrupt: Finding = { factor: 0, refuse: Reason.Corrupt, says: "broken" };
   assert.deepEqual(verdict([fine, corrupt], {}, DEFAULT_QUALITY), {
     accept: false,
     score: 0,
@@ -288,7 +289,7 @@ test("a PDF in a Type0 font is read through its ToUnicode CMap, and refused as u
   assert.equal(pdfText(pdf("BT /F1 9 Tf <00620063> Tj ET", type0(" /ToUnicode 6 0 R"), [stream(6, cmap)]), 1e7), "’é");
 
   const withoutMap = await assess(pdf(proseContent(glyphs), type0("")), "pdf");
-  assert.deepEqual([withoutMap.accept, withoutMap.reason], [false, REASON.corrupt]);
+  assert.deepEqual([withoutMap.accept, withoutMap.reason], [false, Reason.Corrupt]);
   assert.match(withoutMap.explanation, /control characters, above the 1% of unreadable text/);
 });
 
@@ -301,11 +302,11 @@ test("a PDF the sniffer refuses keeps the sniffer's reason", async () => {
   const withImage = await assess(image, "pdf");
   assert.deepEqual(
     [withImage.reason, withImage.explanation],
-    [REASON.wrongType, "refused as wrong type: contains an image XObject: only text PDFs are accepted."],
+    [Reason.WrongType, "refused as wrong type: contains an image XObject: only text PDFs are accepted."],
   );
   const whole = pdf("BT /F1 11 Tf (Short) Tj ET", HELVETICA);
-  assert.equal((await assess(whole.subarray(0, whole.length - 30), "pdf")).reason, REASON.corrupt);
-  assert.equal((await assess(whole, "pdf")).reason, REASON.lowQuality); // five characters
+  assert.equal((await assess(whole.subarray(0, whole.length - 30), "pdf")).reason, Reason.Corrupt);
+  assert.equal((await assess(whole, "pdf")).reason, Reason.LowQuality); // five characters
 });
 
 // ------------------------------------------------------------------ DOCX
@@ -384,10 +385,10 @@ test("a Word document is judged on its text, a line per paragraph", async () => 
   assert.equal(prose.accept, true, prose.explanation);
   assert.deepEqual([prose.checks.characters, prose.checks.lines, prose.checks.extractedFrom], [PROSE.trim().length, 9, "docx"]);
   const spam = await assess(docx("Visit our shop for the best prices in town!\n".repeat(200)), "docx");
-  assert.deepEqual([spam.accept, spam.reason], [false, REASON.lowQuality]);
+  assert.deepEqual([spam.accept, spam.reason], [false, Reason.LowQuality]);
   const broken = docx(PROSE);
-  assert.equal((await assess(broken.subarray(0, broken.length - 10), "docx")).reason, REASON.corrupt);
-  assert.equal((await assess(utf8(PROSE), "docx")).reason, REASON.wrongType);
+  assert.equal((await assess(broken.subarray(0, broken.length - 10), "docx")).reason, Reason.Corrupt);
+  assert.equal((await assess(utf8(PROSE), "docx")).reason, Reason.WrongType);
 });
 
 test("assess never throws: arbitrary bytes for every text type give a refusal with a reason", async () => {

@@ -5,7 +5,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { assess, REASON } from "../../attestor/src/quality/index.js";
+import { assess } from "../../attestor/src/quality/index.js";
+import { Reason } from "@provena/common/codes";
 import { decodeWav } from "../../attestor/src/quality/audio.js";
 import { seededRandom } from "@provena/common/random";
 import { flacFile } from "../fixtures/flac.js";
@@ -103,7 +104,7 @@ function wav(channels: Float32Array[], format: WavFormat = "pcm16", { extensible
 test("a 2-second 440 Hz tone is accepted, with its duration and level named", async () => {
   const result = await assess(wav([tone(2)]), "wav");
   assert.equal(result.accept, true, result.explanation);
-  assert.equal(result.reason, REASON.accepted);
+  assert.equal(result.reason, Reason.Accepted);
   assert.deepEqual(
     [
       result.checks.decodedSeconds,
@@ -154,7 +155,7 @@ test("every WAV sample format decodes to the same tone", () => {
 
 test("silence, mostly-silent and too-short audio are refused as low quality", async () => {
   const silence = await assess(wav([new Float32Array(2 * RATE)]), "wav");
-  assert.deepEqual([silence.accept, silence.score, silence.reason], [false, 0, REASON.lowQuality]);
+  assert.deepEqual([silence.accept, silence.score, silence.reason], [false, 0, Reason.LowQuality]);
   assert.match(
     silence.explanation,
     /^refused as low quality: level -200\.0 dBFS: silence, under -60\.0 dBFS; 100% of it is silence, above 80%/,
@@ -162,14 +163,14 @@ test("silence, mostly-silent and too-short audio are refused as low quality", as
   // Low hiss (−70 dBFS) is silence too.
   const random = seededRandom(5);
   const hiss = await assess(wav([Float32Array.from({ length: 2 * RATE }, () => (random() - 0.5) * 0.001)]), "wav");
-  assert.equal(hiss.reason, REASON.lowQuality);
+  assert.equal(hiss.reason, Reason.LowQuality);
 
   const mostly = await assess(wav([tone(0.2, { silence: 1.8 })]), "wav");
-  assert.equal(mostly.reason, REASON.lowQuality);
+  assert.equal(mostly.reason, Reason.LowQuality);
   assert.match(mostly.explanation, /^refused as low quality: 90% of it is silence, above 80%/);
 
   const short = await assess(wav([tone(0.2)]), "wav");
-  assert.deepEqual([short.accept, short.reason], [false, REASON.lowQuality]);
+  assert.deepEqual([short.accept, short.reason], [false, Reason.LowQuality]);
   assert.match(short.explanation, /^refused as low quality: 0\.20 s of audio, shorter than the minimum of 1\.0 s/);
   assert.equal((await assess(wav([tone(0.2)]), "wav", { minSeconds: 0.1 })).accept, true);
 });
@@ -188,7 +189,7 @@ test("a WAV whose data chunk is cut short is refused as corrupt, with what did d
   const whole = wav([tone(2)]);
   const cut = whole.subarray(0, 44 + 1.2 * RATE * 2);
   const result = await assess(cut, "wav");
-  assert.deepEqual([result.accept, result.score, result.reason], [false, 0, REASON.corrupt]);
+  assert.deepEqual([result.accept, result.score, result.reason], [false, 0, Reason.Corrupt]);
   assert.match(
     result.explanation,
     /^refused as corrupt or unreadable: corrupt WAV: RIFF size \d+ runs past the file's \d+ bytes \(1\.20 s of the 2\.00 s declared decoded\)\.$/,
@@ -197,13 +198,13 @@ test("a WAV whose data chunk is cut short is refused as corrupt, with what did d
   // A consistent RIFF size but a data chunk that claims more than there is: the same.
   const lying = Uint8Array.from(cut);
   new DataView(lying.buffer).setUint32(4, lying.length - 8, true);
-  assert.equal((await assess(lying, "wav")).reason, REASON.corrupt);
+  assert.equal((await assess(lying, "wav")).reason, Reason.Corrupt);
 });
 
 test("float samples far beyond full scale are garbage, refused as corrupt", async () => {
   const garbage = tone(2).map((x, i) => (i % 100 === 0 ? 1e6 : x));
   const result = await assess(wav([garbage], "float32"), "wav");
-  assert.equal(result.reason, REASON.corrupt);
+  assert.equal(result.reason, Reason.Corrupt);
   assert.match(result.explanation, /^refused as corrupt or unreadable: 1% of samples decode far beyond full scale: not audio/);
   assert.equal((await assess(wav([tone(2).map((x, i) => (i === 5 ? Number.NaN : x))], "float32"), "wav")).accept, true); // one bad sample in 16,000 is tolerated
 });
@@ -258,7 +259,7 @@ test("an MP3 tone is decoded in full and accepted", async () => {
 
 test("MP3 that is cut, garbage in valid frames, or no MPEG at all is refused without throwing", async () => {
   const cut = await assess(new Uint8Array(TONE_MP3.subarray(0, 1700)), "mp3");
-  assert.equal(cut.reason, REASON.corrupt);
+  assert.equal(cut.reason, Reason.Corrupt);
   assert.match(
     cut.explanation,
     /^refused as corrupt or unreadable: corrupt MP3: the frame at byte \d+ is cut short \(\d\.\d\d s decoded\)\.$/,
@@ -270,7 +271,7 @@ test("MP3 that is cut, garbage in valid frames, or no MPEG at all is refused wit
     Array.from({ length: 60 }, () => [0xff, 0xfb, 0x90, 0x00, ...Array.from({ length: 413 }, () => Math.floor(random() * 256))]).flat(),
   );
   const garbage = await assess(frames, "mp3");
-  assert.deepEqual([garbage.accept, garbage.reason], [false, REASON.corrupt], garbage.explanation);
+  assert.deepEqual([garbage.accept, garbage.reason], [false, Reason.Corrupt], garbage.explanation);
   // The same frames all zero decode cleanly: to silence.
   const zeros = Uint8Array.from(Array.from({ length: 60 }, () => [0xff, 0xfb, 0x90, 0x00, ...new Array(413).fill(0)]).flat());
   assert.match((await assess(zeros, "mp3")).explanation, /silence/);
@@ -286,8 +287,8 @@ test("MP3 that is cut, garbage in valid frames, or no MPEG at all is refused wit
     ...new Array(10).fill(0),
     ...Array.from({ length: 3000 }, () => Math.floor(random() * 256)),
   ]);
-  assert.equal((await assess(id3, "mp3")).reason, REASON.corrupt);
-  assert.equal((await assess(wav([tone(2)]), "mp3")).reason, REASON.wrongType);
+  assert.equal((await assess(id3, "mp3")).reason, Reason.Corrupt);
+  assert.equal((await assess(wav([tone(2)]), "mp3")).reason, Reason.WrongType);
 });
 
 // ------------------------------------------------------------------ FLAC
@@ -302,13 +303,13 @@ test("a FLAC tone is decoded in full and accepted; FLAC silence is refused", asy
   );
   assert.ok(Math.abs((result.checks.rmsDbfs as number) - SINE_DBFS) < 0.01);
   const silence = await assess(flacFile([new Float32Array(2 * RATE)]), "flac");
-  assert.deepEqual([silence.accept, silence.reason], [false, REASON.lowQuality]);
+  assert.deepEqual([silence.accept, silence.reason], [false, Reason.LowQuality]);
 });
 
 test("a truncated or damaged FLAC is refused as corrupt", async () => {
   const whole = flacFile([tone(2)]);
   const cut = await assess(whole.subarray(0, whole.length >> 1), "flac");
-  assert.deepEqual([cut.accept, cut.reason], [false, REASON.corrupt]);
+  assert.deepEqual([cut.accept, cut.reason], [false, Reason.Corrupt]);
   assert.match(
     cut.explanation,
     /^refused as corrupt or unreadable: corrupt FLAC: the file does not end with a whole audio frame.*\(0\.\d\d s decoded\)/,
@@ -317,7 +318,7 @@ test("a truncated or damaged FLAC is refused as corrupt", async () => {
   const damaged = Uint8Array.from(whole);
   for (let at = 3000; at < whole.length - 3000; at += 50) damaged[at] = damaged[at]! ^ 0x5a;
   const result = await assess(damaged, "flac");
-  assert.equal(result.reason, REASON.corrupt, result.explanation);
+  assert.equal(result.reason, Reason.Corrupt, result.explanation);
   // Garbage after a valid-looking header.
   const random = seededRandom(23);
   const garbage = Uint8Array.from([
@@ -326,7 +327,7 @@ test("a truncated or damaged FLAC is refused as corrupt", async () => {
     0xf8,
     ...Array.from({ length: 4000 }, () => Math.floor(random() * 256)),
   ]);
-  assert.equal((await assess(garbage, "flac")).reason, REASON.corrupt);
+  assert.equal((await assess(garbage, "flac")).reason, Reason.Corrupt);
 });
 
 test("assess never throws on damaged or arbitrary audio", async () => {

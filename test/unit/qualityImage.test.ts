@@ -7,7 +7,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { crc32 } from "node:zlib";
 import sharp from "sharp";
-import { assess, REASON } from "../../attestor/src/quality/index.js";
+import { assess } from "../../attestor/src/quality/index.js";
+import { Reason } from "@provena/common/codes";
 import { decodeBmp } from "../../attestor/src/quality/image.js";
 import { seededRandom } from "@provena/common/random";
 
@@ -36,7 +37,7 @@ test("a 256×256 noise picture is accepted in every format sharp writes, with it
   for (const [type, bytes] of Object.entries(formats) as [keyof typeof formats, Buffer][]) {
     const result = await assess(new Uint8Array(bytes), type);
     assert.equal(result.accept, true, `${type}: ${result.explanation}`);
-    assert.equal(result.reason, REASON.accepted);
+    assert.equal(result.reason, Reason.Accepted);
     assert.deepEqual([result.checks.width, result.checks.height], [256, 256]);
     assert.ok((result.checks.stdev as number) > 40, `${type}: stdev ${result.checks.stdev}`);
     assert.match(
@@ -48,7 +49,7 @@ test("a 256×256 noise picture is accepted in every format sharp writes, with it
 
 test("an image smaller than 64 pixels on a side is refused as too small", async () => {
   const result = await assess(await png(noise(16, 16), 16, 16), "png");
-  assert.deepEqual([result.accept, result.score, result.reason], [false, 0, REASON.lowQuality]);
+  assert.deepEqual([result.accept, result.score, result.reason], [false, 0, Reason.LowQuality]);
   assert.match(result.explanation, /^refused as low quality: 16×16 pixels, smaller than the minimum of 64 on a side/);
   const wide = await assess(await png(noise(640, 40), 640, 40), "png");
   assert.match(wide.explanation, /640×40 pixels, smaller than the minimum of 64 on a side/);
@@ -66,7 +67,7 @@ test("a flat grey image is refused; a nearly flat one scores low", async () => {
     ),
     "png",
   );
-  assert.deepEqual([flat.accept, flat.score, flat.reason], [false, 0, REASON.lowQuality]);
+  assert.deepEqual([flat.accept, flat.score, flat.reason], [false, 0, Reason.LowQuality]);
   assert.match(flat.explanation, /pixel standard deviation 0\.0: a flat image, under 2\.0/);
   const random = seededRandom(3);
   const faint = await assess(
@@ -83,7 +84,7 @@ test("a flat grey image is refused; a nearly flat one scores low", async () => {
   const clear = await sharp({ create: { width: 128, height: 128, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 0 } } })
     .png()
     .toBuffer();
-  assert.equal((await assess(new Uint8Array(clear), "png")).reason, REASON.lowQuality);
+  assert.equal((await assess(new Uint8Array(clear), "png")).reason, Reason.LowQuality);
 });
 
 /** The same PNG with its IDAT bytes garbled and the checksum recomputed, so only a full decode can tell. */
@@ -105,15 +106,15 @@ function garbleIdat(bytes: Uint8Array): Uint8Array {
 test("a truncated or damaged image is refused as corrupt", async () => {
   const whole = await png(noise(128, 128), 128, 128);
   const truncated = await assess(whole.subarray(0, whole.length >> 1), "png");
-  assert.deepEqual([truncated.accept, truncated.reason], [false, REASON.corrupt]);
+  assert.deepEqual([truncated.accept, truncated.reason], [false, Reason.Corrupt]);
   assert.match(truncated.explanation, /^refused as corrupt or unreadable: corrupt PNG: /);
   const garbled = await assess(garbleIdat(whole), "png");
-  assert.deepEqual([garbled.accept, garbled.reason], [false, REASON.corrupt], garbled.explanation);
+  assert.deepEqual([garbled.accept, garbled.reason], [false, Reason.Corrupt], garbled.explanation);
   assert.match(garbled.explanation, /the image does not decode/);
   const jpeg = new Uint8Array(await encode(noise(128, 128), 128, 128).jpeg().toBuffer());
   const cut = Uint8Array.from([...jpeg.subarray(0, jpeg.length >> 1), 0xff, 0xd9]); // still ends with EOI
   const cutResult = await assess(cut, "jpeg");
-  assert.equal(cutResult.reason, REASON.corrupt);
+  assert.equal(cutResult.reason, Reason.Corrupt);
   assert.match(cutResult.explanation, /premature end of data segment/);
   // Stray bytes before a marker are a harmless warning: decoded leniently, at a lower score.
   const scan = Buffer.from(jpeg).indexOf(Buffer.from([0xff, 0xda]));
@@ -129,11 +130,11 @@ test("bytes of another format, or none, are the wrong type", async () => {
   assert.deepEqual(await assess(bytes, "jpeg"), {
     accept: false,
     score: 0,
-    reason: REASON.wrongType,
+    reason: Reason.WrongType,
     explanation: "refused as wrong type: the file is PNG, not JPEG.",
     checks: {},
   });
-  assert.equal((await assess(new TextEncoder().encode("not an image at all"), "webp")).reason, REASON.wrongType);
+  assert.equal((await assess(new TextEncoder().encode("not an image at all"), "webp")).reason, Reason.WrongType);
 });
 
 // ------------------------------------------------------------------ BMP
@@ -235,21 +236,21 @@ test("a BMP is judged like any image; a cut or compressed one is refused as unre
         "bmp",
       )
     ).reason,
-    REASON.lowQuality,
+    Reason.LowQuality,
   );
-  assert.equal((await assess(bmp(noise(20, 20), 20, 20), "bmp")).reason, REASON.lowQuality);
+  assert.equal((await assess(bmp(noise(20, 20), 20, 20), "bmp")).reason, Reason.LowQuality);
 
   const whole = bmp(pixels, 200, 150);
   const cut = whole.slice(0, whole.length - 1000);
   new DataView(cut.buffer).setUint32(2, cut.length, true); // a consistent file size: only the pixel data is short
   const short = await assess(cut, "bmp");
-  assert.equal(short.reason, REASON.corrupt);
+  assert.equal(short.reason, Reason.Corrupt);
   assert.match(short.explanation, /pixel data \(90000 bytes from byte 54\) runs past the end of the file/);
   const rle = await assess(bmp(pixels, 200, 150, { compression: 1 }), "bmp");
   assert.deepEqual(
     [rle.reason, rle.explanation],
     [
-      REASON.corrupt,
+      Reason.Corrupt,
       "refused as corrupt or unreadable: the BMP does not decode: compression method 1 is not decoded here (only uncompressed BI_RGB).",
     ],
   );

@@ -4,9 +4,10 @@
  * extracted (txt, md, pdf, docx). Gives the records the trainer reads and the manifest that is pinned
  * with the model, whose Merkle root goes on chain.
  */
+import { Status } from "@provena/common/codes";
 import { sha256 } from "@provena/common/cid";
 import { fileTypeByCode, modalityName } from "@provena/common/fileTypes";
-import { contributionId, STATUS } from "@provena/common/verdicts";
+import { contributionId } from "@provena/common/verdicts";
 import type { Hex } from "viem";
 import { logsInRanges, type ChainView } from "../chain.js";
 import { fail } from "../http/errors.js";
@@ -57,7 +58,7 @@ export async function collectDataset(
   const finalized = await logsInRanges(startBlock, block, LOG_SPAN, (fromBlock, toBlock) =>
     chain.client.getContractEvents({ ...chain.ledger, eventName: "ContributionFinalized", fromBlock, toBlock, strict: true }),
   );
-  const accepted = new Set(finalized.filter((log) => STATUS[log.args.status] === "accepted").map((log) => log.args.id.toLowerCase()));
+  const accepted = new Set(finalized.filter((log) => log.args.status === Status.Accepted).map((log) => log.args.id.toLowerCase()));
   const contributed = await logsInRanges(startBlock, block, LOG_SPAN, (fromBlock, toBlock) =>
     chain.client.getContractEvents({
       ...chain.ledger,

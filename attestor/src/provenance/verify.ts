@@ -44,7 +44,8 @@ import { contributionLedgerAbi, datanetRegistryAbi, modelRegistryAbi } from "@pr
 import { loadDeployment, deploymentPath, type Deployment } from "@provena/common/deployment";
 import { fileTypeByCode } from "@provena/common/fileTypes";
 import { datasetRoot, modelTypedData, modelTypes, type ModelRecord } from "@provena/common/models";
-import { contributionId, STATUS } from "@provena/common/verdicts";
+import { contributionId } from "@provena/common/verdicts";
+import { statusName } from "@provena/common/codes";
 import { sha256 } from "@provena/common/cid";
 import { logsInRanges } from "../chain.js";
 import { cidFromHex, cidOf } from "../storage/profile.js";
@@ -318,8 +319,6 @@ async function fetchBytes(url: string, maxBytes: number, timeoutMs: number): Pro
   }
   throw lastError;
 }
-
-const statusName = (status: number) => STATUS[status] ?? `status ${status}`;
 
 // ------------------------------------------------------------------ contributions on chain
 

@@ -4,6 +4,7 @@
  * code and an explanation a contributor can read. The file is sniffed again first, so bytes that are
  * not the type they were said to be are refused as the wrong type rather than misjudged.
  */
+import { Reason } from "@provena/common/codes";
 import { fileTypeByName, type FileTypeName } from "@provena/common/fileTypes";
 import { sniffAudio } from "../sniff/audio.js";
 import { DEFAULT_DOCX_LIMITS, docxText } from "../sniff/docx.js";
@@ -12,20 +13,10 @@ import { DEFAULT_PDF_LIMITS, sniffPdf } from "../sniff/pdf.js";
 import { decodeFlac, decodeMp3, decodeWav, measureAudio, type Decode } from "./audio.js";
 import { measureImage } from "./image.js";
 import { pdfText } from "./pdfText.js";
-import {
-  DEFAULT_QUALITY,
-  REASON,
-  failure,
-  judgeAudio,
-  judgeImage,
-  judgeText,
-  verdict,
-  type Assessment,
-  type QualityOptions,
-} from "./score.js";
+import { DEFAULT_QUALITY, failure, judgeAudio, judgeImage, judgeText, verdict, type Assessment, type QualityOptions } from "./score.js";
 import { measureText } from "./text.js";
 
-export { DEFAULT_QUALITY, REASON, type Assessment, type Checks, type QualityOptions } from "./score.js";
+export { DEFAULT_QUALITY, type Assessment, type Checks, type QualityOptions } from "./score.js";
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -36,18 +27,18 @@ function extractText(bytes: Uint8Array, type: "txt" | "md" | "pdf" | "docx"): st
     const sniff = sniffPdf(bytes, DEFAULT_PDF_LIMITS);
     // A PDF with images is not a text document: the wrong type for a text Datanet.
     if (!sniff.ok)
-      return failure(sniff.error === "not_pdf" || sniff.error === "has_images" ? REASON.wrongType : REASON.corrupt, sniff.message);
+      return failure(sniff.error === "not_pdf" || sniff.error === "has_images" ? Reason.WrongType : Reason.Corrupt, sniff.message);
     return pdfText(bytes, DEFAULT_PDF_LIMITS.maxInflatedBytes);
   }
   if (type === "docx") {
     const text = docxText(bytes, DEFAULT_DOCX_LIMITS);
-    if (typeof text !== "string") return failure(text.error === "not_docx" ? REASON.wrongType : REASON.corrupt, text.message);
+    if (typeof text !== "string") return failure(text.error === "not_docx" ? Reason.WrongType : Reason.Corrupt, text.message);
     return text;
   }
   try {
     return strictUtf8.decode(bytes);
   } catch {
-    return failure(REASON.corrupt, "the text is not valid UTF-8");
+    return failure(Reason.Corrupt, "the text is not valid UTF-8");
   }
 }
 
@@ -68,10 +59,10 @@ async function assessText(bytes: Uint8Array, type: "txt" | "md" | "pdf" | "docx"
 async function assessImage(bytes: Uint8Array, type: FileTypeName, options: QualityOptions): Promise<Assessment> {
   // Header first: the right format, and dimensions within the pixel limit before anything is decoded.
   const sniff = sniffImage(bytes, { maxPixels: options.maxPixels });
-  if (!sniff.ok) return failure(sniff.error === "not_image" ? REASON.wrongType : REASON.corrupt, sniff.message);
-  if (sniff.type !== type) return failure(REASON.wrongType, `the file is ${sniff.type.toUpperCase()}, not ${type.toUpperCase()}`);
+  if (!sniff.ok) return failure(sniff.error === "not_image" ? Reason.WrongType : Reason.Corrupt, sniff.message);
+  if (sniff.type !== type) return failure(Reason.WrongType, `the file is ${sniff.type.toUpperCase()}, not ${type.toUpperCase()}`);
   const measured = await measureImage(bytes, type === "bmp", options.maxPixels);
-  if (!measured.ok) return failure(REASON.corrupt, measured.problem, { width: sniff.width, height: sniff.height });
+  if (!measured.ok) return failure(Reason.Corrupt, measured.problem, { width: sniff.width, height: sniff.height });
   return verdict(judgeImage(measured.checks, options), measured.checks, options);
 }
 
@@ -83,17 +74,17 @@ const decoders: Record<"wav" | "mp3" | "flac", (bytes: Uint8Array) => Decode | P
 
 async function assessAudio(bytes: Uint8Array, type: "wav" | "mp3" | "flac", options: QualityOptions): Promise<Assessment> {
   const sniff = sniffAudio(bytes);
-  if (!sniff.ok && sniff.error === "not_audio") return failure(REASON.wrongType, sniff.message);
+  if (!sniff.ok && sniff.error === "not_audio") return failure(Reason.WrongType, sniff.message);
   if (sniff.ok && sniff.type !== type)
-    return failure(REASON.wrongType, `the file is ${sniff.type.toUpperCase()}, not ${type.toUpperCase()}`);
+    return failure(Reason.WrongType, `the file is ${sniff.type.toUpperCase()}, not ${type.toUpperCase()}`);
   const decoded = await decoders[type](bytes);
-  if (!decoded.ok) return failure(REASON.corrupt, `the ${type.toUpperCase()} stream does not decode: ${decoded.problem}`);
+  if (!decoded.ok) return failure(Reason.Corrupt, `the ${type.toUpperCase()} stream does not decode: ${decoded.problem}`);
   // The headers' duration (WAV: its data chunk's; MP3: its frames'; FLAC: its STREAMINFO's) against what decoded.
   const declared = decoded.declaredSeconds ?? (sniff.ok ? sniff.durationSeconds : undefined);
   const checks = measureAudio(decoded.audio, options.silenceDbfs, declared);
   if (!sniff.ok) {
     const of = declared === undefined ? "" : ` of the ${declared.toFixed(2)} s declared`;
-    return failure(REASON.corrupt, `${sniff.message} (${checks.decodedSeconds.toFixed(2)} s${of} decoded)`, checks);
+    return failure(Reason.Corrupt, `${sniff.message} (${checks.decodedSeconds.toFixed(2)} s${of} decoded)`, checks);
   }
   return verdict(judgeAudio(checks, options), checks, options);
 }
@@ -118,9 +109,9 @@ export async function assess(bytes: Uint8Array, type: FileTypeName, options: Par
         return await assessAudio(bytes, type, settings);
       default:
         if (fileTypeByName(type).modality === "image") return await assessImage(bytes, type, settings);
-        return failure(REASON.wrongType, `no quality checks for type ${String(type)}`);
+        return failure(Reason.WrongType, `no quality checks for type ${String(type)}`);
     }
   } catch (error) {
-    return failure(REASON.corrupt, `the file could not be read: ${error instanceof Error ? error.message : String(error)}`);
+    return failure(Reason.Corrupt, `the file could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

@@ -10,11 +10,7 @@
  * for low quality when its score is under `minScore` (several small concerns add up).
  */
 
-import { REASONS } from "@provena/common/verdicts";
-
-/** Reason codes of `REASONS` in common/src/verdicts.ts that the automatic checks give. */
-export const REASON = { accepted: 1, wrongType: 2, corrupt: 3, lowQuality: 6 } as const;
-export type ReasonCode = (typeof REASON)[keyof typeof REASON];
+import { Reason, reasonText } from "@provena/common/codes";
 
 export type Checks = Record<string, number | string | boolean>;
 
@@ -22,8 +18,8 @@ export type Assessment = {
   accept: boolean;
   /** Integer 0..100, the on-chain verdict score. */
   score: number;
-  /** A code of `REASONS` (common/src/verdicts.ts): 1 accepted, 2 wrong type, 3 corrupt or unreadable, 6 low quality. */
-  reason: ReasonCode;
+  /** The checks here give Accepted, WrongType, Corrupt or LowQuality; the validator's own checks NearDuplicate too. */
+  reason: Reason;
   /** One readable sentence naming the measured figures and the thresholds they were held to. */
   explanation: string;
   /** The measured figures. */
@@ -106,7 +102,7 @@ export const DEFAULT_QUALITY: QualityOptions = {
 };
 
 /** One figure judged: how much it lowers the score, whether it refuses the file, and what to say. */
-export type Finding = { factor: number; refuse?: ReasonCode; says: string };
+export type Finding = { factor: number; refuse?: Reason; says: string };
 
 // ------------------------------------------------------------------ helpers
 
@@ -135,26 +131,26 @@ export function verdict(findings: readonly Finding[], checks: Checks, options: Q
     const reason = refusals[0]!.refuse!;
     const others = findings.filter((f) => f.refuse === undefined);
     const measured = others.length > 0 ? `; also measured: ${clauses(others)}` : "";
-    return { accept: false, score, reason, explanation: `refused as ${REASONS[reason]}: ${clauses(refusals)}${measured}.`, checks };
+    return { accept: false, score, reason, explanation: `refused as ${reasonText(reason)}: ${clauses(refusals)}${measured}.`, checks };
   }
   if (score < options.minScore) {
     return {
       accept: false,
       score,
-      reason: REASON.lowQuality,
+      reason: Reason.LowQuality,
       explanation: `refused as low quality, score ${score} under the ${options.minScore} needed: ${clauses(findings)}.`,
       checks,
     };
   }
-  return { accept: true, score, reason: REASON.accepted, explanation: `accepted, score ${score}: ${clauses(findings)}.`, checks };
+  return { accept: true, score, reason: Reason.Accepted, explanation: `accepted, score ${score}: ${clauses(findings)}.`, checks };
 }
 
 /** A file that could not be measured at all (undecodable, not the type it was said to be). */
-export const failure = (reason: ReasonCode, problem: string, checks: Checks = {}): Assessment => ({
+export const failure = (reason: Reason, problem: string, checks: Checks = {}): Assessment => ({
   accept: false,
   score: 0,
   reason,
-  explanation: `refused as ${REASONS[reason]}: ${problem}.`,
+  explanation: `refused as ${reasonText(reason)}: ${problem}.`,
   checks,
 });
 
@@ -178,7 +174,7 @@ export function judgeText(c: TextChecks, o: QualityOptions): Finding[] {
     c.characters < o.minCharacters
       ? {
           factor: 0,
-          refuse: REASON.lowQuality,
+          refuse: Reason.LowQuality,
           says: `only ${count(c.characters)} characters, under the minimum of ${count(o.minCharacters)}`,
         }
       : {
@@ -192,7 +188,7 @@ export function judgeText(c: TextChecks, o: QualityOptions): Finding[] {
       c.controlShare > o.maxControlShare
         ? {
             factor: 0,
-            refuse: REASON.corrupt,
+            refuse: Reason.Corrupt,
             says: `${percent(c.controlShare)} control characters, above the ${percent(o.maxControlShare)} of unreadable text`,
           }
         : { factor: factorBetween(0.7, 1 - c.controlShare / o.maxControlShare), says: `${percent(c.controlShare)} control characters` },
@@ -205,13 +201,13 @@ export function judgeText(c: TextChecks, o: QualityOptions): Finding[] {
   if (ratio > o.maxCompressionRatio)
     findings.push({
       factor: 0,
-      refuse: REASON.lowQuality,
+      refuse: Reason.LowQuality,
       says: `compression ratio ${fixed(ratio)}: random-looking, gibberish above ${fixed(o.maxCompressionRatio)}`,
     });
   else if (ratio < o.minCompressionRatio)
     findings.push({
       factor: 0,
-      refuse: REASON.lowQuality,
+      refuse: Reason.LowQuality,
       says: `compression ratio ${fixed(ratio)}: repetitive, under ${fixed(o.minCompressionRatio)}`,
     });
   else {
@@ -226,7 +222,7 @@ export function judgeText(c: TextChecks, o: QualityOptions): Finding[] {
       c.structureRatio > o.maxStructureRatio
         ? {
             factor: 0,
-            refuse: REASON.lowQuality,
+            refuse: Reason.LowQuality,
             says: `structure ratio ${fixed(c.structureRatio)}: no more structure than shuffled characters, gibberish above ${fixed(o.maxStructureRatio)}`,
           }
         : {
@@ -242,12 +238,12 @@ export function judgeText(c: TextChecks, o: QualityOptions): Finding[] {
     duplicates > o.maxDuplicateLineShare
       ? {
           factor: 0,
-          refuse: REASON.lowQuality,
+          refuse: Reason.LowQuality,
           says: `${percent(duplicates)} of its lines are repeats: boilerplate above ${percent(o.maxDuplicateLineShare)}`,
         }
       : { factor: factorBetween(0.5, ramp(duplicates, o.maxDuplicateLineShare, 0.2)), says: `${percent(duplicates)} duplicate lines` },
   );
-  if (c.loremIpsum) findings.push({ factor: 0, refuse: REASON.lowQuality, says: "lorem ipsum placeholder text" });
+  if (c.loremIpsum) findings.push({ factor: 0, refuse: Reason.LowQuality, says: "lorem ipsum placeholder text" });
   return findings;
 }
 
@@ -272,13 +268,13 @@ export function judgeImage(c: ImageChecks, o: QualityOptions): Finding[] {
   const findings: Finding[] = [
     // Size: thumbnails and icons carry little; past `fullCreditSide` more pixels earn no more.
     side < o.minSide
-      ? { factor: 0, refuse: REASON.lowQuality, says: `${size} pixels, smaller than the minimum of ${o.minSide} on a side` }
+      ? { factor: 0, refuse: Reason.LowQuality, says: `${size} pixels, smaller than the minimum of ${o.minSide} on a side` }
       : { factor: factorBetween(0.7, logRamp(side, o.minSide, o.fullCreditSide)), says: `image of ${size} pixels` },
     // Flatness: one colour (blank scans, empty canvases) carries nothing; little variation, little.
     c.stdev < o.minStdev
       ? {
           factor: 0,
-          refuse: REASON.lowQuality,
+          refuse: Reason.LowQuality,
           says: `pixel standard deviation ${fixed(c.stdev, 1)}: a flat image, under ${fixed(o.minStdev, 1)}`,
         }
       : {
@@ -319,13 +315,13 @@ export function judgeAudio(c: AudioChecks, o: QualityOptions): Finding[] {
   if (c.invalidShare > 0.0001)
     findings.push({
       factor: 0,
-      refuse: REASON.corrupt,
+      refuse: Reason.Corrupt,
       says: `${percent(c.invalidShare)} of samples decode far beyond full scale: not audio`,
     });
   if (decodedShare < o.minDecodedShare) {
     findings.push({
       factor: 0,
-      refuse: REASON.corrupt,
+      refuse: Reason.Corrupt,
       says: `only ${fixed(c.decodedSeconds)} s of the ${fixed(c.declaredSeconds)} s its headers declare decode`,
     });
   }
@@ -335,7 +331,7 @@ export function judgeAudio(c: AudioChecks, o: QualityOptions): Finding[] {
     c.decodedSeconds < o.minSeconds
       ? {
           factor: 0,
-          refuse: REASON.lowQuality,
+          refuse: Reason.LowQuality,
           says: `${fixed(c.decodedSeconds)} s of audio, shorter than the minimum of ${fixed(o.minSeconds, 1)} s`,
         }
       : {
@@ -347,7 +343,7 @@ export function judgeAudio(c: AudioChecks, o: QualityOptions): Finding[] {
   // dBFS) are lowered, not refused.
   findings.push(
     !(c.rmsDbfs >= o.silenceDbfs)
-      ? { factor: 0, refuse: REASON.lowQuality, says: `level ${dB(c.rmsDbfs)}: silence, under ${dB(o.silenceDbfs)}` }
+      ? { factor: 0, refuse: Reason.LowQuality, says: `level ${dB(c.rmsDbfs)}: silence, under ${dB(o.silenceDbfs)}` }
       : {
           factor: factorBetween(0.5, ramp(c.rmsDbfs, o.silenceDbfs, o.silenceDbfs + 15)),
           says: `level ${dB(c.rmsDbfs)} RMS, peak ${dB(c.peakDbfs)}`,
@@ -356,7 +352,7 @@ export function judgeAudio(c: AudioChecks, o: QualityOptions): Finding[] {
   // Silent frames: pauses are normal; a recording that is mostly silence is not.
   findings.push(
     c.silentShare > o.maxSilentShare
-      ? { factor: 0, refuse: REASON.lowQuality, says: `${percent(c.silentShare)} of it is silence, above ${percent(o.maxSilentShare)}` }
+      ? { factor: 0, refuse: Reason.LowQuality, says: `${percent(c.silentShare)} of it is silence, above ${percent(o.maxSilentShare)}` }
       : { factor: factorBetween(0.5, ramp(c.silentShare, o.maxSilentShare, 0.3)), says: `${percent(c.silentShare)} silent frames` },
   );
   // Clipping: a little is common in loud recordings; a lot is distortion.

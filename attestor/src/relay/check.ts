@@ -4,6 +4,7 @@
  * exists, from a validator of that contribution's Datanet, who has not voted on it yet. One bad verdict
  * would revert a whole `submitVerdicts` batch, so none reaches the queue.
  */
+import { Status, statusName } from "@provena/common/codes";
 import { verdictTypedData, type Verdict } from "@provena/common/verdicts";
 import { getAddress, isAddress, isHex, type Address, type Hex } from "viem";
 import type { ChainView } from "../chain.js";
@@ -70,12 +71,12 @@ export async function checkSignedVerdict(
       `the signature is not ${validator}'s over this verdict on chain ${chainId} (forged, or signed for another chain, ledger or verdict)`,
     );
   const contribution = await chain.contribution(verdict.contribution);
-  if (contribution.status === 0) fail(404, "unknown_contribution", `no contribution ${verdict.contribution} on chain`);
+  if (contribution.status === Status.None) fail(404, "unknown_contribution", `no contribution ${verdict.contribution} on chain`);
   const datanetId = BigInt(contribution.datanetId);
   const [active] = await chain.validatorQuorum(datanetId, validator);
   if (!active) fail(403, "not_validator", `${validator} is not a validator of Datanet ${datanetId}`);
-  if (contribution.status !== 1)
-    fail(409, "already_final", `contribution ${verdict.contribution} is already ${contribution.status === 2 ? "accepted" : "rejected"}`);
+  if (contribution.status !== Status.Pending)
+    fail(409, "already_final", `contribution ${verdict.contribution} is already ${statusName(contribution.status)}`);
   if (await chain.hasVoted(verdict.contribution, validator))
     fail(409, "already_voted", `${validator} has already voted on ${verdict.contribution}`);
   return { datanetId };

@@ -9,6 +9,7 @@
  *    batch that would revert is simulated first and the offending verdict taken out;
  *  - RPC faults (the node down or restarting) leave everything in place and are retried with backoff.
  */
+import { Status } from "@provena/common/codes";
 import { contributionLedgerAbi } from "@provena/common/generated/abis";
 import {
   BaseError,
@@ -184,8 +185,8 @@ export function createRelay(options: RelayOptions) {
         continue;
       }
       const contribution = await chain.contribution(row.contribution);
-      if (contribution.status !== 1 || (await chain.hasVoted(row.contribution, row.validator))) {
-        mark([row], "done", contribution.status === 1 ? "already counted on chain" : "contribution already final", null);
+      if (contribution.status !== Status.Pending || (await chain.hasVoted(row.contribution, row.validator))) {
+        mark([row], "done", contribution.status === Status.Pending ? "already counted on chain" : "contribution already final", null);
         continue;
       }
       keep.push(row);

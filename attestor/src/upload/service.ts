@@ -5,11 +5,12 @@
  * allowance (chain, through `common/limits`). All or nothing, like `contribute`: a batch with one refused
  * file pins nothing, and the answer names every file's problem.
  */
+import { Status, statusName } from "@provena/common/codes";
 import { randomBytes } from "node:crypto";
 import { sha256 } from "@provena/common/cid";
 import { fileTypeByCode, modalityName } from "@provena/common/fileTypes";
 import { checkAllowance, MAX_BATCH, type LimitViolation, type ProtocolLimits } from "@provena/common/limits";
-import { contributionId, STATUS } from "@provena/common/verdicts";
+import { contributionId } from "@provena/common/verdicts";
 import { bytesToHex, ContractFunctionRevertedError, BaseError, type Address, type Hex } from "viem";
 import type { ChainView } from "../chain.js";
 import { transaction, type Db } from "../db.js";
@@ -140,8 +141,10 @@ export function createUploads(deps: UploadDeps) {
       }
       seen.set(digest, file.index);
       const onChain = await chain.contribution(contributionId(datanetId, digest));
-      if (onChain.status !== 0) {
-        refuse("duplicate", `Datanet ${datanetId} already holds this file (${STATUS[onChain.status]} contribution)`, { sha256: digest });
+      if (onChain.status !== Status.None) {
+        refuse("duplicate", `Datanet ${datanetId} already holds this file (${statusName(onChain.status)} contribution)`, {
+          sha256: digest,
+        });
         continue;
       }
       let fingerprint: Fingerprint | undefined;
@@ -280,8 +283,9 @@ export function createUploads(deps: UploadDeps) {
         details: JSON.parse(file.details) as SniffDetails,
         contributionId: contributionId(datanetId, file.sha256),
         /** not_contributed (pinned, waiting for the transaction), pending, accepted, rejected; or expired (unpinned). */
-        status: standing[i]!.status !== 0 ? STATUS[standing[i]!.status] : file.state === "unpinned" ? "expired" : "not_contributed",
-        score: standing[i]!.status === 2 ? standing[i]!.score / 100 : undefined,
+        status:
+          standing[i]!.status !== Status.None ? statusName(standing[i]!.status) : file.state === "unpinned" ? "expired" : "not_contributed",
+        score: standing[i]!.status === Status.Accepted ? standing[i]!.score / 100 : undefined,
       })),
     };
   }

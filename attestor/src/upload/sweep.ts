@@ -3,6 +3,7 @@
  * older than the grace period is looked up on chain; on chain, it is kept for good; not on chain, it is
  * unpinned (unless another live upload holds the same CID) and forgotten by the near-duplicate index.
  */
+import { Status } from "@provena/common/codes";
 import { contributionId } from "@provena/common/verdicts";
 import { CID } from "multiformats/cid";
 import type { Hex } from "viem";
@@ -28,7 +29,7 @@ export async function sweepOnce(options: SweepOptions): Promise<{ kept: number; 
   const setState = db.prepare("UPDATE upload_file SET state = ? WHERE upload_id = ? AND position = ?");
   for (const file of due) {
     const onChain = await chain.contribution(contributionId(BigInt(file.datanet_id), file.sha256));
-    if (onChain.status !== 0) {
+    if (onChain.status !== Status.None) {
       setState.run("contributed", file.upload_id, file.position);
       kept++;
       continue;

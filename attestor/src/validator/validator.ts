@@ -8,7 +8,8 @@
  */
 import { sha256 } from "@provena/common/cid";
 import { fileTypeByCode } from "@provena/common/fileTypes";
-import { contributionId, REASONS, signedVerdict, type Verdict } from "@provena/common/verdicts";
+import { Reason, reasonText, Status } from "@provena/common/codes";
+import { contributionId, signedVerdict, type Verdict } from "@provena/common/verdicts";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { ChainView } from "../chain.js";
@@ -100,10 +101,10 @@ export function createValidator(options: ValidatorOptions) {
     return true;
   }
 
-  const refuse = (reason: number, explanation: string, checks: Assessment["checks"] = {}): Assessment => ({
+  const refuse = (reason: Reason, explanation: string, checks: Assessment["checks"] = {}): Assessment => ({
     accept: false,
     score: 0,
-    reason: reason as Assessment["reason"],
+    reason,
     explanation,
     checks,
   });
@@ -111,21 +112,23 @@ export function createValidator(options: ValidatorOptions) {
   /** The assessment of one contribution's content, or undefined when the content cannot be had yet. */
   async function judge(job: Job): Promise<Assessment | undefined> {
     const cid = cidFromHex(job.cid);
-    if (!cid) return refuse(3, "the CID recorded on chain does not parse as a CID");
+    if (!cid) return refuse(Reason.Corrupt, "the CID recorded on chain does not parse as a CID");
     const size = await store.size(cid).catch(() => undefined);
     if (size === undefined) return undefined;
     if (size !== job.size)
-      return refuse(3, `the content named by ${cid.toString()} is ${size} bytes; the chain records ${job.size}`, { size });
+      return refuse(Reason.Corrupt, `the content named by ${cid.toString()} is ${size} bytes; the chain records ${job.size}`, { size });
     const bytes = await readAll(store.cat(cid)); // each block is checked against the CID as it is read
     const digest = sha256(bytes);
     if (digest !== job.content_hash.toLowerCase())
-      return refuse(3, `the content named by ${cid.toString()} has SHA-256 ${digest}; the chain records ${job.content_hash}`);
+      return refuse(Reason.Corrupt, `the content named by ${cid.toString()} has SHA-256 ${digest}; the chain records ${job.content_hash}`);
     const sniffed = sniffFile(bytes);
     if (!sniffed.ok)
-      return refuse(sniffed.error === "unknown_type" || sniffed.error === "polyglot" ? 2 : 3, sniffed.message, { sniff: sniffed.error });
+      return refuse(sniffed.error === "unknown_type" || sniffed.error === "polyglot" ? Reason.WrongType : Reason.Corrupt, sniffed.message, {
+        sniff: sniffed.error,
+      });
     if (sniffed.code !== job.file_type) {
       const declared = fileTypeByCode(job.file_type)?.name ?? `code ${job.file_type}`;
-      return refuse(2, `declared as ${declared.toUpperCase()} on chain, but the content is ${sniffed.type.toUpperCase()}`, {
+      return refuse(Reason.WrongType, `declared as ${declared.toUpperCase()} on chain, but the content is ${sniffed.type.toUpperCase()}`, {
         type: sniffed.type,
       });
     }
@@ -134,12 +137,14 @@ export function createValidator(options: ValidatorOptions) {
     if (fingerprint) {
       const near = findNear(db, datanetId, digest, fingerprint, options.nearDuplicate);
       // Only content already on chain counts: an upload that was never contributed is no precedent.
-      if (near && (await chain.contribution(contributionId(datanetId, near.sha256 as Hex))).status !== 0) {
+      if (near && (await chain.contribution(contributionId(datanetId, near.sha256 as Hex))).status !== Status.None) {
         const how =
           near.kind === "text"
             ? `${Math.round(near.similarity * 100)}% of word shingles shared`
             : `image hash ${near.distanceBits} bits away`;
-        return refuse(5, `a near-duplicate of ${near.sha256} already in Datanet ${datanetId} (${how})`, { nearDuplicateOf: near.sha256 });
+        return refuse(Reason.NearDuplicate, `a near-duplicate of ${near.sha256} already in Datanet ${datanetId} (${how})`, {
+          nearDuplicateOf: near.sha256,
+        });
       }
       indexFingerprint(db, datanetId, digest, fingerprint);
     }
@@ -148,7 +153,7 @@ export function createValidator(options: ValidatorOptions) {
 
   async function process(job: Job): Promise<void> {
     const onChain = await chain.contribution(job.contribution);
-    if (onChain.status !== 1 || (await chain.hasVoted(job.contribution, account.address))) {
+    if (onChain.status !== Status.Pending || (await chain.hasVoted(job.contribution, account.address))) {
       db.prepare("UPDATE job SET done = 1 WHERE contribution = ?").run(job.contribution);
       return;
     }
@@ -159,7 +164,7 @@ export function createValidator(options: ValidatorOptions) {
         db.prepare("UPDATE job SET attempts = attempts + 1, next_at = ? WHERE contribution = ?").run(now() + wait, job.contribution);
         return;
       }
-      assessment = refuse(3, `the content could not be fetched by its CID after ${fetchAttempts} tries`);
+      assessment = refuse(Reason.Corrupt, `the content could not be fetched by its CID after ${fetchAttempts} tries`);
     }
     const verdict: Verdict = {
       contribution: job.contribution,
@@ -185,9 +190,7 @@ export function createValidator(options: ValidatorOptions) {
       options.relay.enqueueOwn(signed);
       db.prepare("UPDATE job SET done = 1 WHERE contribution = ?").run(job.contribution);
     });
-    log(
-      `${job.contribution}: ${assessment.accept ? "accept" : "reject"} ${assessment.score} (${REASONS[assessment.reason as keyof typeof REASONS] ?? assessment.reason})`,
-    );
+    log(`${job.contribution}: ${assessment.accept ? "accept" : "reject"} ${assessment.score} (${reasonText(assessment.reason)})`);
   }
 
   /** One step: follow the chain, then judge the due jobs. True when there was something to do. */
@@ -219,7 +222,7 @@ export function createValidator(options: ValidatorOptions) {
       accept: row.accept === 1,
       score: row.score,
       reason: row.reason,
-      reasonText: REASONS[row.reason as keyof typeof REASONS] ?? "unknown",
+      reasonText: reasonText(row.reason) ?? "unknown",
       explanation: row.explanation,
       checks: JSON.parse(row.checks) as Record<string, unknown>,
       assessedAt: row.assessed_at,

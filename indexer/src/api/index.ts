@@ -10,7 +10,7 @@ import { and, asc, client, desc, eq, gt, graphql, inArray, isNull, lt, or, sql }
 import { hexToBytes, type Hex } from "viem";
 import { cidToString } from "@provena/common/cid";
 import { fileTypeByCode } from "@provena/common/fileTypes";
-import { REASONS } from "@provena/common/verdicts";
+import { reasonText } from "@provena/common/codes";
 import { utcDay } from "@provena/common/limits";
 import { acceptanceRate, scorePoints } from "@provena/common/ranking";
 import { allTimeRank, leaderboard, withActivity, type BoardRow } from "./leaderboard";
@@ -167,7 +167,7 @@ const voteView = (row: typeof vote.$inferSelect) => ({
   ...row,
   id: String(row.id),
   datanetId: Number(row.datanetId),
-  reasonText: row.reason === null ? null : (REASONS[row.reason as keyof typeof REASONS] ?? `reason ${row.reason}`),
+  reasonText: row.reason === null ? null : (reasonText(row.reason) ?? `reason ${row.reason}`),
   timestamp: Number(row.timestamp),
   blockNumber: Number(row.blockNumber),
 });
