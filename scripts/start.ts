@@ -7,6 +7,8 @@
  *   (42069; 0 picks a free port), ATTESTOR_PORT (8788; 0 picks a free port), PROVENA_DATA_DIR (./data),
  *   and the attestor's other variables (attestor/src/config.ts). Its validator and relayer key defaults to
  *   Hardhat development account #10.
+ * `npm start` builds first (npm's `prestart`: the contracts, then the typed ABIs in common/src/generated),
+ * because the modules imported below need that build before this file can even be loaded.
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +16,6 @@ import hre from "hardhat";
 import { bytesToHex, type Hex } from "viem";
 import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { deploy } from "./deploy.js";
-import { exportAbis } from "./export-abis.js";
 import { startIndexer, waitUntilIndexed, type RunningIndexer } from "./indexer.js";
 import { seedDemo, standing } from "./seed.js";
 import { contentDir, dataDir, deploymentPath } from "@provena/common/deployment";
@@ -36,8 +37,6 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   process.exit(2);
 }
 
-await hre.tasks.getTask("build").run({ quiet: true });
-exportAbis();
 const server = await hre.network.createServer("default", host, port);
 const listening = await server.listen();
 const rpcUrl = `http://${listening.address}:${listening.port}`;
@@ -51,13 +50,17 @@ const stopAll = async () => {
   await attestor?.close();
   await server.close();
 };
+let stopping = false;
 const stop = async (signal: string) => {
+  // Ctrl-C reaches every process of the terminal's group, and npm and tsx relay it too: stop once.
+  if (stopping) return;
+  stopping = true;
   console.log(`\n${signal}: stopping the indexer, the attestor and the node`);
   await stopAll();
   process.exit(0);
 };
-process.once("SIGINT", () => void stop("SIGINT"));
-process.once("SIGTERM", () => void stop("SIGTERM"));
+process.on("SIGINT", () => void stop("SIGINT"));
+process.on("SIGTERM", () => void stop("SIGTERM"));
 
 const devKey = bytesToHex(mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: ATTESTOR_DEV_ACCOUNT }).getHdKey().privateKey!);
 const validatorKey = (process.env.ATTESTOR_VALIDATOR_KEY || devKey) as Hex;
