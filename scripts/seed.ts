@@ -20,7 +20,7 @@ import {
   type Modality,
 } from "@provena/common";
 import { Reason, Status } from "@provena/common/codes";
-import { sniffFile } from "../attestor/src/sniff/index.js";
+import { sniffFile } from "@provena/content";
 import { pngFile, textFile, wavFile } from "./lib/demo-content.js";
 
 type DemoFile = { bytes: Uint8Array };

@@ -3,7 +3,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { bandKeys, minhash, shingles, similarity } from "../../attestor/src/dedup/minhash.js";
+import { bandKeys, minhash, shingles, similarity } from "@provena/content";
 
 /** Deterministic prose: `count` words drawn from a 2,000-word vocabulary by a seeded generator. */
 function prose(seed: number, count: number): string {

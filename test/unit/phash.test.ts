@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import sharp from "sharp";
-import { hammingDistance, hashHex, hashThumbnail, perceptualHash } from "../../attestor/src/dedup/phash.js";
+import { hammingDistance, hashHex, hashThumbnail, perceptualHash } from "@provena/content";
 
 /** A 256×192 RGB picture drawn by `paint(x, y)` → [r, g, b]. */
 function picture(paint: (x: number, y: number) => [number, number, number], width = 256, height = 192) {

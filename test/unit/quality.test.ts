@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { crc32, deflateRawSync, deflateSync } from "node:zlib";
 import { assess, DEFAULT_QUALITY } from "../../attestor/src/quality/index.js";
 import { Reason } from "@provena/common/codes";
-import { pdfText } from "../../attestor/src/quality/pdfText.js";
+import { pdfText } from "@provena/content";
 import { verdict, type Finding } from "../../attestor/src/quality/score.js";
 import { compressionRatio, duplicateLineShare, structureRatio } from "../../attestor/src/quality/text.js";
 import { seededRandom } from "@provena/common/random";

@@ -9,7 +9,7 @@ import { crc32 } from "node:zlib";
 import sharp from "sharp";
 import { assess } from "../../attestor/src/quality/index.js";
 import { Reason } from "@provena/common/codes";
-import { decodeBmp } from "../../attestor/src/quality/image.js";
+import { decodeBmp } from "@provena/content";
 import { seededRandom } from "@provena/common/random";
 
 /** RGB pixels, `width` × `height`, each channel drawn by `value()`. */

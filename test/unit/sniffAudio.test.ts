@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { sniffAudio } from "../../attestor/src/sniff/audio.js";
+import { sniffAudio } from "@provena/content";
 import { flacFile } from "../fixtures/flac.js";
 
 const u32le = (n: number) => [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, (n >>> 24) & 255];

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { crc32, deflateRawSync } from "node:zlib";
-import { sniffDocx } from "../../attestor/src/sniff/docx.js";
+import { sniffDocx } from "@provena/content";
 
 const u16 = (n: number) => [n & 255, (n >>> 8) & 255];
 const u32 = (n: number) => [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, (n >>> 24) & 255];

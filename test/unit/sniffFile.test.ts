@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { sniffFile } from "../../attestor/src/sniff/index.js";
+import { sniffFile } from "@provena/content";
 
 const bytes = (s: string) => Uint8Array.from(Buffer.from(s, "latin1"));
 const MP3_FRAME = [0xff, 0xfb, 0x90, 0x00, ...new Array(413).fill(0)];

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
-import { sniffImage } from "../../attestor/src/sniff/image.js";
+import { sniffImage } from "@provena/content";
 
 const u32be = (n: number) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
 const u32le = (n: number) => u32be(n).reverse();

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { deflateSync } from "node:zlib";
-import { sniffPdf } from "../../attestor/src/sniff/pdf.js";
+import { sniffPdf } from "@provena/content";
 
 const bytes = (s: string) => Uint8Array.from(Buffer.from(s, "latin1"));
 const concat = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [...p]));

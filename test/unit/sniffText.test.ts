@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { sniffText } from "../../attestor/src/sniff/text.js";
+import { sniffText } from "@provena/content";
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 

@@ -5,32 +5,12 @@
  * on chain, and forgotten when an upload is unpinned without reaching the chain.
  */
 import type { Db } from "../db.js";
-import { bandKeys, similarity } from "./minhash.js";
-import { hammingDistance, hashHex } from "./phash.js";
-
-export type Fingerprint = { kind: "text"; signature: Uint32Array } | { kind: "image"; hash: bigint };
+import { bandKeys, type Fingerprint, hammingDistance, hashHex, type NearThresholds, similarity } from "@provena/content";
 
 export type NearMatch = { sha256: string; kind: "text"; similarity: number } | { sha256: string; kind: "image"; distanceBits: number };
 
-export type NearThresholds = { textSimilarity: number; imageDistanceBits: number };
-
 const signatureBytes = (signature: Uint32Array) => new Uint8Array(signature.buffer, signature.byteOffset, signature.byteLength);
 const signatureOf = (blob: Uint8Array) => new Uint32Array(new Uint8Array(blob).buffer);
-
-type Closeness = { kind: "text"; similarity: number } | { kind: "image"; distanceBits: number };
-
-/** How close two fingerprints are, when within the thresholds. */
-export function compareFingerprints(a: Fingerprint, b: Fingerprint, thresholds: NearThresholds): Closeness | undefined {
-  if (a.kind === "text" && b.kind === "text") {
-    const score = similarity(a.signature, b.signature);
-    return score >= thresholds.textSimilarity ? { kind: "text", similarity: score } : undefined;
-  }
-  if (a.kind === "image" && b.kind === "image") {
-    const distance = hammingDistance(a.hash, b.hash);
-    return distance <= thresholds.imageDistanceBits ? { kind: "image", distanceBits: distance } : undefined;
-  }
-  return undefined;
-}
 
 /** The closest indexed content within the thresholds, other than `sha256` itself. */
 export function findNear(

@@ -11,7 +11,7 @@ import { contributionId } from "@provena/common/verdicts";
 import type { Hex } from "viem";
 import { logsInRanges, type ChainView } from "../chain.js";
 import { fail } from "../http/errors.js";
-import { textOf } from "../quality/index.js";
+import { textOf } from "@provena/content";
 import { readAll, type ContentStore } from "../storage/index.js";
 import { cidFromHex } from "../storage/profile.js";
 import { buildManifest, type DatasetManifest, type ManifestLeaf } from "./manifest.js";

@@ -6,53 +6,18 @@
  */
 import { Reason } from "@provena/common/codes";
 import { fileTypeByName, type FileTypeName } from "@provena/common/fileTypes";
-import { sniffAudio } from "../sniff/audio.js";
-import { DEFAULT_DOCX_LIMITS, docxText } from "../sniff/docx.js";
-import { sniffImage } from "../sniff/image.js";
-import { DEFAULT_PDF_LIMITS, sniffPdf } from "../sniff/pdf.js";
-import { decodeFlac, decodeMp3, decodeWav, measureAudio, type Decode } from "./audio.js";
+import { decodeAudio, extractText, sniffAudio, sniffImage } from "@provena/content";
+import { measureAudio } from "./audio.js";
 import { measureImage } from "./image.js";
-import { pdfText } from "./pdfText.js";
 import { DEFAULT_QUALITY, failure, judgeAudio, judgeImage, judgeText, verdict, type Assessment, type QualityOptions } from "./score.js";
 import { measureText } from "./text.js";
 
 export { DEFAULT_QUALITY, type Assessment, type Checks, type QualityOptions } from "./score.js";
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-
-/** The text of a text file, or the reason it has none to judge. */
-function extractText(bytes: Uint8Array, type: "txt" | "md" | "pdf" | "docx"): string | Assessment {
-  if (type === "pdf") {
-    // The sniffer vets the structure (no images, not encrypted, streams inflate) before any text is read.
-    const sniff = sniffPdf(bytes, DEFAULT_PDF_LIMITS);
-    // A PDF with images is not a text document: the wrong type for a text Datanet.
-    if (!sniff.ok)
-      return failure(sniff.error === "not_pdf" || sniff.error === "has_images" ? Reason.WrongType : Reason.Corrupt, sniff.message);
-    return pdfText(bytes, DEFAULT_PDF_LIMITS.maxInflatedBytes);
-  }
-  if (type === "docx") {
-    const text = docxText(bytes, DEFAULT_DOCX_LIMITS);
-    if (typeof text !== "string") return failure(text.error === "not_docx" ? Reason.WrongType : Reason.Corrupt, text.message);
-    return text;
-  }
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    return failure(Reason.Corrupt, "the text is not valid UTF-8");
-  }
-}
-
-/** The words of a text file of any text type (PDF and DOCX extracted), or undefined when it has none to read. */
-export function textOf(bytes: Uint8Array, type: FileTypeName): string | undefined {
-  if (type !== "txt" && type !== "md" && type !== "pdf" && type !== "docx") return undefined;
-  const text = extractText(bytes, type);
-  return typeof text === "string" ? text : undefined;
-}
-
 async function assessText(bytes: Uint8Array, type: "txt" | "md" | "pdf" | "docx", options: QualityOptions): Promise<Assessment> {
-  const text = extractText(bytes, type);
-  if (typeof text !== "string") return text;
-  const checks = measureText(text, options.textSampleCharacters);
+  const extracted = extractText(bytes, type);
+  if (!extracted.ok) return failure(extracted.error === "wrong_type" ? Reason.WrongType : Reason.Corrupt, extracted.message);
+  const checks = measureText(extracted.text, options.textSampleCharacters);
   return verdict(judgeText(checks, options), { ...checks, ...(type === "pdf" || type === "docx" ? { extractedFrom: type } : {}) }, options);
 }
 
@@ -66,18 +31,12 @@ async function assessImage(bytes: Uint8Array, type: FileTypeName, options: Quali
   return verdict(judgeImage(measured.checks, options), measured.checks, options);
 }
 
-const decoders: Record<"wav" | "mp3" | "flac", (bytes: Uint8Array) => Decode | Promise<Decode>> = {
-  wav: decodeWav,
-  mp3: decodeMp3,
-  flac: decodeFlac,
-};
-
 async function assessAudio(bytes: Uint8Array, type: "wav" | "mp3" | "flac", options: QualityOptions): Promise<Assessment> {
   const sniff = sniffAudio(bytes);
   if (!sniff.ok && sniff.error === "not_audio") return failure(Reason.WrongType, sniff.message);
   if (sniff.ok && sniff.type !== type)
     return failure(Reason.WrongType, `the file is ${sniff.type.toUpperCase()}, not ${type.toUpperCase()}`);
-  const decoded = await decoders[type](bytes);
+  const decoded = await decodeAudio(bytes, type);
   if (!decoded.ok) return failure(Reason.Corrupt, `the ${type.toUpperCase()} stream does not decode: ${decoded.problem}`);
   // The headers' duration (WAV: its data chunk's; MP3: its frames'; FLAC: its STREAMINFO's) against what decoded.
   const declared = decoded.declaredSeconds ?? (sniff.ok ? sniff.durationSeconds : undefined);

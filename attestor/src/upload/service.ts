@@ -14,19 +14,11 @@ import { contributionId } from "@provena/common/verdicts";
 import { bytesToHex, ContractFunctionRevertedError, BaseError, type Address, type Hex } from "viem";
 import type { ChainView } from "../chain.js";
 import { transaction, type Db } from "../db.js";
-import {
-  compareFingerprints,
-  findNear,
-  indexFingerprint,
-  type Fingerprint,
-  type NearMatch,
-  type NearThresholds,
-} from "../dedup/nearIndex.js";
+import { findNear, indexFingerprint, type NearMatch } from "../dedup/nearIndex.js";
 import { ApiError, fail } from "../http/errors.js";
-import { sniffFile, type SniffDetails } from "../sniff/index.js";
+import { compareFingerprints, type Fingerprint, fingerprintOf, type NearThresholds, type SniffDetails, sniffFile } from "@provena/content";
 import type { ContentStore } from "../storage/index.js";
 import { cidOf } from "../storage/profile.js";
-import { fingerprintOf } from "./fingerprint.js";
 import type { ReceivedFile } from "./multipart.js";
 
 export type UploadDeps = {

@@ -14,13 +14,12 @@ import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { ChainView } from "../chain.js";
 import { transaction, type Db } from "../db.js";
-import { findNear, indexFingerprint, type NearThresholds } from "../dedup/nearIndex.js";
+import { findNear, indexFingerprint } from "../dedup/nearIndex.js";
 import { assess, type Assessment, type QualityOptions } from "../quality/index.js";
 import type { Relay } from "../relay/relay.js";
-import { sniffFile } from "../sniff/index.js";
+import { fingerprintOf, type NearThresholds, sniffFile } from "@provena/content";
 import { readAll, type ContentStore } from "../storage/index.js";
 import { cidFromHex } from "../storage/profile.js";
-import { fingerprintOf } from "../upload/fingerprint.js";
 import { backgroundLoop } from "../loop.js";
 
 export type ValidatorOptions = {
