@@ -1,4 +1,4 @@
-// Generated from attestor/trainer/protocol.schema.json by `python -m provena_trainer.schema_ts`.
+// Generated from attestor/trainer/provena_trainer/protocol.schema.json by attestor/trainer/tools/schema_ts.py.
 // Do not edit: change the schema and regenerate (a test checks they match).
 
 /** First line of every run, once the model and data are loaded. */

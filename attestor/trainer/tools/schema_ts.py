@@ -1,17 +1,18 @@
 """Generates TypeScript declarations from protocol.schema.json (the one definition).
 
-    python -m provena_trainer.schema_ts > protocol.d.ts
+    python3 attestor/trainer/tools/schema_ts.py > attestor/trainer/protocol.d.ts
 
 Handles the subset of JSON Schema the protocol uses: objects, const, enum, arrays, $ref,
-nullable type lists and string-keyed maps.
+nullable type lists and string-keyed maps. Standard library only.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
-from .protocol import load_schema
+SCHEMA = Path(__file__).resolve().parents[1] / "provena_trainer" / "protocol.schema.json"
 
 SCALARS = {"string": "string", "number": "number", "integer": "number", "boolean": "boolean", "null": "null"}
 
@@ -50,8 +51,8 @@ def interface_body(node: dict) -> str:
 
 
 def generate() -> str:
-    schema = load_schema()
-    parts = ["// Generated from attestor/trainer/protocol.schema.json by `python -m provena_trainer.schema_ts`.",
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    parts = ["// Generated from attestor/trainer/provena_trainer/protocol.schema.json by attestor/trainer/tools/schema_ts.py.",
              "// Do not edit: change the schema and regenerate (a test checks they match).", ""]
     for name, node in schema["$defs"].items():
         if "description" in node:
