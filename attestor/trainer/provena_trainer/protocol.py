@@ -1,6 +1,6 @@
 """JSON-lines messages to the TypeScript side.
 
-The one definition of every message is `protocol.schema.json`, shipped in
+The one definition of every message and of the job spec is `protocol.schema.json`, shipped in
 this package; the tests validate everything the worker writes against it, and the TypeScript
 declarations are generated from it (tools/schema_ts.py).
 stdout carries only these lines; logs go to stderr.
