@@ -16,17 +16,13 @@ import { parseManifest, encodeManifest } from "../provenance/manifest.js";
 import { publishModel, type PublishContext, type Published } from "../provenance/publish.js";
 import type { ContentStore } from "../storage/index.js";
 import { listModels, readModel, weightsHash, type BaseModel } from "./catalog.js";
+import type { JobSettings } from "../../trainer/protocol.js";
+import { JOB_SETTINGS } from "../../trainer/settings.js";
 import { checkSpec, startWorker, type RunningWorker, type WorkerMessage } from "./worker.js";
 
-export type JobState = "queued" | "running" | "done" | "failed" | "cancelled";
+export type { JobSettings } from "../../trainer/protocol.js";
 
-/** What a user chooses: the worker's hyperparameter sections, never paths. */
-export type JobSettings = {
-  finetuning?: Record<string, unknown>;
-  training?: Record<string, unknown>;
-  data?: { cutoff_len?: number; packing?: boolean; validation_split?: number };
-  export?: { merge?: boolean };
-};
+export type JobState = "queued" | "running" | "done" | "failed" | "cancelled";
 
 export type JobRequest = { baseModel: string; datanets: (string | number)[]; settings?: JobSettings; parentJob?: number };
 
@@ -63,8 +59,11 @@ type JobRow = {
   finished_at: number | null;
 };
 
-const SETTINGS_KEYS = new Set(["finetuning", "training", "data", "export"]);
-const DATA_KEYS = new Set(["cutoff_len", "packing", "validation_split"]);
+// What a user chooses, generated from the worker's schema ($defs/JobSettings): its hyperparameter sections, never paths.
+const SETTINGS_KEYS = Object.keys(JOB_SETTINGS);
+const DATA_KEYS = Object.keys(JOB_SETTINGS.data);
+/** "a, b and c" */
+const listed = (words: string[]) => (words.length > 1 ? `${words.slice(0, -1).join(", ")} and ${words.at(-1)}` : (words[0] ?? ""));
 const FINAL: readonly JobState[] = ["done", "failed", "cancelled"];
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -110,13 +109,12 @@ export function createFactory(options: FactoryOptions) {
     if (typeof settings !== "object" || settings === null || Array.isArray(settings))
       fail(400, "invalid_settings", "settings must be an object");
     for (const key of Object.keys(settings as object)) {
-      if (!SETTINGS_KEYS.has(key))
-        fail(400, "invalid_settings", `settings.${key} cannot be set: only finetuning, training, data and export are a job's to choose`);
+      if (!SETTINGS_KEYS.includes(key))
+        fail(400, "invalid_settings", `settings.${key} cannot be set: only ${listed(SETTINGS_KEYS)} are a job's to choose`);
     }
     const data = (settings as JobSettings).data;
     for (const key of Object.keys(data ?? {})) {
-      if (!DATA_KEYS.has(key))
-        fail(400, "invalid_settings", `settings.data.${key} cannot be set: only cutoff_len, packing and validation_split`);
+      if (!DATA_KEYS.includes(key)) fail(400, "invalid_settings", `settings.data.${key} cannot be set: only ${listed(DATA_KEYS)}`);
     }
     return settings as JobSettings;
   }

@@ -12,17 +12,18 @@ import type { ErrorMessage, WorkerMessage } from "../../trainer/protocol.js";
 export type { WorkerMessage } from "../../trainer/protocol.js";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
-const trainerDir = `${root}attestor/trainer`;
 
 let python: Promise<string> | undefined;
 
 /**
- * The worker's interpreter: `PROVENA_PYTHON`, or the project's environment (`scripts/trainer-env.sh`
- * creates it on first use: minutes, once per machine).
+ * The worker's interpreter: `PROVENA_PYTHON` (one with `provena_trainer` installed), or the environment
+ * `scripts/trainer-install.sh` installs this clone's package into, over the shared dependencies
+ * (`scripts/trainer-env.sh` creates those on first use: minutes, once per machine). Resolved once per
+ * process: the jobs of one attestor run one install of the package.
  */
 export function trainerPython(env: NodeJS.ProcessEnv = process.env): Promise<string> {
   if (env.PROVENA_PYTHON) return Promise.resolve(env.PROVENA_PYTHON);
-  python ??= promisify(execFile)("bash", [`${root}scripts/trainer-env.sh`], { env, maxBuffer: 1 << 20 }).then(
+  python ??= promisify(execFile)("bash", [`${root}scripts/trainer-install.sh`], { env, maxBuffer: 1 << 20 }).then(
     ({ stdout }) => `${stdout.trim()}/bin/python`,
     (error: Error) => {
       python = undefined; // a failed setup (no network, say) is tried again by the next job
@@ -52,9 +53,10 @@ export async function startWorker(
   handlers: { onMessage?: (message: WorkerMessage) => void; onLog?: (line: string) => void; env?: NodeJS.ProcessEnv } = {},
 ): Promise<RunningWorker> {
   const env = { ...process.env, ...handlers.env };
+  // The attestor's working directory, so that relative paths mean the same to both; PYTHONSAFEPATH keeps
+  // `-m` from putting that directory first on sys.path, where a source tree could shadow the install.
   const child = spawn(await trainerPython(env), ["-m", "provena_trainer", mode, "--spec", JSON.stringify(spec)], {
-    cwd: trainerDir,
-    env: { ...env, PYTHONPATH: trainerDir, PYTHONUNBUFFERED: "1" },
+    env: { ...env, PYTHONSAFEPATH: "1", PYTHONUNBUFFERED: "1" },
     stdio: ["pipe", "pipe", "pipe"],
   });
   let error: ErrorMessage | undefined;

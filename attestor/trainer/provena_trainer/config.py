@@ -1,8 +1,9 @@
-"""The job spec: hyperparameters as dataclasses, parsed strictly from JSON.
+"""The job spec: hyperparameters as documented dataclasses, parsed strictly from JSON.
 
-Every field has a default close to the field's usual one, so a spec needs little more than a
-model path, a dataset and an output directory. Unknown fields are errors: a typo must not
-silently train with a default.
+protocol.schema.json ($defs/JobSpec) describes the same spec for other languages; a test keeps
+the two equal (names, types, defaults, help texts) and checks that this module enforces every
+range the schema states. Every field has a default close to the field's usual one. Unknown
+fields are errors: a typo must not silently train with a default.
 """
 
 from __future__ import annotations
@@ -19,106 +20,117 @@ from typing import Literal, Optional
 from .errors import TrainerError
 
 
+def _arg(default=dataclasses.MISSING, help: str = "", **kwargs):
+    """A hyperparameter with its help text, as in LLaMA-Factory's hparams; the same text is the
+    field's description in protocol.schema.json ($defs/JobSpec), and a test keeps them equal."""
+    return field(default=default, metadata={"help": help}, **kwargs)
+
+
 @dataclass
 class ModelArgs:
-    # Hugging Face-format local directory (config.json + weights + tokenizer files), or a hub id
-    # when the machine is online.
-    path: str = ""
-    trust_remote_code: bool = False
+    """The base model."""
+
+    path: str = _arg("", help="Hugging Face-format local directory (config.json + weights + tokenizer files), "
+                     "or a hub id when the machine is online")
+    trust_remote_code: bool = _arg(False, help="run the model's own Python code (needed by some families, e.g. ChatGLM)")
 
 
 @dataclass
 class DataArgs:
-    # JSON-lines (or a JSON array) of {"text": ...} or {"messages": [{"role", "content"}...]}.
-    train: Optional[str] = None
-    # Held-out records; when absent, `validation_split` carves them out of `train`.
-    eval: Optional[str] = None
-    # Records with a prompt ({"prompt"} or {"messages"} ending in a user turn) and a "reference".
-    predict: Optional[str] = None
-    cutoff_len: int = 1024
-    # Concatenate records into full rows of cutoff_len tokens (no padding waste).
-    packing: bool = False
-    # Fraction (0..1) of the training records held out for evaluation.
-    validation_split: float = 0.0
+    """The records and how they become token rows."""
+
+    train: Optional[str] = _arg(None, help='JSON-lines (or a JSON array) of {"text"} or {"messages": [{"role", "content"}]}; '
+                                "required for train")
+    eval: Optional[str] = _arg(None, help="held-out records; when absent, validation_split carves them out of train")
+    predict: Optional[str] = _arg(None, help='records with a prompt ({"prompt"}, or {"messages"} ending in a user turn) and a '
+                                  '"reference"; required for predict')
+    cutoff_len: int = _arg(1024, help="tokens per record; longer records are truncated (and reported)")
+    packing: bool = _arg(False, help="concatenate records into full rows of cutoff_len tokens (no padding waste)")
+    validation_split: float = _arg(0.0, help="fraction of the training records held out for evaluation")
 
 
 @dataclass
 class FinetuningArgs:
-    method: Literal["lora", "qlora", "full"] = "lora"
-    lora_rank: int = 8
-    lora_alpha: float = 16.0
-    lora_dropout: float = 0.05
-    # None: the family's default modules (model.py); ["all-linear"] targets every linear layer.
-    lora_target: Optional[list[str]] = None
-    # Full fine-tuning keeps weights, gradients and two Adam moments in memory: refuse above this.
-    full_max_params: int = 1_500_000_000
+    """What is trained."""
+
+    method: Literal["lora", "qlora", "full"] = _arg("lora", help="qlora: 4-bit NF4 base, CUDA only")
+    lora_rank: int = _arg(8, help="rank of the LoRA matrices")
+    lora_alpha: float = _arg(16.0, help="LoRA scaling numerator (the update is scaled by lora_alpha / lora_rank)")
+    lora_dropout: float = _arg(0.05, help="dropout on the LoRA input")
+    lora_target: Optional[list[str]] = _arg(None, help='null: the family\'s default modules; ["all-linear"]: every linear '
+                                            "layer; or module names")
+    full_max_params: int = _arg(1_500_000_000, help="full fine-tuning keeps weights, gradients and two Adam moments in "
+                                "memory: refused above this many parameters")
 
 
 @dataclass
 class TrainingArgs:
-    learning_rate: float = 2e-4
-    epochs: float = 3.0
-    # When > 0, overrides epochs.
-    max_steps: int = 0
-    batch_size: int = 4
-    gradient_accumulation_steps: int = 1
-    scheduler: Literal["cosine", "linear", "constant"] = "cosine"
-    warmup_ratio: float = 0.0
-    # When > 0, overrides warmup_ratio.
-    warmup_steps: int = 0
-    weight_decay: float = 0.0
-    adam_beta1: float = 0.9
-    adam_beta2: float = 0.999
-    adam_epsilon: float = 1e-8
-    max_grad_norm: float = 1.0
-    seed: int = 42
-    logging_steps: int = 1
-    # 0: evaluate only at the end (when there is an evaluation set).
-    eval_steps: int = 0
-    # 0: checkpoint only on cancellation.
-    save_steps: int = 0
+    """The optimization loop."""
+
+    learning_rate: float = _arg(2e-4, help="peak learning rate (AdamW)")
+    epochs: float = _arg(3.0, help="passes over the training records; must be > 0 unless max_steps is set")
+    max_steps: int = _arg(0, help="when > 0, the number of optimizer steps, overriding epochs")
+    batch_size: int = _arg(4, help="records per micro-batch")
+    gradient_accumulation_steps: int = _arg(1, help="micro-batches per optimizer step")
+    scheduler: Literal["cosine", "linear", "constant"] = _arg("cosine", help="learning-rate decay after warm-up")
+    warmup_ratio: float = _arg(0.0, help="fraction of the steps spent warming up")
+    warmup_steps: int = _arg(0, help="when > 0, warm-up steps, overriding warmup_ratio")
+    weight_decay: float = _arg(0.0, help="AdamW weight decay, on matrices only")
+    adam_beta1: float = _arg(0.9, help="AdamW first-moment decay")
+    adam_beta2: float = _arg(0.999, help="AdamW second-moment decay")
+    adam_epsilon: float = _arg(1e-8, help="AdamW denominator term")
+    max_grad_norm: float = _arg(1.0, help="gradient clipping norm; 0 disables clipping")
+    seed: int = _arg(42, help="seed of initialization, shuffling and dropout")
+    logging_steps: int = _arg(1, help="a step message every this many steps")
+    eval_steps: int = _arg(0, help="evaluate every this many steps; 0: only at the end (when there is an evaluation set)")
+    save_steps: int = _arg(0, help="checkpoint every this many steps; 0: only on cancellation")
 
 
 @dataclass
 class GenerationArgs:
-    max_new_tokens: int = 256
-    # 0 means greedy decoding.
-    temperature: float = 0.7
-    top_p: float = 0.9
-    top_k: int = 50
-    repetition_penalty: float = 1.0
-    stop: list[str] = field(default_factory=list)
-    # Sampling seed; None draws from the running generator.
-    seed: Optional[int] = None
+    """Sampling, for predict and as serve's defaults."""
+
+    max_new_tokens: int = _arg(256, help="tokens generated at most")
+    temperature: float = _arg(0.7, help="0 means greedy decoding")
+    top_p: float = _arg(0.9, help="nucleus sampling mass")
+    top_k: int = _arg(50, help="sample among this many likeliest tokens; 0: no limit")
+    repetition_penalty: float = _arg(1.0, help="1 means none")
+    stop: list[str] = _arg(help="strings that end a reply", default_factory=list)
+    seed: Optional[int] = _arg(None, help="sampling seed; null draws from the running generator")
 
 
 @dataclass
 class ExportArgs:
-    # Also write base + adapter merged into plain weights (model.safetensors).
-    merge: bool = False
+    """What a training run writes besides the adapter."""
+
+    merge: bool = _arg(False, help="also write base + adapter merged into plain weights (model.safetensors)")
 
 
 @dataclass
 class ServeArgs:
-    # name -> adapter directory, all loaded over the one base model.
-    adapters: dict[str, str] = field(default_factory=dict)
+    """Serve mode's adapters."""
+
+    adapters: dict[str, str] = _arg(help="name -> adapter directory, all loaded over the one base model", default_factory=dict)
 
 
 @dataclass
 class JobSpec:
-    model: ModelArgs = field(default_factory=ModelArgs)
-    data: DataArgs = field(default_factory=DataArgs)
-    finetuning: FinetuningArgs = field(default_factory=FinetuningArgs)
-    training: TrainingArgs = field(default_factory=TrainingArgs)
-    generation: GenerationArgs = field(default_factory=GenerationArgs)
-    export: ExportArgs = field(default_factory=ExportArgs)
-    serve: ServeArgs = field(default_factory=ServeArgs)
-    output_dir: Optional[str] = None
-    # Checkpoint directory to continue an interrupted run of the same spec.
-    resume_from: Optional[str] = None
-    # Earlier adapter: the starting point of a refinement (train) or the adapter under test
-    # (evaluate/predict).
-    adapter: Optional[str] = None
+    """One run of the worker: every section has defaults, so a spec needs little more than a model
+    path, a dataset and an output directory."""
+
+    model: ModelArgs = _arg(help="the base model", default_factory=ModelArgs)
+    data: DataArgs = _arg(help="the records", default_factory=DataArgs)
+    finetuning: FinetuningArgs = _arg(help="what is trained", default_factory=FinetuningArgs)
+    training: TrainingArgs = _arg(help="the optimization loop", default_factory=TrainingArgs)
+    generation: GenerationArgs = _arg(help="sampling", default_factory=GenerationArgs)
+    export: ExportArgs = _arg(help="extra exports", default_factory=ExportArgs)
+    serve: ServeArgs = _arg(help="serve mode's adapters", default_factory=ServeArgs)
+    output_dir: Optional[str] = _arg(None, help="where artifacts, checkpoints and the manifest go; required for train, "
+                                     "evaluate and predict")
+    resume_from: Optional[str] = _arg(None, help="checkpoint directory (from a checkpoint message) to continue an "
+                                      "interrupted run of the same spec")
+    adapter: Optional[str] = _arg(None, help="earlier adapter: the starting point of a refinement (train) or the adapter "
+                                  "under test (evaluate, predict)")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -218,7 +230,8 @@ def validate(spec: JobSpec, mode: str) -> None:
     _require(0.0 <= t.warmup_ratio < 1.0, "training.warmup_ratio", "in [0, 1)", t.warmup_ratio)
     _require(t.warmup_steps >= 0, "training.warmup_steps", ">= 0", t.warmup_steps)
     _require(t.weight_decay >= 0, "training.weight_decay", ">= 0", t.weight_decay)
-    _require(0 <= t.adam_beta1 < 1 and 0 <= t.adam_beta2 < 1, "training.adam_beta1/2", "in [0, 1)", (t.adam_beta1, t.adam_beta2))
+    _require(0 <= t.adam_beta1 < 1, "training.adam_beta1", "in [0, 1)", t.adam_beta1)
+    _require(0 <= t.adam_beta2 < 1, "training.adam_beta2", "in [0, 1)", t.adam_beta2)
     _require(t.adam_epsilon > 0, "training.adam_epsilon", "> 0", t.adam_epsilon)
     _require(t.max_grad_norm >= 0, "training.max_grad_norm", ">= 0 (0 disables clipping)", t.max_grad_norm)
     _require(t.seed >= 0, "training.seed", ">= 0", t.seed)

@@ -1,7 +1,8 @@
 """JSON-lines messages to the TypeScript side.
 
-The one definition of every message is `protocol.schema.json` next to this package; the tests
-validate everything the worker writes against it, and `protocol.d.ts` is generated from it.
+The one definition of every message and of the job spec is `protocol.schema.json`, shipped in
+this package; the tests validate everything the worker writes against it, and the TypeScript
+declarations are generated from it (tools/schema_ts.py).
 stdout carries only these lines; logs go to stderr.
 """
 
@@ -11,10 +12,8 @@ import json
 import logging
 import math
 import sys
-from pathlib import Path
+from importlib import resources
 from typing import Callable, TextIO
-
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "protocol.schema.json"
 
 log = logging.getLogger("provena_trainer")
 
@@ -65,4 +64,4 @@ def setup_logging(level: str = "INFO") -> None:
 
 
 def load_schema() -> dict:
-    return json.loads(SCHEMA_PATH.read_text())
+    return json.loads(resources.files(__package__).joinpath("protocol.schema.json").read_text(encoding="utf-8"))

