@@ -9,9 +9,13 @@ const config = loadConfig();
 const attestor = await createAttestor(config);
 console.log(JSON.stringify({ ready: true, url: attestor.url, pid: process.pid, store: attestor.store.kind }));
 
+let stopping = false;
 const stop = async () => {
+  // Ctrl-C reaches every process of the terminal's group, and npm and tsx relay it too: stop once.
+  if (stopping) return;
+  stopping = true;
   await attestor.close();
   process.exit(0);
 };
-process.once("SIGINT", () => void stop());
-process.once("SIGTERM", () => void stop());
+process.on("SIGINT", () => void stop());
+process.on("SIGTERM", () => void stop());

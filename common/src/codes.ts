@@ -11,9 +11,6 @@ const STATUS_NAMES: Record<Status, string> = { 0: "none", 1: "pending", 2: "acce
 /** "pending", "accepted", …; a number the ledger does not use is named as such. */
 export const statusName = (status: number): string => STATUS_NAMES[status as Status] ?? `status ${status}`;
 
-/** A contribution whose verdict is in (accepted or rejected). */
-export const isFinal = (status: number): boolean => status === Status.Accepted || status === Status.Rejected;
-
 /** Reason codes a verdict carries; `None` is "no reason given". Shared by validators' UIs and the automatic validator. */
 export const Reason = {
   None: 0,
