@@ -9,6 +9,7 @@ import { keccak256, toHex, type Hex } from "viem";
 import ProvenaModule from "../ignition/modules/Provena.js";
 import { rawCidOfDigest } from "@provena/common/cid";
 import { modalityCode, fileTypeByName } from "@provena/common/fileTypes";
+import { Reason, Status } from "@provena/common/codes";
 import { contributionId, signedVerdict } from "@provena/common/verdicts";
 
 const json = process.argv.includes("--json");
@@ -65,7 +66,13 @@ async function verdicts(ids: Hex[], validator: (typeof validators)[number]) {
   const deadline = BigInt((await networkHelpers.time.latest()) + 86_400);
   return Promise.all(
     ids.map(async (contribution) => {
-      return signedVerdict(validator, chainId, ledger.address, { contribution, accept: true, score: 90, reason: 1, deadline });
+      return signedVerdict(validator, chainId, ledger.address, {
+        contribution,
+        accept: true,
+        score: 90,
+        reason: Reason.Accepted,
+        deadline,
+      });
     }),
   );
 }
@@ -92,7 +99,7 @@ const hundredQ3 = await contributions(q3.id, 100);
 let q3Gas = 0n;
 for (const validator of validators) q3Gas += await gasOf(ledger.write.submitVerdicts([await verdicts(hundredQ3, validator)]));
 const finalized = await ledger.read.getContribution([hundredQ3[99]!]);
-if (finalized.status !== 2) throw new Error("quorum-3 contributions did not finalize");
+if (finalized.status !== Status.Accepted) throw new Error("quorum-3 contributions did not finalize");
 
 const results = {
   contribute_1: Number(contribute1),

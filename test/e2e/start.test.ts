@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { createPublicClient, createWalletClient, http, type Abi, type Address } from "viem";
 import { hardhat } from "viem/chains";
 import { mnemonicToAccount } from "viem/accounts";
+import { Status } from "@provena/common/codes";
 import type { Deployment } from "@provena/common/deployment";
 import { contributionLedgerAbi } from "@provena/common/generated/abis";
 import { prose } from "../fixtures/prose.js";
@@ -154,7 +155,7 @@ test("npm start deploys, writes the deployment file, seeds the demo and stops cl
     const end = Date.now() + 30_000;
     while (
       (await client.readContract({ address: ledger.address, abi: contributionLedgerAbi, functionName: "getContribution", args: [id] }))
-        .status !== 2
+        .status !== Status.Accepted
     ) {
       assert.ok(Date.now() < end, "the automatic validator did not accept the new contribution in 30 s");
       await new Promise((resolve) => setTimeout(resolve, 100));

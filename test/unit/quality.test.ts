@@ -207,7 +207,7 @@ test("the verdict: factors multiply, a refusal scores 0, and a low product is re
   assert.deepEqual(verdict([fine, fine], { a: 1 }, DEFAULT_QUALITY), {
     accept: true,
     score: 81,
-    reason: 1,
+    reason: Reason.Accepted,
     explanation: "accepted, score 81: fine; fine.",
     checks: { a: 1 },
   });
@@ -220,7 +220,7 @@ test("the verdict: factors multiply, a refusal scores 0, and a low product is re
   assert.deepEqual(verdict([fine, corrupt], {}, DEFAULT_QUALITY), {
     accept: false,
     score: 0,
-    reason: 3,
+    reason: Reason.Corrupt,
     explanation: "refused as corrupt or unreadable: broken; also measured: fine.",
     checks: {},
   });
