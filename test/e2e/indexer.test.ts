@@ -557,6 +557,8 @@ function scenarios(database: "pglite" | "postgres") {
     await chain.judge(await chain.contribute(contributor, datanet, 3), [v1], true, 40, relayer);
     await synced(chain, indexer);
     const schema = indexer.schema;
+    const modelsBefore = (await indexer.get<ModelPage>("/models?limit=100")).body;
+    assert.ok(modelsBefore.models.length > 0, "the models test registered models before this one");
     assert.equal(await indexer.stop(), 0);
     // while it is down
     await chain.judge(await chain.contribute(contributor, datanet, 2), [v1], false, 0, relayer);
@@ -568,6 +570,7 @@ function scenarios(database: "pglite" | "postgres") {
     close(after.score, 1.2);
     const datanetRow = (await indexer.get<{ contributions: number; contributors: number }>(`/datanets/${datanet}`)).body;
     assert.deepEqual([datanetRow.contributions, datanetRow.contributors], [5, 1]);
+    assert.deepEqual((await indexer.get<ModelPage>("/models?limit=100")).body, modelsBefore);
   });
 
   test("the 7-day window drops older activity; 30 days and all-time keep it", async (t) => {
