@@ -3,12 +3,12 @@
  * (checked against the deployment's, so a stale deployment is refused rather than mis-decoded).
  */
 import { createConfig } from "ponder";
-import { contributionLedgerAbi, datanetRegistryAbi } from "@provena/common/generated/abis";
+import { contributionLedgerAbi, datanetRegistryAbi, modelRegistryAbi } from "@provena/common/generated/abis";
 import { loadDeployment } from "@provena/common/deployment";
 import { checkAbis, indexerSettings } from "./src/settings";
 
 const deployment = loadDeployment();
-checkAbis(deployment, { DatanetRegistry: datanetRegistryAbi, ContributionLedger: contributionLedgerAbi });
+checkAbis(deployment, { DatanetRegistry: datanetRegistryAbi, ContributionLedger: contributionLedgerAbi, ModelRegistry: modelRegistryAbi });
 const settings = indexerSettings(deployment);
 
 export default createConfig({
@@ -33,6 +33,12 @@ export default createConfig({
       abi: contributionLedgerAbi,
       address: settings.contracts.ContributionLedger.address,
       startBlock: settings.contracts.ContributionLedger.startBlock,
+    },
+    ModelRegistry: {
+      chain: "chain",
+      abi: modelRegistryAbi,
+      address: settings.contracts.ModelRegistry.address,
+      startBlock: settings.contracts.ModelRegistry.startBlock,
     },
   },
 });

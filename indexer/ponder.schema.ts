@@ -267,3 +267,109 @@ export const finalizationRelations = relations(finalization, ({ one }) => ({
 export const voteRelations = relations(vote, ({ one }) => ({
   contribution: one(contribution, { fields: [vote.contributionId], references: [contribution.id] }),
 }));
+
+// ------------------------------------------------------------------ ModelRegistry
+
+/**
+ * A registered model: its whole provenance record as `ModelRegistered` carries it (records never change),
+ * plus its current flag. CIDs are the bytes the record names; the REST API adds their base32 text.
+ */
+export const model = onchainTable(
+  "model",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    attestor: t.hex().notNull(),
+    creator: t.hex().notNull(),
+    baseModelId: t.hex().notNull(),
+    baseWeightsHash: t.hex().notNull(),
+    adapterHash: t.hex().notNull(),
+    adapterCid: t.hex().notNull(),
+    datasetRoot: t.hex().notNull(),
+    datasetCid: t.hex().notNull(),
+    datasetBlock: t.bigint().notNull(),
+    datasetSize: t.integer().notNull(),
+    configHash: t.hex().notNull(),
+    configCid: t.hex().notNull(),
+    metricsHash: t.hex().notNull(),
+    metricsCid: t.hex().notNull(),
+    /** The model this one refines; null for none (0 in the record). */
+    parentId: t.bigint(),
+    /** The signature's expiry (unix seconds), as signed. */
+    deadline: t.bigint().notNull(),
+    signature: t.hex().notNull(),
+    flagged: t.boolean().notNull(),
+    /** The current flag's reason; null while not flagged. */
+    flagReason: t.text(),
+    /** Time of the latest flag or clearance; null before the first. */
+    flagUpdatedAt: t.bigint(),
+    registeredAt: t.bigint().notNull(),
+    registeredBlock: t.bigint().notNull(),
+    registeredTx: t.hex().notNull(),
+  }),
+  (table) => ({
+    creatorIndex: index().on(table.creator),
+    attestorIndex: index().on(table.attestor),
+    parentIndex: index().on(table.parentId),
+  }),
+);
+
+/** Every ModelFlagged and ModelFlagCleared, in chain order: a model's flag history. */
+export const modelFlag = onchainTable(
+  "model_flag",
+  (t) => ({
+    /** The log's chain order, block number << 32 | log index. */
+    id: t.bigint().primaryKey(),
+    modelId: t.bigint().notNull(),
+    /** True for ModelFlagged, false for ModelFlagCleared. */
+    flagged: t.boolean().notNull(),
+    /** Null for a clearance. */
+    reason: t.text(),
+    by: t.hex().notNull(),
+    timestamp: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({ modelIndex: index().on(table.modelId) }),
+);
+
+/** An account that holds or held ModelRegistry's ATTESTOR_ROLE: models it registered stay, noted as revoked. */
+export const attestor = onchainTable("attestor", (t) => ({
+  address: t.hex().primaryKey(),
+  active: t.boolean().notNull(),
+  grantedAt: t.bigint().notNull(),
+  /** Time of the latest revocation; null while active. */
+  revokedAt: t.bigint(),
+}));
+
+/** ModelRegistry's role members (its roles share names, and so ids, with DatanetRegistry's: kept apart). */
+export const modelRoleMember = onchainTable(
+  "model_role_member",
+  (t) => ({
+    role: t.hex().notNull(),
+    account: t.hex().notNull(),
+    active: t.boolean().notNull(),
+    updatedAt: t.bigint().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.role, table.account] }) }),
+);
+
+export const modelRoleAdmin = onchainTable("model_role_admin", (t) => ({
+  role: t.hex().primaryKey(),
+  adminRole: t.hex().notNull(),
+  updatedAt: t.bigint().notNull(),
+}));
+
+export const modelRelations = relations(model, ({ one, many }) => ({
+  parent: one(model, { fields: [model.parentId], references: [model.id], relationName: "lineage" }),
+  children: many(model, { relationName: "lineage" }),
+  flags: many(modelFlag),
+  attestedBy: one(attestor, { fields: [model.attestor], references: [attestor.address] }),
+}));
+
+export const modelFlagRelations = relations(modelFlag, ({ one }) => ({
+  model: one(model, { fields: [modelFlag.modelId], references: [model.id] }),
+}));
+
+export const attestorRelations = relations(attestor, ({ many }) => ({
+  models: many(model),
+}));

@@ -40,7 +40,7 @@ import {
   type PrivateKeyAccount,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { contributionLedgerAbi, datanetRegistryAbi } from "@provena/common/generated/abis";
+import { contributionLedgerAbi, datanetRegistryAbi, modelRegistryAbi } from "@provena/common/generated/abis";
 import { Reason } from "@provena/common/codes";
 import { contributionId, signedVerdict } from "@provena/common/verdicts";
 import { startChain, startPostgres, type Chain } from "../test/helpers/stack.js";
@@ -254,16 +254,17 @@ async function signVerdict(chain: Chain, validator: PrivateKeyAccount, contribut
   return signedVerdict(validator, chain.deployment.chainId, chain.deployment.contracts.ContributionLedger.address, verdict);
 }
 
-/** Every log of both contracts since the deployment, by eth_getLogs: what Ponder counts as events. */
+/** Every log of the indexed contracts since the deployment, by eth_getLogs: what Ponder counts as events. */
 async function countEvents(chain: Chain) {
   const { deployment, publicClient } = chain;
   const names = new Map<Hex, string>();
-  for (const abi of [datanetRegistryAbi, contributionLedgerAbi] as Abi[]) {
+  for (const abi of [datanetRegistryAbi, contributionLedgerAbi, modelRegistryAbi] as Abi[]) {
     for (const item of abi) if (item.type === "event") names.set(toEventSelector(item), item.name);
   }
   const head = await publicClient.getBlockNumber({ cacheTime: 0 });
-  const start = BigInt(Math.min(deployment.contracts.DatanetRegistry.startBlock, deployment.contracts.ContributionLedger.startBlock));
-  const address = [deployment.contracts.DatanetRegistry.address, deployment.contracts.ContributionLedger.address];
+  const contracts = Object.values(deployment.contracts);
+  const start = BigInt(Math.min(...contracts.map((contract) => contract.startBlock)));
+  const address = contracts.map((contract) => contract.address);
   const byEvent: Record<string, number> = {};
   let events = 0;
   // A range whose logs exceed viem's 10 MB response limit is split in two.
@@ -442,7 +443,11 @@ async function main() {
     `${load.events.toLocaleString("en-US")} events in ${load.blocks} blocks (${JSON.stringify(load.byEvent)}) in ${loadSeconds.toFixed(1)} s`,
   );
 
-  const noopApp = writeNoopApp({ DatanetRegistry: datanetRegistryAbi as Abi, ContributionLedger: contributionLedgerAbi as Abi });
+  const noopApp = writeNoopApp({
+    DatanetRegistry: datanetRegistryAbi as Abi,
+    ContributionLedger: contributionLedgerAbi as Abi,
+    ModelRegistry: modelRegistryAbi as Abi,
+  });
   undoLater(noopApp.remove);
   const describe = (run: Backfill) =>
     `${run.seconds.toFixed(1)} s (startup ${run.phases.startup.toFixed(1)} s, ready at ${run.phases.ready.toFixed(1)} s; ` +

@@ -1,7 +1,7 @@
 /**
  * A benchmark fixture: a Ponder app with the indexer's own configuration (the very `ponder.config.ts`
  * and the settings module it reads, copied verbatim: same chain, contracts, ABIs, start blocks and
- * database settings) but an empty handler for every event of both ABIs, one empty table and an empty
+ * database settings) but an empty handler for every event of its ABIs, one empty table and an empty
  * API. What it costs to index is what Ponder itself costs: the baseline `bench-indexer.ts` compares with.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";

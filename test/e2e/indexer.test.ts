@@ -1,10 +1,14 @@
 /**
  * The indexer against a real Hardhat node with real transactions, on embedded PGlite and on PostgreSQL:
- * crafted leaderboards, windows, pagination, every registry event, a reorg, a restart, bad parameters.
+ * crafted leaderboards, windows, pagination, every registry event, models with their lineage, flags and
+ * attestors, a reorg, a restart, bad parameters.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { Address, Hex, PrivateKeyAccount } from "viem";
+import { hexToBytes, keccak256, parseEventLogs, toHex, type Address, type Hex, type PrivateKeyAccount } from "viem";
+import { cidToString } from "@provena/common/cid";
+import { modelRegistryAbi } from "@provena/common/generated/abis";
+import { baseModelId, signedModel, type ModelRecord } from "@provena/common/models";
 import { admin, indexerFor, startChain, startPostgres, synced, type Chain, type IndexerUnderTest } from "../helpers/stack.js";
 
 type Entry = {
@@ -21,6 +25,34 @@ type Board = { entries: Entry[]; nextCursor: string | null };
 
 const lower = (a: { address: Address }) => a.address.toLowerCase() as Address;
 const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-9, `${actual} ≠ ${expected}`);
+const ATTESTOR_ROLE = keccak256(toHex("ATTESTOR_ROLE"));
+
+type ModelView = {
+  id: number;
+  attestor: Hex;
+  creator: Hex;
+  adapterHash: Hex;
+  adapterCid: Hex;
+  adapterCidUri: string;
+  datasetRoot: Hex;
+  datasetCid: Hex;
+  datasetCidUri: string;
+  datasetBlock: number;
+  datasetSize: number;
+  configCid: Hex;
+  metricsCid: Hex;
+  parentId: number | null;
+  signature: Hex;
+  flagged: boolean;
+  flagReason: string | null;
+  attestorActive: boolean;
+  attestorRevokedAt: number | null;
+  registeredAt: number;
+  registeredBlock: number;
+  registeredTx: Hex;
+};
+type ModelDetail = ModelView & { children: number[]; flags: { flagged: boolean; reason: string | null; by: Hex }[] };
+type ModelPage = { models: ModelView[]; nextCursor: string | null };
 
 function scenarios(database: "pglite" | "postgres") {
   let chain: Chain;
@@ -258,6 +290,198 @@ function scenarios(database: "pglite" | "postgres") {
     assert.equal((await query()).data.protocol.paused, false);
   });
 
+  test("models: records, lineage, flags and a revoked attestor, over REST and GraphQL", async (t) => {
+    if (!chain) return t.skip(NO_POSTGRES);
+    const registry = chain.deployment.contracts.ModelRegistry.address;
+    const asAdmin = async (functionName: "grantRole" | "revokeRole" | "flagModel" | "clearFlag", args: readonly unknown[]) =>
+      chain.wait(await chain.wallet(admin).writeContract({ address: registry, abi: modelRegistryAbi, functionName, args } as never));
+    const register = async (signer: PrivateKeyAccount, creator: PrivateKeyAccount, parentId = 0n) => {
+      const [adapter, dataset, config, metrics] = [chain.file(), chain.file(), chain.file(), chain.file()];
+      const block = await chain.publicClient.getBlock();
+      const record: ModelRecord = {
+        baseModelId: baseModelId("e2e/base"),
+        baseWeightsHash: keccak256(toHex("e2e base weights")),
+        adapterHash: adapter.contentHash,
+        adapterCid: adapter.cid,
+        datasetRoot: dataset.contentHash,
+        datasetCid: dataset.cid,
+        datasetBlock: block.number,
+        datasetSize: 3,
+        configHash: config.contentHash,
+        configCid: config.cid,
+        metricsHash: metrics.contentHash,
+        metricsCid: metrics.cid,
+        parentId,
+        creator: creator.address,
+        deadline: block.timestamp + 3_600n,
+      };
+      const args = await signedModel(signer, chain.deployment.chainId, registry, record);
+      const receipt = await chain.wait(
+        await chain.wallet(relayer).writeContract({ address: registry, abi: modelRegistryAbi, functionName: "registerModel", args }),
+      );
+      const [registered] = parseEventLogs({ abi: modelRegistryAbi, logs: receipt.logs, eventName: "ModelRegistered" });
+      return { id: Number(registered!.args.modelId), record, signature: args[2], receipt };
+    };
+    const [kept, revoked, alice, bob] = [await chain.account(), await chain.account(), await chain.account(), await chain.account()];
+    await asAdmin("grantRole", [ATTESTOR_ROLE, kept.address]);
+    await asAdmin("grantRole", [ATTESTOR_ROLE, revoked.address]);
+    const root = await register(kept, alice);
+    const child = await register(kept, bob, BigInt(root.id));
+    const sibling = await register(revoked, alice, BigInt(root.id));
+    const grandchild = await register(revoked, alice, BigInt(child.id));
+    await asAdmin("flagModel", [BigInt(child.id), "trained on infringing data"]);
+    await asAdmin("flagModel", [BigInt(sibling.id), "under review"]);
+    await asAdmin("clearFlag", [BigInt(sibling.id)]);
+    await asAdmin("revokeRole", [ATTESTOR_ROLE, revoked.address]);
+    await synced(chain, indexer);
+    const mine = [root.id, child.id, sibling.id, grandchild.id];
+    const list = async (q: string) => {
+      const { status, body } = await indexer.get<ModelPage>(`/models${q}`);
+      assert.equal(status, 200, JSON.stringify(body));
+      return body;
+    };
+    const ids = async (q: string) => (await list(q)).models.map((m) => m.id).filter((id) => mine.includes(id));
+
+    // The record as the event carried it, and where it was registered.
+    const { body: detail } = await indexer.get<ModelDetail>(`/models/${child.id}`);
+    const block = await chain.publicClient.getBlock({ blockNumber: child.receipt.blockNumber });
+    assert.deepEqual(
+      [detail.id, detail.attestor, detail.creator, detail.parentId, detail.signature],
+      [child.id, lower(kept), lower(bob), root.id, child.signature],
+    );
+    assert.deepEqual(
+      [detail.adapterHash, detail.adapterCid, detail.datasetRoot, detail.datasetCid, detail.configCid, detail.metricsCid],
+      [
+        child.record.adapterHash,
+        child.record.adapterCid,
+        child.record.datasetRoot,
+        child.record.datasetCid,
+        child.record.configCid,
+        child.record.metricsCid,
+      ],
+    );
+    assert.deepEqual(
+      [detail.adapterCidUri, detail.datasetCidUri],
+      [cidToString(hexToBytes(child.record.adapterCid)), cidToString(hexToBytes(child.record.datasetCid))],
+    );
+    assert.deepEqual([detail.datasetBlock, detail.datasetSize], [Number(child.record.datasetBlock), 3]);
+    assert.deepEqual(
+      [detail.registeredBlock, detail.registeredTx, detail.registeredAt],
+      [Number(child.receipt.blockNumber), child.receipt.transactionHash, Number(block.timestamp)],
+    );
+    // Lineage and flags.
+    assert.deepEqual([detail.flagged, detail.flagReason, detail.children], [true, "trained on infringing data", [grandchild.id]]);
+    assert.deepEqual(
+      detail.flags.map((f) => [f.flagged, f.reason, f.by]),
+      [[true, "trained on infringing data", lower(admin)]],
+    );
+    const cleared = (await indexer.get<ModelDetail>(`/models/${sibling.id}`)).body;
+    assert.deepEqual(
+      [cleared.flagged, cleared.flagReason, cleared.flags.map((f) => [f.flagged, f.reason])],
+      [
+        false,
+        null,
+        [
+          [true, "under review"],
+          [false, null],
+        ],
+      ],
+    );
+    const rootDetail = (await indexer.get<ModelDetail>(`/models/${root.id}`)).body;
+    assert.deepEqual([rootDetail.parentId, rootDetail.children, rootDetail.flags], [null, [child.id, sibling.id], []]);
+    // A revoked attestor's models stay, noted as such.
+    assert.deepEqual([rootDetail.attestorActive, rootDetail.attestorRevokedAt], [true, null]);
+    const byRevoked = (await list(`?attestor=${revoked.address}`)).models;
+    assert.deepEqual(
+      byRevoked.map((m) => m.id),
+      [sibling.id, grandchild.id],
+    );
+    assert.ok(byRevoked.every((m) => !m.attestorActive && typeof m.attestorRevokedAt === "number"));
+
+    // Filters, alone and together.
+    assert.deepEqual(await ids("?limit=100"), mine);
+    assert.deepEqual(await ids(`?creator=${alice.address}`), [root.id, sibling.id, grandchild.id]);
+    assert.deepEqual(await ids(`?attestor=${kept.address.toLowerCase()}`), [root.id, child.id]);
+    assert.deepEqual(await ids(`?parent=${root.id}`), [child.id, sibling.id]);
+    assert.deepEqual(await ids("?parent=0&limit=100"), [root.id]);
+    assert.deepEqual(await ids("?flagged=true&limit=100"), [child.id]);
+    assert.deepEqual(await ids("?flagged=false&limit=100"), [root.id, sibling.id, grandchild.id]);
+    assert.deepEqual(await ids(`?creator=${alice.address}&flagged=false&parent=${root.id}`), [sibling.id]);
+    assert.deepEqual(await ids(`?creator=${bob.address}&attestor=${revoked.address}`), []);
+
+    // Cursor pagination walks every model once, in id order, with and without a filter.
+    const walk = async (q: string, limit: number) => {
+      const walked: number[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const page: ModelPage = await list(`?${q}limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`);
+        assert.ok(page.models.length <= limit);
+        walked.push(...page.models.map((m) => m.id));
+        cursor = page.nextCursor;
+        pages++;
+      } while (cursor);
+      return { walked, pages };
+    };
+    const all = (await list("?limit=100")).models.map((m) => m.id);
+    assert.deepEqual((await walk("", 1)).walked, all);
+    assert.deepEqual(await walk(`creator=${alice.address}&`, 2), { walked: [root.id, sibling.id, grandchild.id], pages: 2 });
+
+    // GraphQL: the same tables, with their relations.
+    const response = await fetch(`${indexer.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        query: `{
+          model(id: "${child.id}") {
+            creator flagged flagReason
+            parent { id creator }
+            children { items { id } }
+            flags { items { flagged reason by } }
+            attestedBy { address active }
+          }
+          revoked: attestor(address: "${revoked.address}") { active revokedAt models { items { id } } }
+          modelRoleMembers(where: { role: "${ATTESTOR_ROLE}", account: "${revoked.address.toLowerCase()}" }) { items { active } }
+        }`,
+      }),
+    });
+    type Graph = {
+      data: {
+        model: {
+          creator: Hex;
+          flagged: boolean;
+          flagReason: string;
+          parent: { id: string; creator: Hex };
+          children: { items: { id: string }[] };
+          flags: { items: { flagged: boolean; reason: string; by: Hex }[] };
+          attestedBy: { address: Hex; active: boolean };
+        };
+        revoked: { active: boolean; revokedAt: string | null; models: { items: { id: string }[] } };
+        modelRoleMembers: { items: { active: boolean }[] };
+      };
+      errors?: unknown;
+    };
+    const graph = (await response.json()) as Graph;
+    assert.equal(graph.errors, undefined, JSON.stringify(graph.errors));
+    const { model, revoked: revokedAttestor, modelRoleMembers } = graph.data;
+    assert.deepEqual(
+      [model.creator, model.flagged, model.flagReason, model.parent, model.children.items, model.attestedBy],
+      [
+        lower(bob),
+        true,
+        "trained on infringing data",
+        { id: String(root.id), creator: lower(alice) },
+        [{ id: String(grandchild.id) }],
+        { address: lower(kept), active: true },
+      ],
+    );
+    assert.deepEqual(model.flags.items, [{ flagged: true, reason: "trained on infringing data", by: lower(admin) }]);
+    assert.equal(revokedAttestor.active, false);
+    assert.notEqual(revokedAttestor.revokedAt, null);
+    assert.deepEqual(new Set(revokedAttestor.models.items.map((m) => Number(m.id))), new Set([sibling.id, grandchild.id]));
+    assert.deepEqual(modelRoleMembers.items, [{ active: false }]);
+  });
+
   test("bad query parameters get 400 naming the parameter; unknown ids 404", async (t) => {
     if (!chain) return t.skip(NO_POSTGRES);
     const cases: [string, string][] = [
@@ -276,6 +500,19 @@ function scenarios(database: "pglite" | "postgres") {
       ["/datanets/abc", "id"],
       ["/datanets?limit=1000", "limit"],
       ["/contributions/0x12", "id"],
+      ["/models/abc", "id"],
+      ["/models/0", "id"],
+      ["/models/-1", "id"],
+      ["/models/1?verbose=1", "verbose"],
+      ["/models?flagged=yes", "flagged"],
+      ["/models?parent=-1", "parent"],
+      ["/models?parent=first", "parent"],
+      ["/models?creator=0x1234", "creator"],
+      ["/models?attestor=nobody", "attestor"],
+      ["/models?limit=101", "limit"],
+      ["/models?cursor=0", "cursor"],
+      ["/models?cursor=abc", "cursor"],
+      ["/models?sort=newest", "sort"],
     ];
     for (const [path, parameter] of cases) {
       const { status, body } = await indexer.get<{ error: string; parameter: string }>(path);
@@ -284,6 +521,7 @@ function scenarios(database: "pglite" | "postgres") {
       assert.match(body.error, new RegExp(`^${parameter}: `), path);
     }
     assert.equal((await indexer.get("/datanets/999999")).status, 404);
+    assert.deepEqual(await indexer.get("/models/999999"), { status: 404, body: { error: "no model 999999" } });
     assert.equal((await indexer.get(`/contributors/${(await chain.account()).address}`)).status, 404);
   });
 
@@ -319,6 +557,8 @@ function scenarios(database: "pglite" | "postgres") {
     await chain.judge(await chain.contribute(contributor, datanet, 3), [v1], true, 40, relayer);
     await synced(chain, indexer);
     const schema = indexer.schema;
+    const modelsBefore = (await indexer.get<ModelPage>("/models?limit=100")).body;
+    assert.ok(modelsBefore.models.length > 0, "the models test registered models before this one");
     assert.equal(await indexer.stop(), 0);
     // while it is down
     await chain.judge(await chain.contribute(contributor, datanet, 2), [v1], false, 0, relayer);
@@ -330,6 +570,7 @@ function scenarios(database: "pglite" | "postgres") {
     close(after.score, 1.2);
     const datanetRow = (await indexer.get<{ contributions: number; contributors: number }>(`/datanets/${datanet}`)).body;
     assert.deepEqual([datanetRow.contributions, datanetRow.contributors], [5, 1]);
+    assert.deepEqual((await indexer.get<ModelPage>("/models?limit=100")).body, modelsBefore);
   });
 
   test("the 7-day window drops older activity; 30 days and all-time keep it", async (t) => {

@@ -1,11 +1,11 @@
 /**
  * The indexer's HTTP API: Ponder's GraphQL (graphql-yoga) at /graphql, its SQL-over-HTTP client at
- * /sql/*, and REST JSON for the leaderboard, contributors, Datanets and contributions.
+ * /sql/*, and REST JSON for the leaderboard, contributors, Datanets, contributions and models.
  * Bad parameters answer 400 with `{ error, parameter }`; unknown ids 404.
  */
 import { db, publicClients } from "ponder:api";
 import schema, { contribution, contributorActivity, contributorStats, datanet, datanetStats, finalization, vote } from "ponder:schema";
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { and, asc, client, desc, eq, gt, graphql, inArray, isNull, lt, or, sql } from "ponder";
 import { hexToBytes, type Hex } from "viem";
 import { cidToString } from "@provena/common/cid";
@@ -14,7 +14,8 @@ import { reasonText } from "@provena/common/codes";
 import { utcDay } from "@provena/common/limits";
 import { acceptanceRate, scorePoints } from "@provena/common/ranking";
 import { allTimeRank, leaderboard, withActivity, type BoardRow } from "./leaderboard";
-import { snapshotCache } from "./snapshotCache";
+import { answer, found, missing, num, query } from "./reply";
+import { models } from "./models";
 import {
   ParameterError,
   checkNoQuery,
@@ -31,29 +32,13 @@ const app = new Hono();
 
 app.use("/sql/*", client({ db, schema }));
 app.use("/graphql", graphql({ db, schema }));
+app.route("/models", models);
 
 app.onError((error, c) => {
   if (error instanceof ParameterError) return c.json({ error: error.message, parameter: error.parameter }, 400);
   console.error(error);
   return c.json({ error: "internal error" }, 500);
 });
-
-const cached = snapshotCache(async () => {
-  const { rows } = await db.execute<{ snapshot: string }>(sql`SELECT pg_current_snapshot()::text AS snapshot`);
-  return rows[0]!.snapshot;
-});
-
-/** An answer as sent: serialized once, when computed, however often it is served. */
-type Reply = { status: 200 | 404; json: string };
-const found = (body: unknown): Reply => ({ status: 200, json: JSON.stringify(body) });
-const missing = (error: string): Reply => ({ status: 404, json: JSON.stringify({ error }) });
-
-/** Answers from the cache, keyed by path and query string (plus `variant`, for answers that depend on more). */
-async function answer(c: Context, compute: () => Promise<Reply>, variant = "") {
-  const url = new URL(c.req.url);
-  const reply = await cached(`${url.pathname}${url.search}#${variant}`, compute);
-  return c.body(reply.json, reply.status, { "content-type": "application/json" });
-}
 
 /** Recent windows end at the chain's current UTC day (chain time, so a test chain's clock is honoured). */
 let clock: { day: number; readAt: number } | undefined;
@@ -65,8 +50,6 @@ async function today(): Promise<number> {
   }
   return clock.day;
 }
-
-const num = (value: bigint | null): number | null => (value === null ? null : Number(value));
 
 const boardEntry = (row: BoardRow & { rank: number }) => ({
   rank: row.rank,
@@ -171,8 +154,6 @@ const voteView = (row: typeof vote.$inferSelect) => ({
   timestamp: Number(row.timestamp),
   blockNumber: Number(row.blockNumber),
 });
-
-const query = (c: Context) => c.req.query() as Record<string, string | undefined>;
 
 app.get("/leaderboard", async (c) => {
   const params = parseLeaderboardQuery(query(c));

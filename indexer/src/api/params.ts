@@ -107,3 +107,35 @@ export const parseDatanetsQuery = (query: Query): DatanetsQuery => {
 };
 
 export const checkNoQuery = (query: Query) => checkKnown(query, []);
+
+const MAX_MODEL_ID = 2n ** 256n - 1n;
+
+/** A model id (uint256, counted from 1); `allowNone` also accepts 0, the record's "no parent". */
+export const parseModelId = (raw: string, parameter: string, { allowNone = false } = {}): bigint => {
+  const min = allowNone ? 0n : 1n;
+  if (!/^\d{1,78}$/.test(raw) || BigInt(raw) < min || BigInt(raw) > MAX_MODEL_ID) {
+    const what = allowNone ? "a model id, or 0 for none" : "a model id";
+    throw new ParameterError(parameter, `must be ${what} (an integer from ${min} to 2^256 - 1), not "${raw}"`);
+  }
+  return BigInt(raw);
+};
+
+const parseBoolean = (raw: string, parameter: string): boolean => {
+  if (raw !== "true" && raw !== "false") throw new ParameterError(parameter, `must be true or false, not "${raw}"`);
+  return raw === "true";
+};
+
+/** `parent: 0n` asks for models that refine none. Models are listed by id; the cursor is the last id returned. */
+export type ModelsQuery = { creator?: Address; attestor?: Address; parent?: bigint; flagged?: boolean; limit: number; after?: bigint };
+
+export const parseModelsQuery = (query: Query): ModelsQuery => {
+  checkKnown(query, ["creator", "attestor", "parent", "flagged", "limit", "cursor"]);
+  return {
+    ...(query.creator !== undefined ? { creator: parseAddress(query.creator, "creator") } : {}),
+    ...(query.attestor !== undefined ? { attestor: parseAddress(query.attestor, "attestor") } : {}),
+    ...(query.parent !== undefined ? { parent: parseModelId(query.parent, "parent", { allowNone: true }) } : {}),
+    ...(query.flagged !== undefined ? { flagged: parseBoolean(query.flagged, "flagged") } : {}),
+    limit: parseLimit(query.limit),
+    ...(query.cursor !== undefined ? { after: parseModelId(query.cursor, "cursor") } : {}),
+  };
+};
