@@ -18,8 +18,8 @@ contract ModelRegistry is IModelRegistry, AccessControl, SignedRecords {
     bytes32 public constant ATTESTOR_ROLE = keccak256("ATTESTOR_ROLE");
 
     uint256 public constant MAX_CID_BYTES = CID_MAX_BYTES;
-    /// @dev Stricter than the ledger's and the registry's 1, as it has been since the first deployment: no
-    /// one-byte CID exists.
+    /// @dev Stricter than the ledger's and the registry's 1, as this contract always was: a shared minimum
+    /// would change what one of them accepts.
     uint256 private constant MIN_CID_BYTES = 2;
     uint256 public constant MAX_REASON_BYTES = 500;
 
