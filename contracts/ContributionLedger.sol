@@ -61,6 +61,7 @@ contract ContributionLedger is IContributionLedger, SignedRecords {
         uint256 count = items.length;
         if (count == 0) revert EmptyBatch();
         if (count > MAX_BATCH) revert BatchTooLarge(count, MAX_BATCH);
+        // A static call (the interface's functions are `view`): the registry cannot reenter before the writes below.
         IDatanetRegistry.ContributionTerms memory terms = registry.contributionTerms(datanetId, msg.sender);
         if (!terms.allowed) revert NotAllowListed(datanetId, msg.sender);
 
