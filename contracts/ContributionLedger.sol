@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {IContributionLedger} from "./interfaces/IContributionLedger.sol";
 import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
+import {CID_MAX_BYTES, isValidCidLength} from "./Common.sol";
+import {SignedRecords} from "./utils/SignedRecords.sol";
 import {FileTypes} from "./libraries/FileTypes.sol";
 import {DailyAllowance} from "./libraries/DailyAllowance.sol";
 
@@ -11,57 +12,19 @@ import {DailyAllowance} from "./libraries/DailyAllowance.sol";
 /// @notice Records contributions to Datanets under the daily limits, and finalizes them from validators'
 /// EIP-712 verdicts once a Datanet's quorum agrees. A contribution is one storage slot: its id is
 /// `keccak256(abi.encode(datanetId, contentHash))`, which also makes the same content unique per Datanet.
-contract ContributionLedger is EIP712 {
+/// Documented in {IContributionLedger}; verdict signatures are checked by {SignedRecords}.
+contract ContributionLedger is IContributionLedger, SignedRecords {
     using DailyAllowance for uint256;
 
     uint256 public constant MAX_BATCH = 20;
-    uint256 public constant MAX_CID_BYTES = 128;
+    uint256 public constant MAX_CID_BYTES = CID_MAX_BYTES;
+    /// @dev A file's CID only has to be non-empty.
+    uint256 private constant MIN_CID_BYTES = 1;
     uint8 public constant MAX_SCORE = 100;
 
     bytes32 public constant VERDICT_TYPEHASH = keccak256(
         "Verdict(bytes32 contribution,bool accept,uint8 score,uint16 reason,uint64 deadline)"
     );
-
-    enum Status {
-        None,
-        Pending,
-        Accepted,
-        Rejected
-    }
-
-    /// @dev Exactly one slot. `score` is set on acceptance: the accepting validators' mean score in
-    /// hundredths (0..10000). The tally fields count the votes cast while pending.
-    struct Contribution {
-        address contributor;
-        uint32 datanetId;
-        uint8 fileType;
-        Status status;
-        uint16 score;
-        uint8 accepts;
-        uint8 rejects;
-        uint16 acceptScoreSum;
-    }
-
-    struct ContributionInput {
-        bytes32 contentHash; // SHA-256 of the file's bytes
-        bytes cid; // content address of the same bytes
-        uint32 size;
-        uint8 fileType;
-    }
-
-    struct Verdict {
-        bytes32 contribution;
-        bool accept;
-        uint8 score;
-        uint16 reason;
-        uint64 deadline;
-    }
-
-    struct SignedVerdict {
-        Verdict verdict;
-        address validator; // named explicitly so that EIP-1271 contract wallets can sign
-        bytes signature;
-    }
 
     /// @dev The last registry answer within one `submitVerdicts` call; quorum 0 means none yet.
     struct ValidatorLookup {
@@ -79,6 +42,7 @@ contract ContributionLedger is EIP712 {
         uint256 datanetBytes;
     }
 
+    /// @inheritdoc IContributionLedger
     IDatanetRegistry public immutable registry;
 
     mapping(bytes32 id => Contribution) private _contributions;
@@ -86,45 +50,18 @@ contract ContributionLedger is EIP712 {
     mapping(address contributor => uint256 packedUsage) private _dailyUsage;
     mapping(uint256 datanetId => mapping(address contributor => uint256 packedUsage)) private _datanetDailyUsage;
 
-    /// @notice One event per batch, as ERC-1155's `TransferBatch`: per-file topics would cost more than the
-    /// file's own storage. Each item's id is `contributionId(datanetId, item.contentHash)`.
-    event Contributed(uint256 indexed datanetId, address indexed contributor, ContributionInput[] items);
-    event VoteCast(bytes32 indexed id, address indexed validator, bool accept, uint8 score, uint16 reason);
-    event VoteSkipped(bytes32 indexed id, address indexed validator, Status status);
-    event ContributionFinalized(bytes32 indexed id, Status status, uint16 score);
-
-    error EmptyBatch();
-    error BatchTooLarge(uint256 count, uint256 max);
-    error NotAllowListed(uint256 datanetId, address contributor);
-    error FileTypeNotAllowed(uint256 index, uint8 fileType, uint8 modality);
-    error EmptyFile(uint256 index);
-    error FileTooLarge(uint256 index, uint256 size, uint256 maxFileBytes);
-    error InvalidCid(uint256 index);
-    error DuplicateContent(uint256 datanetId, bytes32 contentHash);
-    error DailyFileLimitExceeded(uint256 requested, uint256 remaining);
-    error DailyByteLimitExceeded(uint256 requested, uint256 remaining);
-    error DatanetByteCapExceeded(uint256 datanetId, uint256 requested, uint256 remaining);
-    error UnknownContribution(bytes32 id);
-    error VerdictExpired(bytes32 id, uint64 deadline);
-    error InvalidScore(uint8 score);
-    error InvalidSignature(bytes32 id, address validator);
-    error NotValidator(uint256 datanetId, address validator);
-    error AlreadyVoted(bytes32 id, address validator);
-
-    constructor(IDatanetRegistry registry_) EIP712("Provena ContributionLedger", "1") {
+    constructor(IDatanetRegistry registry_) SignedRecords("Provena ContributionLedger", "1") {
         registry = registry_;
     }
 
     // ---------------------------------------------------------------- contributions
 
-    /// @notice Contributes 1..20 files to a Datanet, all or none: every file must be of the Datanet's
-    /// modality, at most the per-file limit, new to the Datanet, and within today's allowances.
-    /// @param datanetId The Datanet.
-    /// @param items Each file's SHA-256, CID, size in bytes and file-type code.
+    /// @inheritdoc IContributionLedger
     function contribute(uint256 datanetId, ContributionInput[] calldata items) external {
         uint256 count = items.length;
         if (count == 0) revert EmptyBatch();
         if (count > MAX_BATCH) revert BatchTooLarge(count, MAX_BATCH);
+        // A static call (the interface's functions are `view`): the registry cannot reenter before the writes below.
         IDatanetRegistry.ContributionTerms memory terms = registry.contributionTerms(datanetId, msg.sender);
         if (!terms.allowed) revert NotAllowListed(datanetId, msg.sender);
 
@@ -137,7 +74,7 @@ contract ContributionLedger is EIP712 {
             if (!FileTypes.belongsTo(fileType, terms.modality)) revert FileTypeNotAllowed(i, fileType, terms.modality);
             if (size == 0) revert EmptyFile(i);
             if (size > terms.maxFileBytes) revert FileTooLarge(i, size, terms.maxFileBytes);
-            if (cid.length == 0 || cid.length > MAX_CID_BYTES) revert InvalidCid(i);
+            if (!isValidCidLength(cid.length, MIN_CID_BYTES)) revert InvalidCid(i);
 
             bytes32 contentHash = item.contentHash;
             bytes32 id = contributionId(datanetId, contentHash);
@@ -149,7 +86,7 @@ contract ContributionLedger is EIP712 {
         _spendAllowance(datanetId, count, totalBytes, terms);
     }
 
-    /// @notice Bytes and files the contributor may still send to the Datanet today, and when that resets.
+    /// @inheritdoc IContributionLedger
     function allowance(
         address contributor,
         uint256 datanetId
@@ -162,7 +99,7 @@ contract ContributionLedger is EIP712 {
         resetsAt = (uint256(day) + 1) * DailyAllowance.DAY;
     }
 
-    /// @notice The id of the contribution of `contentHash` to `datanetId`.
+    /// @inheritdoc IContributionLedger
     function contributionId(uint256 datanetId, bytes32 contentHash) public pure returns (bytes32 id) {
         assembly ("memory-safe") {
             mstore(0x00, datanetId)
@@ -171,19 +108,19 @@ contract ContributionLedger is EIP712 {
         }
     }
 
+    /// @inheritdoc IContributionLedger
     function getContribution(bytes32 id) external view returns (Contribution memory) {
         return _contributions[id];
     }
 
+    /// @inheritdoc IContributionLedger
     function hasVoted(bytes32 id, address validator) external view returns (bool) {
         return _voted[id][validator];
     }
 
     // ---------------------------------------------------------------- verdicts
 
-    /// @notice Records a batch of validators' signed verdicts; anyone may relay them. A contribution is
-    /// final once `quorum` validators agree. A vote on an already final contribution is skipped with
-    /// `VoteSkipped`; an expired, forged or repeated vote, or one from a non-validator, reverts the batch.
+    /// @inheritdoc IContributionLedger
     function submitVerdicts(SignedVerdict[] calldata verdicts) external {
         ValidatorLookup memory lookup;
         uint256 length = verdicts.length;
@@ -192,17 +129,18 @@ contract ContributionLedger is EIP712 {
         }
     }
 
-    /// @notice The EIP-712 digest a validator signs for `verdict`.
-    function verdictDigest(Verdict calldata verdict) public view returns (bytes32) {
-        return
-            _hashTypedDataV4(
-                keccak256(
-                    abi.encode(VERDICT_TYPEHASH, verdict.contribution, verdict.accept, verdict.score, verdict.reason, verdict.deadline)
-                )
-            );
+    /// @inheritdoc IContributionLedger
+    function verdictDigest(Verdict calldata verdict) external view returns (bytes32) {
+        return _hashTypedDataV4(_verdictHash(verdict));
     }
 
     // ---------------------------------------------------------------- internal
+
+    /// @dev The EIP-712 struct hash of `verdict`. Every field is a static type, so the struct's ABI encoding
+    /// is EIP-712's `encodeData` (and cheaper than encoding field by field).
+    function _verdictHash(Verdict calldata verdict) private pure returns (bytes32) {
+        return keccak256(abi.encode(VERDICT_TYPEHASH, verdict));
+    }
 
     /// @dev Writes a new contribution's slot in one SSTORE; false if the id is taken (same content in the
     /// same Datanet). Equivalent to assigning a `Contribution` with status Pending and a zero tally, packed
@@ -249,7 +187,7 @@ contract ContributionLedger is EIP712 {
         if (verdict.score > MAX_SCORE) revert InvalidScore(verdict.score);
         Contribution memory contribution = _contributions[id];
         if (contribution.status == Status.None) revert UnknownContribution(id);
-        if (!SignatureChecker.isValidSignatureNowCalldata(validator, verdictDigest(verdict), signed.signature)) {
+        if (!_isSignedBy(validator, _verdictHash(verdict), signed.signature)) {
             revert InvalidSignature(id, validator);
         }
         uint8 quorum = _quorumFor(contribution.datanetId, validator, lookup);

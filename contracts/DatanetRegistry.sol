@@ -4,88 +4,29 @@ pragma solidity ^0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
+import {CID_MAX_BYTES, isValidCidLength} from "./Common.sol";
 import {FileTypes} from "./libraries/FileTypes.sol";
 
 /// @title DatanetRegistry
 /// @notice Datanets (curated collections of one modality), their validator sets and quorums, and the
 /// protocol-wide contribution limits that governance sets. Holds the protocol's emergency pause.
+/// Documented in {IDatanetRegistry}.
 contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable {
     bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
 
     uint256 public constant MAX_VALIDATORS = 32;
     uint256 public constant MAX_NAME_BYTES = 100;
-    uint256 public constant MAX_CID_BYTES = 128;
-
-    struct Datanet {
-        address owner;
-        uint8 modality;
-        uint8 quorum;
-        uint8 validatorCount;
-        bool isPublic;
-        uint64 dailyByteCap; // 0: follow the protocol's daily byte limit
-        address pendingOwner;
-        bytes metadataCid; // summary, description, tags, license
-        string name;
-    }
-
-    struct CreateParams {
-        string name;
-        bytes metadataCid;
-        uint8 modality;
-        address[] validators;
-        uint8 quorum;
-        uint64 dailyByteCap;
-        bool isPublic;
-    }
-
-    struct Limits {
-        uint32 maxFileBytes;
-        uint64 dailyBytes;
-        uint32 dailyFiles;
-    }
+    uint256 public constant MAX_CID_BYTES = CID_MAX_BYTES;
+    /// @dev A metadata CID only has to be non-empty.
+    uint256 private constant MIN_CID_BYTES = 1;
 
     Limits private _limits;
+    /// @inheritdoc IDatanetRegistry
     uint256 public datanetCount;
     mapping(uint256 datanetId => Datanet) private _datanets;
     mapping(uint256 datanetId => mapping(address => bool)) private _validators;
     mapping(uint256 datanetId => mapping(address => bool)) private _allowList;
-
-    event DatanetCreated(
-        uint256 indexed datanetId,
-        address indexed owner,
-        uint8 modality,
-        string name,
-        bytes metadataCid,
-        uint8 quorum,
-        uint64 dailyByteCap,
-        bool isPublic
-    );
-    event DatanetMetadataUpdated(uint256 indexed datanetId, bytes metadataCid);
-    event ValidatorAdded(uint256 indexed datanetId, address indexed validator);
-    event ValidatorRemoved(uint256 indexed datanetId, address indexed validator);
-    event QuorumUpdated(uint256 indexed datanetId, uint8 quorum);
-    event DailyByteCapUpdated(uint256 indexed datanetId, uint64 dailyByteCap);
-    event VisibilityUpdated(uint256 indexed datanetId, bool isPublic);
-    event AllowListUpdated(uint256 indexed datanetId, address indexed account, bool allowed);
-    event OwnershipTransferStarted(uint256 indexed datanetId, address indexed owner, address indexed pendingOwner);
-    event OwnershipTransferred(uint256 indexed datanetId, address indexed previousOwner, address indexed newOwner);
-    event LimitsUpdated(uint32 maxFileBytes, uint64 dailyBytes, uint32 dailyFiles);
-
-    error NotDatanetOwner(uint256 datanetId, address account);
-    error NotPendingOwner(uint256 datanetId, address account);
-    error InvalidName();
-    error InvalidMetadataCid();
-    error InvalidModality(uint8 modality);
-    error InvalidQuorum(uint8 quorum, uint256 validatorCount);
-    error TooManyValidators(uint256 count, uint256 max);
-    error InvalidValidator(address validator);
-    error ValidatorAlreadyAdded(uint256 datanetId, address validator);
-    error NotAValidator(uint256 datanetId, address validator);
-    error DailyByteCapAboveProtocol(uint64 dailyByteCap, uint64 protocolDailyBytes);
-    error InvalidLimits(uint32 maxFileBytes, uint64 dailyBytes, uint32 dailyFiles);
-    error ZeroAddress();
-    error TooManyDatanets();
 
     modifier onlyDatanetOwner(uint256 datanetId) {
         if (_datanets[datanetId].owner != msg.sender) {
@@ -107,8 +48,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable {
 
     // ---------------------------------------------------------------- Datanets
 
-    /// @notice Creates a Datanet owned by the caller. Its modality is fixed for ever.
-    /// @return datanetId The new Datanet's id, counting from 1.
+    /// @inheritdoc IDatanetRegistry
     function createDatanet(CreateParams calldata params) external whenNotPaused returns (uint256 datanetId) {
         uint256 nameLength = bytes(params.name).length;
         if (nameLength == 0 || nameLength > MAX_NAME_BYTES) revert InvalidName();
@@ -142,14 +82,14 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable {
         _addValidators(datanetId, datanet, params.validators);
     }
 
-    /// @notice Replaces the metadata (summary, description, tags, license) by a new content address.
+    /// @inheritdoc IDatanetRegistry
     function setMetadata(uint256 datanetId, bytes calldata metadataCid) external onlyDatanetOwner(datanetId) {
         _checkCid(metadataCid);
         _datanets[datanetId].metadataCid = metadataCid;
         emit DatanetMetadataUpdated(datanetId, metadataCid);
     }
 
-    /// @notice Adds validators; the total stays at most `MAX_VALIDATORS`.
+    /// @inheritdoc IDatanetRegistry
     function addValidators(uint256 datanetId, address[] calldata validators) external onlyDatanetOwner(datanetId) {
         Datanet storage datanet = _datanets[datanetId];
         uint256 total = datanet.validatorCount + validators.length;
@@ -157,8 +97,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable {
         _addValidators(datanetId, datanet, validators);
     }
 
-    /// @notice Removes validators. Their votes already cast still count; new ones are refused.
-    /// Lower the quorum first if fewer validators than the quorum would remain.
+    /// @inheritdoc IDatanetRegistry
     function removeValidators(uint256 datanetId, address[] calldata validators) external onlyDatanetOwner(datanetId) {
         Datanet storage datanet = _datanets[datanetId];
         uint256 length = validators.length;
@@ -173,7 +112,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable {
         datanet.validatorCount = uint8(remaining);
     }
 
-    /// @notice Sets how many validators must agree to finalize a contribution (1..validators).
+    /// @inheritdoc IDatanetRegistry
     function setQuorum(uint256 datanetId, uint8 quorum) external onlyDatanetOwner(datanetId) {
         Datanet storage datanet = _datanets[datanetId];
         if (quorum == 0 || quorum > datanet.validatorCount) revert InvalidQuorum(quorum, datanet.validatorCount);
@@ -181,20 +120,20 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable {
         emit QuorumUpdated(datanetId, quorum);
     }
 
-    /// @notice Sets the per-contributor daily byte cap; 0 follows the protocol's daily byte limit.
+    /// @inheritdoc IDatanetRegistry
     function setDailyByteCap(uint256 datanetId, uint64 dailyByteCap) external onlyDatanetOwner(datanetId) {
         _checkByteCap(dailyByteCap);
         _datanets[datanetId].dailyByteCap = dailyByteCap;
         emit DailyByteCapUpdated(datanetId, dailyByteCap);
     }
 
-    /// @notice Opens the Datanet to every contributor, or restricts it to its allow-list.
+    /// @inheritdoc IDatanetRegistry
     function setPublic(uint256 datanetId, bool isPublic) external onlyDatanetOwner(datanetId) {
         _datanets[datanetId].isPublic = isPublic;
         emit VisibilityUpdated(datanetId, isPublic);
     }
 
-    /// @notice Adds accounts to, or removes them from, the allow-list used while the Datanet is not public.
+    /// @inheritdoc IDatanetRegistry
     function setAllowList(uint256 datanetId, address[] calldata accounts, bool allowed) external onlyDatanetOwner(datanetId) {
         uint256 length = accounts.length;
         for (uint256 i; i < length; ++i) {
@@ -203,14 +142,14 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable {
         }
     }
 
-    /// @notice Starts a two-step ownership transfer; `newOwner` completes it with `acceptOwnership`.
+    /// @inheritdoc IDatanetRegistry
     function transferOwnership(uint256 datanetId, address newOwner) external onlyDatanetOwner(datanetId) {
         if (newOwner == address(0)) revert ZeroAddress();
         _datanets[datanetId].pendingOwner = newOwner;
         emit OwnershipTransferStarted(datanetId, msg.sender, newOwner);
     }
 
-    /// @notice Completes an ownership transfer started by the current owner.
+    /// @inheritdoc IDatanetRegistry
     function acceptOwnership(uint256 datanetId) external {
         Datanet storage datanet = _datanets[datanetId];
         if (datanet.pendingOwner != msg.sender) revert NotPendingOwner(datanetId, msg.sender);
@@ -222,16 +161,17 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable {
 
     // ---------------------------------------------------------------- governance
 
-    /// @notice Sets the protocol-wide limits: bytes per file, bytes and files per contributor per UTC day.
+    /// @inheritdoc IDatanetRegistry
     function setLimits(Limits calldata newLimits) external onlyRole(GOVERNOR_ROLE) {
         _setLimits(newLimits);
     }
 
-    /// @notice Stops Datanet changes, contributions and verdicts until `unpause`.
+    /// @inheritdoc IDatanetRegistry
     function pause() external onlyRole(PAUSER_ROLE) {
         _pause();
     }
 
+    /// @inheritdoc IDatanetRegistry
     function unpause() external onlyRole(PAUSER_ROLE) {
         _unpause();
     }
@@ -262,19 +202,23 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable {
         return (_validators[datanetId][account], _datanets[datanetId].quorum);
     }
 
+    /// @inheritdoc IDatanetRegistry
     function getDatanet(uint256 datanetId) external view returns (Datanet memory) {
         _requireExists(datanetId);
         return _datanets[datanetId];
     }
 
+    /// @inheritdoc IDatanetRegistry
     function isValidator(uint256 datanetId, address account) external view returns (bool) {
         return _validators[datanetId][account];
     }
 
+    /// @inheritdoc IDatanetRegistry
     function isAllowListed(uint256 datanetId, address account) external view returns (bool) {
         return _allowList[datanetId][account];
     }
 
+    /// @inheritdoc IDatanetRegistry
     function limits() external view returns (Limits memory) {
         return _limits;
     }
@@ -306,7 +250,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable {
     }
 
     function _checkCid(bytes calldata cid) private pure {
-        if (cid.length == 0 || cid.length > MAX_CID_BYTES) revert InvalidMetadataCid();
+        if (!isValidCidLength(cid.length, MIN_CID_BYTES)) revert InvalidMetadataCid();
     }
 
     function _requireExists(uint256 datanetId) private view {

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { concatHex, encodeFunctionData, getAddress, parseEventLogs } from "viem";
 import { DAY_SECONDS, DEFAULT_LIMITS, MB, utcDay } from "@provena/common/limits";
 import { fileTypeByName, modalityCode } from "@provena/common/fileTypes";
+import { Status } from "@provena/common/codes";
 import { contributionId } from "@provena/common/verdicts";
 import { createDatanet, deployProvena, item, networkHelpers, viem, type Provena } from "../helpers/provena.js";
 
@@ -29,7 +30,7 @@ describe("ContributionLedger: contributions and daily limits", () => {
       contributor: getAddress(p.alice.account.address),
       datanetId: Number(text),
       fileType: fileTypeByName("md").code,
-      status: 1, // Pending
+      status: Status.Pending,
       score: 0,
       accepts: 0,
       rejects: 0,
@@ -123,7 +124,7 @@ describe("ContributionLedger: contributions and daily limits", () => {
       "DailyFileLimitExceeded",
       [1n, 0n],
     );
-    expect((await p.ledger.read.getContribution([contributionId(other, extra.contentHash)])).status).to.equal(0);
+    expect((await p.ledger.read.getContribution([contributionId(other, extra.contentHash)])).status).to.equal(Status.None);
     // Another contributor is not affected.
     await p.ledger.write.contribute([other, [extra]], { account: p.bob.account });
   });

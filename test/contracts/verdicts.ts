@@ -1,12 +1,9 @@
 import { expect } from "chai";
 import { getAddress } from "viem";
+import { Reason, Status } from "@provena/common/codes";
 import { contributionId } from "@provena/common/verdicts";
 import ProvenaModule from "../../ignition/modules/Provena.js";
 import { createDatanet, deployProvena, ignition, item, networkHelpers, signVerdict, viem, type Provena } from "../helpers/provena.js";
-
-const PENDING = 1;
-const ACCEPTED = 2;
-const REJECTED = 3;
 
 describe("ContributionLedger: verdicts and quorum", () => {
   let p: Provena;
@@ -31,12 +28,12 @@ describe("ContributionLedger: verdicts and quorum", () => {
   it("accepts at quorum 1 from any relayer, with the score in hundredths", async () => {
     const { ids } = await pending(1);
     const id = ids[0]!;
-    const tx = submit([await signVerdict(p, v0, { contribution: id, score: 87, reason: 1 })]);
-    await viem.assertions.emitWithArgs(tx, p.ledger, "VoteCast", [id, v0.address, true, 87, 1]);
+    const tx = submit([await signVerdict(p, v0, { contribution: id, score: 87, reason: Reason.Accepted })]);
+    await viem.assertions.emitWithArgs(tx, p.ledger, "VoteCast", [id, v0.address, true, 87, Reason.Accepted]);
     const [finalized] = await p.ledger.getEvents.ContributionFinalized({ id }, { fromBlock: 0n });
-    expect(finalized?.args).to.deep.equal({ id, status: ACCEPTED, score: 8700 });
+    expect(finalized?.args).to.deep.equal({ id, status: Status.Accepted, score: 8700 });
     const stored = await p.ledger.read.getContribution([id]);
-    expect(stored.status).to.equal(ACCEPTED);
+    expect(stored.status).to.equal(Status.Accepted);
     expect(stored.score).to.equal(8700);
   });
 
@@ -44,14 +41,14 @@ describe("ContributionLedger: verdicts and quorum", () => {
     const { ids } = await pending(2);
     const id = ids[0]!;
     await submit([await signVerdict(p, v0, { contribution: id, accept: true, score: 80 })]);
-    await submit([await signVerdict(p, v1, { contribution: id, accept: false, score: 10, reason: 6 })]);
-    expect((await p.ledger.read.getContribution([id])).status).to.equal(PENDING);
+    await submit([await signVerdict(p, v1, { contribution: id, accept: false, score: 10, reason: Reason.LowQuality })]);
+    expect((await p.ledger.read.getContribution([id])).status).to.equal(Status.Pending);
     expect(await p.ledger.read.hasVoted([id, v1.address])).to.equal(true);
     await viem.assertions.emitWithArgs(
       submit([await signVerdict(p, v2, { contribution: id, accept: true, score: 71 })]),
       p.ledger,
       "ContributionFinalized",
-      [id, ACCEPTED, 7550],
+      [id, Status.Accepted, 7550],
     );
     const stored = await p.ledger.read.getContribution([id]);
     expect([stored.accepts, stored.rejects]).to.deep.equal([2, 1]);
@@ -67,7 +64,7 @@ describe("ContributionLedger: verdicts and quorum", () => {
       ]),
       p.ledger,
       "ContributionFinalized",
-      [first, REJECTED, 0],
+      [first, Status.Rejected, 0],
     );
     const batch = [
       await signVerdict(p, v2, { contribution: first, accept: true }),
@@ -75,10 +72,10 @@ describe("ContributionLedger: verdicts and quorum", () => {
       await signVerdict(p, v1, { contribution: second, accept: true, score: 70 }),
     ];
     const tx = submit(batch);
-    await viem.assertions.emitWithArgs(tx, p.ledger, "VoteSkipped", [first, v2.address, REJECTED]);
-    expect((await p.ledger.read.getContribution([first])).status).to.equal(REJECTED);
+    await viem.assertions.emitWithArgs(tx, p.ledger, "VoteSkipped", [first, v2.address, Status.Rejected]);
+    expect((await p.ledger.read.getContribution([first])).status).to.equal(Status.Rejected);
     const stored = await p.ledger.read.getContribution([second]);
-    expect([stored.status, stored.score]).to.deep.equal([ACCEPTED, 8000]);
+    expect([stored.status, stored.score]).to.deep.equal([Status.Accepted, 8000]);
   });
 
   it("refuses a double vote by the same validator while pending", async () => {
@@ -112,7 +109,7 @@ describe("ContributionLedger: verdicts and quorum", () => {
     const signed = await signVerdict(p, v2, { contribution: id });
     await p.registry.write.removeValidators([datanet, [v2.address]], { account: p.owner.account });
     await viem.assertions.revertWithCustomErrorWithArgs(submit([signed]), p.ledger, "NotValidator", [datanet, v2.address]);
-    expect((await p.ledger.read.getContribution([id])).status).to.equal(PENDING);
+    expect((await p.ledger.read.getContribution([id])).status).to.equal(Status.Pending);
   });
 
   it("refuses a signature replayed on another contribution, chain id, contract, or after its deadline", async () => {
@@ -159,7 +156,7 @@ describe("ContributionLedger: verdicts and quorum", () => {
 
     // The genuine one still works, once.
     await submit([signed]);
-    expect((await p.ledger.read.getContribution([first])).status).to.equal(ACCEPTED);
+    expect((await p.ledger.read.getContribution([first])).status).to.equal(Status.Accepted);
   });
 
   it("refuses an invalid score, an unknown contribution, and any verdict while paused", async () => {
@@ -187,7 +184,7 @@ describe("ContributionLedger: verdicts and quorum", () => {
     const good = await signVerdict(p, v0, { contribution: ids[0]! });
     const forged = { ...(await signVerdict(p, v3, { contribution: ids[1]! })), validator: v1.address };
     await viem.assertions.revertWithCustomError(submit([good, forged]), p.ledger, "InvalidSignature");
-    expect((await p.ledger.read.getContribution([ids[0]!])).status).to.equal(PENDING);
+    expect((await p.ledger.read.getContribution([ids[0]!])).status).to.equal(Status.Pending);
   });
 
   it("accepts verdicts from an EIP-1271 contract-wallet validator", async () => {
