@@ -28,7 +28,7 @@ import { createAuth } from "./auth/siwe.js";
 import { connect } from "./chain.js";
 import { storageOf, type AttestorConfig } from "./config.js";
 import { openDb } from "./db.js";
-import { ApiError, fail } from "./http/errors.js";
+import { AttestorError, fail } from "./errors.js";
 import { createChat, parseMessages, samplingOf } from "./factory/chat.js";
 import { createFactory, type JobRequest } from "./factory/jobs.js";
 import { createGateway } from "./http/gateway.js";
@@ -50,12 +50,12 @@ type Route = {
 const MAX_VERDICTS_PER_REQUEST = 100;
 
 const contributionOf = (text: string) => {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(text)) fail(400, "invalid_contribution", `"${text}" is not a contribution id (32-byte hex)`);
+  if (!/^0x[0-9a-fA-F]{64}$/.test(text)) fail("invalid", "invalid_contribution", `"${text}" is not a contribution id (32-byte hex)`);
   return text.toLowerCase() as `0x${string}`;
 };
 
 const datanetIdOf = (text: string): bigint => {
-  if (!/^\d{1,10}$/.test(text)) fail(400, "invalid_datanet", `"${text}" is not a Datanet id`);
+  if (!/^\d{1,10}$/.test(text)) fail("invalid", "invalid_datanet", `"${text}" is not a Datanet id`);
   return BigInt(text);
 };
 
@@ -112,7 +112,7 @@ export async function createAttestor(config: AttestorConfig) {
   });
   const chat = createChat();
   const jobIdOf = (text: string) => {
-    if (!/^\d{1,12}$/.test(text)) fail(400, "invalid_job", `"${text}" is not a job id`);
+    if (!/^\d{1,12}$/.test(text)) fail("invalid", "invalid_job", `"${text}" is not a job id`);
     return Number(text);
   };
   const sweeper = startSweeper({ db, store, chain, graceSeconds: config.unpinGraceSeconds, intervalMs: config.sweepIntervalMs });
@@ -158,7 +158,7 @@ export async function createAttestor(config: AttestorConfig) {
       handle: async (_req, res, [id], url) => {
         const datanetId = datanetIdOf(id!);
         const address = url.searchParams.get("address") ?? "";
-        if (!isAddress(address)) fail(400, "invalid_address", "add ?address=0x… (the contributor's address)");
+        if (!isAddress(address)) fail("invalid", "invalid_address", "add ?address=0x… (the contributor's address)");
         const [allowance, terms] = await Promise.all([
           chain.allowance(address as Address, datanetId),
           chain.terms(datanetId, address as Address),
@@ -193,12 +193,12 @@ export async function createAttestor(config: AttestorConfig) {
       method: "POST",
       pattern: /^\/verdicts$/,
       handle: async (req, res) => {
-        if (!relay) fail(503, "relay_disabled", "this attestor runs no relay (ATTESTOR_RELAYER_KEY is unset)");
+        if (!relay) fail("unavailable", "relay_disabled", "this attestor runs no relay (ATTESTOR_RELAYER_KEY is unset)");
         const body = await readJson(req);
         const many = Array.isArray(body);
         const items = many ? body : [body];
         if (items.length === 0 || items.length > MAX_VERDICTS_PER_REQUEST)
-          fail(400, "invalid_verdict", `send 1 to ${MAX_VERDICTS_PER_REQUEST} verdicts`);
+          fail("invalid", "invalid_verdict", `send 1 to ${MAX_VERDICTS_PER_REQUEST} verdicts`);
         // All parsed first, so a malformed item refuses the request before anything is queued.
         const parsed = items.map(parseSignedVerdict);
         const results = [];
@@ -211,7 +211,7 @@ export async function createAttestor(config: AttestorConfig) {
       method: "GET",
       pattern: /^\/verdicts\/([^/]+)$/,
       handle: async (_req, res, [id]) => {
-        if (!relay) fail(503, "relay_disabled", "this attestor runs no relay");
+        if (!relay) fail("unavailable", "relay_disabled", "this attestor runs no relay");
         sendJson(res, 200, { contribution: contributionOf(id!), verdicts: relay!.status(contributionOf(id!)) });
       },
     },
@@ -220,7 +220,7 @@ export async function createAttestor(config: AttestorConfig) {
       pattern: /^\/assessments\/([^/]+)$/,
       handle: async (_req, res, [id]) => {
         const found = validator?.assessment(contributionOf(id!));
-        if (!found) fail(404, "not_assessed", `the automatic validator has not assessed ${id}`);
+        if (!found) fail("not_found", "not_assessed", `the automatic validator has not assessed ${id}`);
         sendJson(res, 200, found);
       },
     },
@@ -238,7 +238,7 @@ export async function createAttestor(config: AttestorConfig) {
       pattern: /^\/jobs$/,
       handle: async (_req, res, _params, url) => {
         const creator = url.searchParams.get("creator");
-        if (creator !== null && !isAddress(creator)) fail(400, "invalid_address", `"${creator}" is not an address`);
+        if (creator !== null && !isAddress(creator)) fail("invalid", "invalid_address", `"${creator}" is not an address`);
         sendJson(res, 200, { jobs: factory.list((creator ?? undefined) as Address | undefined) });
       },
     },
@@ -314,7 +314,9 @@ export async function createAttestor(config: AttestorConfig) {
           if (!streaming) throw error;
           send(
             "error",
-            error instanceof ApiError ? { error: error.code, message: error.message } : { error: "internal", message: "the reply failed" },
+            error instanceof AttestorError
+              ? { error: error.code, message: error.message }
+              : { error: "internal", message: "the reply failed" },
           );
         }
         res.end();
@@ -342,8 +344,8 @@ export async function createAttestor(config: AttestorConfig) {
       const matching = routes.filter((route) => route.pattern.test(url.pathname));
       const route = matching.find((r) => r.method === request.method);
       if (!route) {
-        if (matching.length) fail(405, "method_not_allowed", `${request.method} is not allowed on ${url.pathname}`);
-        fail(404, "not_found", `no route ${url.pathname}`);
+        if (matching.length) fail("method_not_allowed", "method_not_allowed", `${request.method} is not allowed on ${url.pathname}`);
+        fail("not_found", "not_found", `no route ${url.pathname}`);
       }
       await route!.handle(request, response, route!.pattern.exec(url.pathname)!.slice(1), url);
     } catch (error) {
