@@ -19,7 +19,7 @@ const parseCid = (text: string): CID => {
   }
 };
 
-export function createGateway(store: ContentStore, db: Db) {
+export function createIpfsHandler(store: ContentStore, db: Db) {
   const typeOf = db.prepare("SELECT type_code FROM upload_file WHERE cid = ? LIMIT 1");
   return async (request: IncomingMessage, response: ServerResponse, cidText: string) => {
     const cid = parseCid(cidText);

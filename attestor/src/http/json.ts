@@ -1,6 +1,5 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { AttestorError, fail } from "../errors.js";
-import { errorAnswer } from "./status.js";
+import type { IncomingMessage } from "node:http";
+import { fail } from "../errors.js";
 
 const MAX_JSON_BYTES = 1_048_576;
 
@@ -20,23 +19,4 @@ export async function readJson(request: IncomingMessage): Promise<unknown> {
   } catch {
     return fail("invalid", "invalid_json", "the body is not valid JSON");
   }
-}
-
-/** JSON with bigints written as decimal strings. */
-export const toJson = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-
-export function sendJson(response: ServerResponse, status: number, body: unknown) {
-  const text = toJson(body);
-  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
-  response.end(text);
-}
-
-export function sendError(response: ServerResponse, error: unknown) {
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
-  const answer = errorAnswer(error);
-  if (answer.status === 500 && !(error instanceof AttestorError)) console.error(error);
-  sendJson(response, answer.status, answer.body);
 }

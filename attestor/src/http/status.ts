@@ -2,9 +2,11 @@
  * The one place that turns the attestor's errors into HTTP answers: each domain error kind's status, the
  * JSON body `{ error: <code>, message, ...details }`, and Hono's error and not-found handlers.
  */
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import type { Context } from "hono";
 import { BaseError, HttpRequestError, TimeoutError } from "viem";
 import { AttestorError, type ErrorKind } from "../errors.js";
+import type { AppEnv } from "../service.js";
 
 export const STATUS_OF_KIND = {
   invalid: 400,
@@ -39,15 +41,26 @@ export function errorAnswer(error: unknown): ErrorAnswer {
 /** Bigints in answers are written as decimal strings. */
 export const toJson = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
 
-export const jsonAnswer = (c: Context, body: unknown, status: 200 | 201 | 202 | ErrorStatus = 200) =>
-  c.body(toJson(body), status, { "content-type": "application/json; charset=utf-8" });
+/** A JSON answer; its length is given so that a HEAD request's answer carries it too. */
+export function jsonAnswer(c: Context, body: unknown, status: 200 | 201 | 202 | ErrorStatus = 200) {
+  const text = toJson(body);
+  return c.body(text, status, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(text)) });
+}
 
 /** Hono's `onError`: the only error handler of the composed app. */
-export function onError(error: Error, c: Context) {
+export function onError(error: Error, c: Context<AppEnv>) {
+  const { incoming, outgoing } = c.env;
+  // A refused upload may still be streaming: read and drop the rest so the client can read the answer.
+  if (!incoming.complete) incoming.resume();
   const answer = errorAnswer(error);
   if (answer.status === 500 && !(error instanceof AttestorError)) console.error(error);
+  if (outgoing.headersSent) {
+    // A streamed answer has begun: all that is left is to cut it short, so no client takes it as whole.
+    outgoing.destroy();
+    return RESPONSE_ALREADY_SENT;
+  }
   return jsonAnswer(c, answer.body, answer.status);
 }
 
 /** Hono's `notFound`: no route has this path. */
-export const notFound = (c: Context) => onError(new AttestorError("not_found", "not_found", `no route ${c.req.path}`), c);
+export const notFound = (c: Context<AppEnv>) => onError(new AttestorError("not_found", "not_found", `no route ${c.req.path}`), c);
