@@ -8,6 +8,7 @@
  */
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { Hono } from "hono";
 import { TrieRouter } from "hono/router/trie-router";
 import { connect } from "./chain.js";
@@ -16,6 +17,7 @@ import { openDb } from "./db.js";
 import { AttestorError } from "./errors.js";
 import { createFactory } from "./factory/service.js";
 import { createGateway } from "./gateway/service.js";
+import { rawPath } from "./http/params.js";
 import { jsonAnswer, notFound, onError } from "./http/status.js";
 import type { AppEnv, Service } from "./service.js";
 import { openStore } from "./storage/index.js";
@@ -55,7 +57,7 @@ export async function createAttestor(config: AttestorConfig) {
   const routes = [health, ...services.map((service) => service.routes)];
   const checkRoute = routeTable(routes);
 
-  const app = new Hono<AppEnv>();
+  const app = new Hono<AppEnv>({ getPath: rawPath });
   app.onError(onError);
   app.notFound(notFound);
   app.use(async (c, next) => {
@@ -64,12 +66,17 @@ export async function createAttestor(config: AttestorConfig) {
     // Set on the Node response, so that answers streamed to it carry them too.
     outgoing.setHeader("access-control-allow-origin", "*");
     outgoing.setHeader("access-control-expose-headers", "content-range, content-length, etag");
-    if (incoming.method === "OPTIONS")
-      return c.body(null, 204, {
-        "access-control-allow-methods": "GET, HEAD, POST, OPTIONS",
-        "access-control-allow-headers": "authorization, content-type, range",
-        "access-control-max-age": "600",
-      });
+    if (incoming.method === "OPTIONS") {
+      // Written to the Node response: a Response would carry node-server's default content-type.
+      outgoing
+        .writeHead(204, {
+          "access-control-allow-methods": "GET, HEAD, POST, OPTIONS",
+          "access-control-allow-headers": "authorization, content-type, range",
+          "access-control-max-age": "600",
+        })
+        .end();
+      return RESPONSE_ALREADY_SENT;
+    }
     checkRoute(incoming.method ?? "GET", c.req.path);
     await next();
   });

@@ -18,7 +18,7 @@ import type { FactoryConfig, RuntimeConfig } from "../config.js";
 import { type Db, migrate } from "../db.js";
 import { AttestorError } from "../errors.js";
 import { readJson } from "../http/json.js";
-import { addressOf, jobIdOf } from "../http/params.js";
+import { addressOf, jobIdOf, pathParam } from "../http/params.js";
 import { jsonAnswer } from "../http/status.js";
 import type { AppEnv } from "../service.js";
 import type { ContentStore } from "../storage/index.js";
@@ -72,9 +72,9 @@ export function createFactory({ db, store, chain, auth, runtime, config }: Facto
       const address = creator === undefined ? undefined : addressOf(creator, `"${creator}" is not an address`);
       return jsonAnswer(c, { jobs: jobs.list(address) });
     })
-    .get("/jobs/:id", (c) => jsonAnswer(c, jobs.describe(jobIdOf(c.req.param("id")))))
+    .get("/jobs/:id", (c) => jsonAnswer(c, jobs.describe(jobIdOf(pathParam(c, "id")))))
     .get("/jobs/:id/events", (c) => {
-      const job = jobIdOf(c.req.param("id"));
+      const job = jobIdOf(pathParam(c, "id"));
       jobs.describe(job); // 404 before the stream starts
       const { incoming: req, outgoing: res } = c.env;
       const after = Number(req.headers["last-event-id"] ?? c.req.query("after") ?? 0) || 0;
@@ -89,10 +89,10 @@ export function createFactory({ db, store, chain, auth, runtime, config }: Facto
       return RESPONSE_ALREADY_SENT;
     })
     .post("/jobs/:id/cancel", (c) =>
-      jsonAnswer(c, jobs.cancel(jobIdOf(c.req.param("id")), creatorOf(c.env.incoming.headers.authorization))),
+      jsonAnswer(c, jobs.cancel(jobIdOf(pathParam(c, "id")), creatorOf(c.env.incoming.headers.authorization))),
     )
     .post("/jobs/:id/publish", async (c) => {
-      const published = await jobs.publish(jobIdOf(c.req.param("id")), creatorOf(c.env.incoming.headers.authorization));
+      const published = await jobs.publish(jobIdOf(pathParam(c, "id")), creatorOf(c.env.incoming.headers.authorization));
       return jsonAnswer(
         c,
         { modelId: published.modelId.toString(), txHash: published.txHash, cids: published.cids, record: published.record },
@@ -100,7 +100,7 @@ export function createFactory({ db, store, chain, auth, runtime, config }: Facto
       );
     })
     .post("/jobs/:id/evaluate", async (c) =>
-      jsonAnswer(c, await jobs.evaluate(jobIdOf(c.req.param("id")), creatorOf(c.env.incoming.headers.authorization))),
+      jsonAnswer(c, await jobs.evaluate(jobIdOf(pathParam(c, "id")), creatorOf(c.env.incoming.headers.authorization))),
     )
     .post("/chat", async (c) => {
       const { incoming: req, outgoing: res } = c.env;

@@ -18,7 +18,7 @@ import type { GatewayConfig } from "../config.js";
 import { type Db, migrate } from "../db.js";
 import { createIpfsHandler } from "../http/gateway.js";
 import { readJson } from "../http/json.js";
-import { addressOf, datanetIdOf } from "../http/params.js";
+import { addressOf, datanetIdOf, pathParam } from "../http/params.js";
 import { jsonAnswer } from "../http/status.js";
 import type { AppEnv } from "../service.js";
 import type { ContentStore } from "../storage/index.js";
@@ -54,7 +54,7 @@ export function createGateway({ db, store, chain, chainId, config }: GatewayPara
       return jsonAnswer(c, { ok: true });
     })
     .get("/datanets/:id/allowance", async (c) => {
-      const datanetId = datanetIdOf(c.req.param("id"));
+      const datanetId = datanetIdOf(pathParam(c, "id"));
       const address = addressOf(c.req.query("address") ?? "", "add ?address=0x… (the contributor's address)");
       const [allowance, terms] = await Promise.all([chain.allowance(address, datanetId), chain.terms(datanetId, address)]);
       return jsonAnswer(c, {
@@ -68,7 +68,7 @@ export function createGateway({ db, store, chain, chainId, config }: GatewayPara
     })
     .post("/datanets/:id/uploads", async (c) => {
       const session = auth.authenticate(c.env.incoming.headers.authorization);
-      const datanetId = datanetIdOf(c.req.param("id"));
+      const datanetId = datanetIdOf(pathParam(c, "id"));
       const terms = await chain.terms(datanetId, session.address).catch(() => undefined);
       // Streamed from the Node request with busboy, never buffered whole, within the Datanet's byte limits.
       const files = await readMultipart(c.env.incoming, {
@@ -77,10 +77,10 @@ export function createGateway({ db, store, chain, chainId, config }: GatewayPara
       });
       return jsonAnswer(c, await uploads.upload(session.address, datanetId, files), 201);
     })
-    .get("/uploads/:id{[0-9a-f]{32}}", async (c) => jsonAnswer(c, await uploads.status(c.req.param("id"))))
+    .get("/uploads/:id{[0-9a-f]{32}}", async (c) => jsonAnswer(c, await uploads.status(pathParam(c, "id"))))
     .on(["GET", "HEAD"], "/ipfs/:cid", async (c) => {
       // Byte ranges and backpressure are the Node response's own: the handler writes it.
-      await ipfs(c.env.incoming, c.env.outgoing, c.req.param("cid"));
+      await ipfs(c.env.incoming, c.env.outgoing, pathParam(c, "cid"));
       return RESPONSE_ALREADY_SENT;
     });
 

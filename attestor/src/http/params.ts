@@ -1,6 +1,19 @@
 /** Path and query parameters: checked and typed, or refused by name. */
+import type { Context } from "hono";
+import { routePath } from "hono/route";
 import { type Address, isAddress } from "viem";
 import { fail } from "../errors.js";
+
+/** The raw path of a request, percent-encoding kept: routes and ids are matched on what was sent. */
+export const rawPath = (request: Request) => new URL(request.url).pathname;
+
+/** A path parameter as sent (Hono's `param` would percent-decode it, and `/jobs/%31` would be job 1). */
+export function pathParam(c: Context, name: string): string {
+  const index = routePath(c)
+    .split("/")
+    .findIndex((segment) => segment === `:${name}` || segment.startsWith(`:${name}{`));
+  return rawPath(c.req.raw).split("/")[index] ?? "";
+}
 
 export const contributionOf = (text: string) => {
   if (!/^0x[0-9a-fA-F]{64}$/.test(text)) fail("invalid", "invalid_contribution", `"${text}" is not a contribution id (32-byte hex)`);

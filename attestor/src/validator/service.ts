@@ -11,7 +11,7 @@ import type { RuntimeConfig, ValidatorConfig } from "../config.js";
 import { type Db, migrate } from "../db.js";
 import { fail } from "../errors.js";
 import { readJson } from "../http/json.js";
-import { contributionOf } from "../http/params.js";
+import { contributionOf, pathParam } from "../http/params.js";
 import { jsonAnswer } from "../http/status.js";
 import { parseSignedVerdict } from "../relay/check.js";
 import { createRelay, type Relay } from "../relay/relay.js";
@@ -70,11 +70,11 @@ export function createValidatorService({ db, store, chain, runtime, config }: Va
     })
     .get("/verdicts/:contribution", (c) => {
       const running = requireRelay("this attestor runs no relay");
-      const contribution = contributionOf(c.req.param("contribution"));
+      const contribution = contributionOf(pathParam(c, "contribution"));
       return jsonAnswer(c, { contribution, verdicts: running.status(contribution) });
     })
     .get("/assessments/:contribution", (c) => {
-      const id = c.req.param("contribution");
+      const id = pathParam(c, "contribution");
       const found = validator?.assessment(contributionOf(id));
       if (!found) fail("not_found", "not_assessed", `the automatic validator has not assessed ${id}`);
       return jsonAnswer(c, found);
