@@ -39,7 +39,7 @@ export function errorAnswer(error: unknown): ErrorAnswer {
 }
 
 /** Bigints in answers are written as decimal strings. */
-export const toJson = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+const toJson = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
 
 /** A JSON answer; its length is given so that a HEAD request's answer carries it too. */
 export function jsonAnswer(c: Context, body: unknown, status: 200 | 201 | 202 | ErrorStatus = 200) {
@@ -52,13 +52,13 @@ export function onError(error: Error, c: Context<AppEnv>) {
   const { incoming, outgoing } = c.env;
   // A refused upload may still be streaming: read and drop the rest so the client can read the answer.
   if (!incoming.complete) incoming.resume();
-  const answer = errorAnswer(error);
-  if (answer.status === 500 && !(error instanceof AttestorError)) console.error(error);
   if (outgoing.headersSent) {
     // A streamed answer has begun: all that is left is to cut it short, so no client takes it as whole.
     outgoing.destroy();
     return RESPONSE_ALREADY_SENT;
   }
+  const answer = errorAnswer(error);
+  if (answer.status === 500 && !(error instanceof AttestorError)) console.error(error);
   return jsonAnswer(c, answer.body, answer.status);
 }
 
