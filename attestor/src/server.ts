@@ -15,8 +15,8 @@ import { connect } from "./chain.js";
 import { storageOf, type AttestorConfig } from "./config.js";
 import { openDb } from "./db.js";
 import { AttestorError } from "./errors.js";
-import { createFactory } from "./factory/service.js";
-import { createGateway } from "./gateway/service.js";
+import { createFactoryService } from "./factory/service.js";
+import { createGatewayService } from "./gateway/service.js";
 import { rawPath } from "./http/params.js";
 import { jsonAnswer, notFound, onError } from "./http/status.js";
 import type { AppEnv, Service } from "./service.js";
@@ -40,9 +40,9 @@ export async function createAttestor(config: AttestorConfig) {
   const db = openDb(`${runtime.stateDir}/attestor.db`);
   const store = await openStore(storageOf(runtime));
   const chain = connect(runtime.deployment, runtime.rpcUrl);
-  const gateway = createGateway({ db, store, chain, chainId: runtime.deployment.chainId, config: config.gateway });
+  const gateway = createGatewayService({ db, store, chain, chainId: runtime.deployment.chainId, config: config.gateway });
   const validator = createValidatorService({ db, store, chain, runtime, config: config.validator });
-  const factory = createFactory({ db, store, chain, auth: gateway.auth, runtime, config: config.factory });
+  const factory = createFactoryService({ db, store, chain, auth: gateway.auth, runtime, config: config.factory });
   const services: readonly Service[] = [gateway, validator, factory];
   const health = new Hono<AppEnv>().get("/health", (c) =>
     jsonAnswer(c, {

@@ -26,7 +26,7 @@ import { createChat, parseMessages, samplingOf } from "./chat.js";
 import { createFactory as createJobs, type JobRequest } from "./jobs.js";
 import { migrations } from "./migrations.js";
 
-export type FactoryParameters = {
+export type CreateFactoryServiceParameters = {
   db: Db;
   store: ContentStore;
   chain: ChainView;
@@ -36,7 +36,7 @@ export type FactoryParameters = {
   config: FactoryConfig;
 };
 
-export function createFactory({ db, store, chain, auth, runtime, config }: FactoryParameters) {
+export function createFactoryService({ db, store, chain, auth, runtime, config }: CreateFactoryServiceParameters) {
   migrate(db, migrations);
   const { deployment } = runtime;
   const jobs = createJobs({
@@ -150,4 +150,4 @@ export function createFactory({ db, store, chain, auth, runtime, config }: Facto
   };
 }
 
-export type FactoryService = ReturnType<typeof createFactory>;
+export type CreateFactoryServiceReturnType = ReturnType<typeof createFactoryService>;

@@ -27,12 +27,12 @@ import { createUploads } from "../upload/service.js";
 import { startSweeper } from "../upload/sweep.js";
 import { migrations } from "./migrations.js";
 
-export type GatewayParameters = { db: Db; store: ContentStore; chain: ChainView; chainId: number; config: GatewayConfig };
+export type CreateGatewayServiceParameters = { db: Db; store: ContentStore; chain: ChainView; chainId: number; config: GatewayConfig };
 
 /** Without the Datanet's terms (the chain down, say), a body is read up to the protocol's default file size. */
 const FALLBACK_MAX_FILE_BYTES = 5 * 1_048_576;
 
-export function createGateway({ db, store, chain, chainId, config }: GatewayParameters) {
+export function createGatewayService({ db, store, chain, chainId, config }: CreateGatewayServiceParameters) {
   migrate(db, migrations);
   const auth = createAuth({
     db,
@@ -95,4 +95,4 @@ export function createGateway({ db, store, chain, chainId, config }: GatewayPara
   };
 }
 
-export type Gateway = ReturnType<typeof createGateway>;
+export type CreateGatewayServiceReturnType = ReturnType<typeof createGatewayService>;

@@ -20,7 +20,7 @@ import type { ContentStore } from "../storage/index.js";
 import { migrations } from "./migrations.js";
 import { createValidator, type Validator } from "./validator.js";
 
-export type ValidatorServiceParameters = {
+export type CreateValidatorServiceParameters = {
   db: Db;
   store: ContentStore;
   chain: ChainView;
@@ -30,7 +30,7 @@ export type ValidatorServiceParameters = {
 
 const MAX_VERDICTS_PER_REQUEST = 100;
 
-export function createValidatorService({ db, store, chain, runtime, config }: ValidatorServiceParameters) {
+export function createValidatorService({ db, store, chain, runtime, config }: CreateValidatorServiceParameters) {
   migrate(db, migrations);
   const chainId = runtime.deployment.chainId;
   const relay: Relay | undefined = runtime.relayerKey
@@ -104,4 +104,4 @@ export function createValidatorService({ db, store, chain, runtime, config }: Va
   };
 }
 
-export type ValidatorService = ReturnType<typeof createValidatorService>;
+export type CreateValidatorServiceReturnType = ReturnType<typeof createValidatorService>;
