@@ -284,7 +284,7 @@ async function main() {
       lap("chain_reads");
       const fingerprint = await fingerprintOf(bytes, sniffed.type, sniffed.modality);
       lap("fingerprint");
-      if (fingerprint) findNear(gateway.db, uploadDatanet, digest, fingerprint, gateway.config.nearDuplicate);
+      if (fingerprint) findNear(gateway.db, uploadDatanet, digest, fingerprint, gateway.config.gateway.nearDuplicate);
       lap("near_lookup");
       await cidOf(bytes);
       lap("cid");

@@ -79,11 +79,11 @@ try {
   // The node is new, so is its chain: an earlier run's attestor state and embedded index describe a chain that is gone.
   const config = loadConfig({ ...process.env, PROVENA_RPC_URL: rpcUrl, ATTESTOR_VALIDATOR_KEY: validatorKey });
   attestorConfig = config;
-  rmSync(config.stateDir, { recursive: true, force: true });
+  rmSync(config.runtime.stateDir, { recursive: true, force: true });
   if (!process.env.DATABASE_URL) rmSync(join(dataDir(), "indexer"), { recursive: true, force: true });
 
   // What the seed wrote under its CID is pinned first, so the validator finds the files it is to judge.
-  const store = await openStore(storageOf(config));
+  const store = await openStore(storageOf(config.runtime));
   try {
     const files = existsSync(contentDir()) ? readdirSync(contentDir(), { withFileTypes: true }).filter((entry) => entry.isFile()) : [];
     for (const name of files) {
@@ -139,7 +139,7 @@ Provena local stack
   deployment  ${deploymentPath()}
   attestor    ${attestor!.url}  (sign-in, POST /datanets/:id/uploads, /ipfs/:cid, POST /verdicts; storage: ${attestor!.store.kind})
   validator   ${attestor!.validator?.address ?? "none"} (automatic, on every demo Datanet; relayer ${attestor!.relay?.address ?? "none"}; signs model provenance)
-  models      ${attestor!.models().length} base models in ${attestorConfig!.modelsDir} (MODELS_DIR): ModelFactory at POST /jobs and /chat
+  models      ${attestor!.models().length} base models in ${attestorConfig!.factory.modelsDir} (MODELS_DIR): ModelFactory at POST /jobs and /chat
   indexer     ${indexer!.url}  (GET /leaderboard, /contributors/:address, /datanets, /contributions; GraphQL at /graphql)
   demo        ${
     seed

@@ -1,19 +1,29 @@
 /**
- * The attestor's settings: a typed object built from environment variables, each with a default that
- * runs the local stack (`npm start`). Every variable is listed in the README.
+ * The attestor's settings: one typed object per service, built from environment variables, each with a
+ * default that runs the local stack (`npm start`). Every variable is listed in the README.
  */
 import { dataDir, deploymentPath, loadDeployment, type Deployment } from "@provena/common/deployment";
 import type { Hex } from "viem";
 
-export type AttestorConfig = {
-  host: string;
-  port: number;
+/** Where the HTTP API listens. */
+export type ServerConfig = { host: string; port: number };
+
+/** What every service shares: the state folder, the chain, content storage and the transaction sender's key. */
+export type RuntimeConfig = {
   /** Everything the attestor keeps: the embedded IPFS node and its database. */
   stateDir: string;
   deployment: Deployment;
   rpcUrl: string;
   /** External Kubo RPC API; unset runs the embedded Helia node. */
   ipfsApiUrl?: string;
+  /** The key that pays for `submitVerdicts` and model records; defaults to the validator's. Unset sends nothing. */
+  relayerKey?: Hex;
+};
+
+export type NearDuplicateConfig = { textSimilarity: number; imageDistanceBits: number };
+
+/** Sign-in, uploads and their sweeper. */
+export type GatewayConfig = {
   /** The host:port sign-in messages must name; unset accepts the Host the request was sent to. */
   siweDomain?: string;
   nonceTtlSeconds: number;
@@ -21,23 +31,38 @@ export type AttestorConfig = {
   /** How long an upload stays pinned without its `contribute` transaction. */
   unpinGraceSeconds: number;
   sweepIntervalMs: number;
-  nearDuplicate: { textSimilarity: number; imageDistanceBits: number };
+  nearDuplicate: NearDuplicateConfig;
+};
+
+/** The automatic validator and the verdict relay. */
+export type ValidatorConfig = {
   /** The automatic validator's key; unset runs no automatic validator. */
   validatorKey?: Hex;
-  /** The key that pays for `submitVerdicts`; defaults to the validator's. Unset runs no relay. */
-  relayerKey?: Hex;
   relay: { maxBatch: number; maxWaitMs: number; retryMs: number; verdictTtlSeconds: number };
+  pollingMs: number;
+  nearDuplicate: NearDuplicateConfig;
+};
+
+/** ModelFactory: training jobs, publishing, chat. */
+export type FactoryConfig = {
   /** Signs model provenance records (needs ATTESTOR_ROLE on ModelRegistry); defaults to the validator's key. */
   attestorKey?: Hex;
   /** ModelFactory's base models: one Hugging Face folder each. */
   modelsDir: string;
-  pollingMs: number;
+};
+
+export type AttestorConfig = {
+  server: ServerConfig;
+  runtime: RuntimeConfig;
+  gateway: GatewayConfig;
+  validator: ValidatorConfig;
+  factory: FactoryConfig;
 };
 
 type Env = Record<string, string | undefined>;
 
 /** Where the attestor keeps content: an external Kubo node, or the embedded node under its state folder. */
-export const storageOf = (config: Pick<AttestorConfig, "ipfsApiUrl" | "stateDir">) => ({
+export const storageOf = (config: Pick<RuntimeConfig, "ipfsApiUrl" | "stateDir">) => ({
   ipfsApiUrl: config.ipfsApiUrl,
   heliaDir: `${config.stateDir}/ipfs`,
 });
@@ -62,32 +87,44 @@ export function loadConfig(env: Env = process.env): AttestorConfig {
   const rpcUrl = env.PROVENA_RPC_URL ?? deployment.rpcUrl;
   if (!rpcUrl) throw new Error("PROVENA_RPC_URL is not set and the deployment file names no local node");
   const validatorKey = key(env, "ATTESTOR_VALIDATOR_KEY");
+  const nearDuplicate = {
+    textSimilarity: number(env, "NEAR_DUP_TEXT_SIMILARITY", 0.8, (v) => v > 0 && v <= 1),
+    imageDistanceBits: number(env, "NEAR_DUP_IMAGE_BITS", 6, (v) => Number.isInteger(v) && v >= 0 && v <= 64),
+  };
   return {
-    host: env.ATTESTOR_HOST ?? env.PROVENA_HOST ?? "127.0.0.1",
-    port: number(env, "ATTESTOR_PORT", 8788, (v) => Number.isInteger(v) && v >= 0 && v <= 65_535),
-    stateDir: env.ATTESTOR_STATE_DIR ?? `${dataDir(env)}/attestor`,
-    deployment,
-    rpcUrl,
-    ipfsApiUrl: env.IPFS_API_URL || undefined,
-    siweDomain: env.SIWE_DOMAIN || undefined,
-    nonceTtlSeconds: number(env, "SIWE_NONCE_TTL_SECONDS", 300, (v) => v > 0),
-    sessionTtlSeconds: number(env, "SESSION_TTL_SECONDS", 86_400, (v) => v > 0),
-    unpinGraceSeconds: number(env, "UNPIN_GRACE_SECONDS", 86_400),
-    sweepIntervalMs: number(env, "SWEEP_INTERVAL_MS", 60_000, (v) => v > 0),
-    nearDuplicate: {
-      textSimilarity: number(env, "NEAR_DUP_TEXT_SIMILARITY", 0.8, (v) => v > 0 && v <= 1),
-      imageDistanceBits: number(env, "NEAR_DUP_IMAGE_BITS", 6, (v) => Number.isInteger(v) && v >= 0 && v <= 64),
+    server: {
+      host: env.ATTESTOR_HOST ?? env.PROVENA_HOST ?? "127.0.0.1",
+      port: number(env, "ATTESTOR_PORT", 8788, (v) => Number.isInteger(v) && v >= 0 && v <= 65_535),
     },
-    validatorKey,
-    relayerKey: key(env, "ATTESTOR_RELAYER_KEY") ?? validatorKey,
-    attestorKey: key(env, "ATTESTOR_KEY") ?? validatorKey,
-    modelsDir: env.MODELS_DIR ?? `${dataDir(env)}/models`,
-    relay: {
-      maxBatch: number(env, "RELAY_MAX_BATCH", 50, (v) => Number.isInteger(v) && v > 0),
-      maxWaitMs: number(env, "RELAY_MAX_WAIT_MS", 2_000),
-      retryMs: number(env, "RELAY_RETRY_MS", 1_000, (v) => v > 0),
-      verdictTtlSeconds: number(env, "VERDICT_TTL_SECONDS", 7 * 86_400, (v) => v > 0),
+    runtime: {
+      stateDir: env.ATTESTOR_STATE_DIR ?? `${dataDir(env)}/attestor`,
+      deployment,
+      rpcUrl,
+      ipfsApiUrl: env.IPFS_API_URL || undefined,
+      relayerKey: key(env, "ATTESTOR_RELAYER_KEY") ?? validatorKey,
     },
-    pollingMs: number(env, "ATTESTOR_POLLING_MS", 1_000, (v) => v > 0),
+    gateway: {
+      siweDomain: env.SIWE_DOMAIN || undefined,
+      nonceTtlSeconds: number(env, "SIWE_NONCE_TTL_SECONDS", 300, (v) => v > 0),
+      sessionTtlSeconds: number(env, "SESSION_TTL_SECONDS", 86_400, (v) => v > 0),
+      unpinGraceSeconds: number(env, "UNPIN_GRACE_SECONDS", 86_400),
+      sweepIntervalMs: number(env, "SWEEP_INTERVAL_MS", 60_000, (v) => v > 0),
+      nearDuplicate,
+    },
+    validator: {
+      validatorKey,
+      relay: {
+        maxBatch: number(env, "RELAY_MAX_BATCH", 50, (v) => Number.isInteger(v) && v > 0),
+        maxWaitMs: number(env, "RELAY_MAX_WAIT_MS", 2_000),
+        retryMs: number(env, "RELAY_RETRY_MS", 1_000, (v) => v > 0),
+        verdictTtlSeconds: number(env, "VERDICT_TTL_SECONDS", 7 * 86_400, (v) => v > 0),
+      },
+      pollingMs: number(env, "ATTESTOR_POLLING_MS", 1_000, (v) => v > 0),
+      nearDuplicate,
+    },
+    factory: {
+      attestorKey: key(env, "ATTESTOR_KEY") ?? validatorKey,
+      modelsDir: env.MODELS_DIR ?? `${dataDir(env)}/models`,
+    },
   };
 }

@@ -10,7 +10,8 @@ import { datasetRoot } from "@provena/common/models";
 import { signedVerdict } from "@provena/common/verdicts";
 import { CID } from "multiformats/cid";
 import { hexToBytes, keccak256, toHex, type Hex, type PrivateKeyAccount } from "viem";
-import { ApiError } from "../../attestor/src/http/errors.js";
+import { AttestorError } from "../../attestor/src/errors.js";
+import { STATUS_OF_KIND } from "../../attestor/src/http/status.js";
 import { collectDataset } from "../../attestor/src/provenance/dataset.js";
 import { parseManifest } from "../../attestor/src/provenance/manifest.js";
 import { publishModel, type PublishContext } from "../../attestor/src/provenance/publish.js";
@@ -57,8 +58,9 @@ describe("model provenance: dataset and publishing", () => {
       () => undefined,
       (e: unknown) => e,
     );
-    assert.ok(error instanceof ApiError, `expected a refusal, got ${String(error)}`);
-    return error;
+    assert.ok(error instanceof AttestorError, `expected a refusal, got ${String(error)}`);
+    // Domain errors name a kind; the status is the one the HTTP layer answers it with.
+    return { status: STATUS_OF_KIND[error.kind], code: error.code, message: error.message };
   };
   const publishContext = (): PublishContext => ({
     chain: attestor.chain,

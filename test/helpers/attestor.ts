@@ -13,26 +13,39 @@ import type { AttestorConfig } from "../../attestor/src/config.js";
 import { createAttestor } from "../../attestor/src/server.js";
 import type { Chain } from "./stack.js";
 
-export function attestorConfig(chain: Chain, overrides: Partial<AttestorConfig> = {}): AttestorConfig {
+/** What tests and benchmarks set themselves; everything else is a test default. */
+export type AttestorOverrides = {
+  stateDir?: string;
+  modelsDir?: string;
+  validatorKey?: Hex;
+  relayerKey?: Hex;
+  attestorKey?: Hex;
+  pollingMs?: number;
+  relay?: AttestorConfig["validator"]["relay"];
+};
+
+export function attestorConfig(chain: Chain, overrides: AttestorOverrides = {}): AttestorConfig {
+  const nearDuplicate = { textSimilarity: 0.8, imageDistanceBits: 6 };
   return {
-    host: "127.0.0.1",
-    port: 0,
-    stateDir: mkdtempSync(join(tmpdir(), "provena-attestor-")),
-    deployment: chain.deployment,
-    rpcUrl: chain.rpcUrl,
-    nonceTtlSeconds: 300,
-    sessionTtlSeconds: 3_600,
-    unpinGraceSeconds: 86_400,
-    sweepIntervalMs: 3_600_000,
-    nearDuplicate: { textSimilarity: 0.8, imageDistanceBits: 6 },
-    relay: { maxBatch: 50, maxWaitMs: 200, retryMs: 200, verdictTtlSeconds: 86_400 },
-    pollingMs: 200,
-    modelsDir: join(tmpdir(), "provena-no-models"),
-    ...overrides,
+    server: { host: "127.0.0.1", port: 0 },
+    runtime: {
+      stateDir: overrides.stateDir ?? mkdtempSync(join(tmpdir(), "provena-attestor-")),
+      deployment: chain.deployment,
+      rpcUrl: chain.rpcUrl,
+      relayerKey: overrides.relayerKey,
+    },
+    gateway: { nonceTtlSeconds: 300, sessionTtlSeconds: 3_600, unpinGraceSeconds: 86_400, sweepIntervalMs: 3_600_000, nearDuplicate },
+    validator: {
+      validatorKey: overrides.validatorKey,
+      relay: overrides.relay ?? { maxBatch: 50, maxWaitMs: 200, retryMs: 200, verdictTtlSeconds: 86_400 },
+      pollingMs: overrides.pollingMs ?? 200,
+      nearDuplicate,
+    },
+    factory: { attestorKey: overrides.attestorKey, modelsDir: overrides.modelsDir ?? join(tmpdir(), "provena-no-models") },
   };
 }
 
-export async function startAttestor(chain: Chain, overrides: Partial<AttestorConfig> = {}) {
+export async function startAttestor(chain: Chain, overrides: AttestorOverrides = {}) {
   const config = attestorConfig(chain, overrides);
   const attestor = await createAttestor(config);
   return {
@@ -40,7 +53,7 @@ export async function startAttestor(chain: Chain, overrides: Partial<AttestorCon
     config,
     close: async () => {
       await attestor.close();
-      if (!overrides.stateDir) rmSync(config.stateDir, { recursive: true, force: true });
+      if (!overrides.stateDir) rmSync(config.runtime.stateDir, { recursive: true, force: true });
     },
   };
 }

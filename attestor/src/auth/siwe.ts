@@ -9,7 +9,7 @@ import { getAddress, isAddress, isHex, type Address, type Hex } from "viem";
 import { generateSiweNonce, parseSiweMessage, verifySiweMessage } from "viem/siwe";
 import type { ChainView } from "../chain.js";
 import type { Db } from "../db.js";
-import { fail } from "../http/errors.js";
+import { fail } from "../errors.js";
 
 export type AuthOptions = {
   db: Db;
@@ -56,32 +56,35 @@ export function createAuth(options: AuthOptions) {
   const signIn = async (body: unknown, requestHost: string | undefined) => {
     const { message, signature } = (body ?? {}) as { message?: unknown; signature?: unknown };
     if (typeof message !== "string" || message.length > 4_096)
-      fail(400, "bad_request", "body must be JSON {message, signature}: message is the EIP-4361 text");
-    if (typeof signature !== "string" || !isHex(signature)) fail(400, "bad_request", "signature must be a 0x-prefixed hex string");
+      fail("invalid", "bad_request", "body must be JSON {message, signature}: message is the EIP-4361 text");
+    if (typeof signature !== "string" || !isHex(signature)) fail("invalid", "bad_request", "signature must be a 0x-prefixed hex string");
     const fields = parseSiweMessage(message as string);
     const { address, domain, nonce, chainId, uri, version } = fields;
     if (!address || !isAddress(address) || !domain || !nonce || chainId === undefined || !uri || version !== "1") {
-      fail(400, "malformed_message", "not an EIP-4361 message: it needs domain, address, URI, version 1, chain ID and nonce");
+      fail("invalid", "malformed_message", "not an EIP-4361 message: it needs domain, address, URI, version 1, chain ID and nonce");
     }
     // Spend the nonce first: whatever the outcome, a message is tried once.
     const stored = findNonce.get(nonce!) as { expires_at: number; used: number } | undefined;
-    if (!stored) fail(401, "unknown_nonce", "this nonce was not issued by this attestor (GET /auth/nonce)");
-    if (consumeNonce.run(nonce!).changes !== 1) fail(401, "nonce_replayed", "this nonce was already used: sign in again with a fresh one");
+    if (!stored) fail("unauthenticated", "unknown_nonce", "this nonce was not issued by this attestor (GET /auth/nonce)");
+    if (consumeNonce.run(nonce!).changes !== 1)
+      fail("unauthenticated", "nonce_replayed", "this nonce was already used: sign in again with a fresh one");
     const at = now();
-    if (stored!.expires_at < at) fail(401, "nonce_expired", `the nonce expired at ${new Date(stored!.expires_at * 1000).toISOString()}`);
+    if (stored!.expires_at < at)
+      fail("unauthenticated", "nonce_expired", `the nonce expired at ${new Date(stored!.expires_at * 1000).toISOString()}`);
     const expected = options.domain ?? requestHost;
-    if (!expected || domain !== expected) fail(401, "wrong_domain", `the message is for "${domain}", but this attestor is "${expected}"`);
+    if (!expected || domain !== expected)
+      fail("unauthenticated", "wrong_domain", `the message is for "${domain}", but this attestor is "${expected}"`);
     if (chainId !== options.chainId)
-      fail(401, "wrong_chain", `the message is for chain ${chainId}, but this attestor serves chain ${options.chainId}`);
+      fail("unauthenticated", "wrong_chain", `the message is for chain ${chainId}, but this attestor serves chain ${options.chainId}`);
     const expiration = seconds(fields.expirationTime);
     if (expiration !== undefined && expiration <= at)
-      fail(401, "message_expired", `the message expired at ${fields.expirationTime!.toISOString()}`);
+      fail("unauthenticated", "message_expired", `the message expired at ${fields.expirationTime!.toISOString()}`);
     const notBefore = seconds(fields.notBefore);
     if (notBefore !== undefined && notBefore > at)
-      fail(401, "not_yet_valid", `the message is valid from ${fields.notBefore!.toISOString()}`);
+      fail("unauthenticated", "not_yet_valid", `the message is valid from ${fields.notBefore!.toISOString()}`);
     const issuedAt = seconds(fields.issuedAt);
     if (issuedAt !== undefined && issuedAt > at + CLOCK_SKEW_SECONDS)
-      fail(401, "issued_in_future", "the message's Issued At is in the future");
+      fail("unauthenticated", "issued_in_future", "the message's Issued At is in the future");
 
     const valid = await verifySiweMessage(options.chain.client, {
       message: message as string,
@@ -90,7 +93,8 @@ export function createAuth(options: AuthOptions) {
       nonce: nonce!,
       time: new Date(at * 1000),
     }).catch(() => false);
-    if (!valid) fail(401, "bad_signature", `the signature is not ${address}'s (an account's key, or its EIP-1271 wallet contract)`);
+    if (!valid)
+      fail("unauthenticated", "bad_signature", `the signature is not ${address}'s (an account's key, or its EIP-1271 wallet contract)`);
 
     const token = randomBytes(32).toString("base64url");
     const expiresAt = Math.min(at + options.sessionTtlSeconds, expiration ?? Number.MAX_SAFE_INTEGER);
@@ -102,12 +106,13 @@ export function createAuth(options: AuthOptions) {
   /** The session a request's `Authorization: Bearer …` header opens. */
   const authenticate = (authorization: string | undefined): Session => {
     const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? "")?.[1];
-    if (!token) return fail(401, "unauthenticated", "sign in first: send Authorization: Bearer <token> from POST /auth/verify");
+    if (!token)
+      return fail("unauthenticated", "unauthenticated", "sign in first: send Authorization: Bearer <token> from POST /auth/verify");
     const row = findSession.get(hashToken(token)) as { address: Address; expires_at: number } | undefined;
-    if (!row) return fail(401, "unknown_session", "this session token is not valid (signed out, or never issued)");
+    if (!row) return fail("unauthenticated", "unknown_session", "this session token is not valid (signed out, or never issued)");
     if (row.expires_at <= now()) {
       deleteSession.run(hashToken(token));
-      return fail(401, "session_expired", "this session has expired: sign in again");
+      return fail("unauthenticated", "session_expired", "this session has expired: sign in again");
     }
     return { address: row.address, expiresAt: row.expires_at };
   };

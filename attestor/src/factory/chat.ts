@@ -4,7 +4,7 @@
  * loaded weights (side by side). Requests to one worker run one after another, as the worker serves them;
  * a worker idle for `idleMs` is shut down.
  */
-import { fail } from "../http/errors.js";
+import { AttestorError, fail } from "../errors.js";
 import type { ChatMessage, ReplyMessage } from "../../trainer/protocol.js";
 import type { BaseModel } from "./catalog.js";
 import { startWorker, type RunningWorker, type WorkerMessage } from "./worker.js";
@@ -127,9 +127,11 @@ export function createChat(options: { idleMs?: number; log?: (line: string) => v
     sampling: Sampling,
     onToken: (text: string) => void,
   ): Promise<ReplyMessage> {
-    const server = await serverFor(model).catch((error: Error) =>
-      fail(503, "chat_unavailable", `the chat worker for ${model.id} could not start: ${error.message}`),
-    );
+    const server = await serverFor(model).catch((error: Error) => {
+      throw new AttestorError("unavailable", "chat_unavailable", `the chat worker for ${model.id} could not start: ${error.message}`, {
+        cause: error,
+      });
+    });
     touch(model, server);
     if (adapter && !server.adapters.has(adapter.name)) {
       await exchange<void>(
@@ -139,7 +141,7 @@ export function createChat(options: { idleMs?: number; log?: (line: string) => v
           if (message.type === "ready") done();
           else if (message.type === "error") reject(Object.assign(new Error(message.message), { code: message.code }));
         },
-      ).catch((error: Error & { code?: string }) => fail(500, error.code ?? "adapter_not_loaded", error.message));
+      ).catch((error: Error & { code?: string }) => fail("internal", error.code ?? "adapter_not_loaded", error.message));
       server.adapters.add(adapter.name);
     }
     const id = `chat-${++sequence}`;
@@ -148,9 +150,9 @@ export function createChat(options: { idleMs?: number; log?: (line: string) => v
       if (message.type === "token" && message.id === id) onToken(message.text);
       else if (message.type === "reply" && message.id === id) done(message);
       else if (message.type === "error") reject(Object.assign(new Error(message.message), { code: message.code }));
-    }).catch((error: Error & { code?: string; status?: number }) => {
-      if (error.status) throw error;
-      return fail(error.code === "bad_request" ? 400 : 500, error.code ?? "chat_failed", error.message);
+    }).catch((error: Error & { code?: string }) => {
+      if (error instanceof AttestorError) throw error;
+      return fail(error.code === "bad_request" ? "invalid" : "internal", error.code ?? "chat_failed", error.message);
     });
   }
 
@@ -173,11 +175,12 @@ export function createChat(options: { idleMs?: number; log?: (line: string) => v
 
 /** Checks a chat request's messages: roles and text, at least one. */
 export function parseMessages(value: unknown): ChatMessage[] {
-  if (!Array.isArray(value) || value.length === 0) fail(400, "invalid_messages", "messages must be a non-empty list of {role, content}");
+  if (!Array.isArray(value) || value.length === 0)
+    fail("invalid", "invalid_messages", "messages must be a non-empty list of {role, content}");
   for (const [i, message] of (value as unknown[]).entries()) {
     const m = message as Partial<ChatMessage>;
     if (!m || !["system", "user", "assistant"].includes(String(m.role)) || typeof m.content !== "string") {
-      fail(400, "invalid_messages", `messages[${i}] must be {role: "system" | "user" | "assistant", content: string}`);
+      fail("invalid", "invalid_messages", `messages[${i}] must be {role: "system" | "user" | "assistant", content: string}`);
     }
   }
   return value as ChatMessage[];

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Address } from "viem";
 import type { ChainView } from "../chain.js";
 import { transaction, type Db } from "../db.js";
-import { fail } from "../http/errors.js";
+import { fail } from "../errors.js";
 import { checkDatasetRequest, collectDataset } from "../provenance/dataset.js";
 import { parseManifest, encodeManifest } from "../provenance/manifest.js";
 import { publishModel, type PublishContext, type Published } from "../provenance/publish.js";
@@ -77,13 +77,14 @@ export function createFactory(options: FactoryOptions) {
 
   const folder = (id: number) => join(options.stateDir, "jobs", String(id));
   const row = (id: number) => db.prepare("SELECT * FROM train_job WHERE id = ?").get(id) as JobRow | undefined;
-  const requireJob = (id: number) => row(id) ?? fail(404, "unknown_job", `there is no training job ${id}`);
+  const requireJob = (id: number) => row(id) ?? fail("not_found", "unknown_job", `there is no training job ${id}`);
   /** The job's own adapter folder, as the worker exports it. */
   const adapterDir = (id: number) => join(folder(id), "out", "adapter");
   const baseModelOf = (job: JobRow): BaseModel =>
-    readModel(options.modelsDir, job.base_model) ?? fail(404, "unknown_model", `base model ${job.base_model} is no longer in the catalog`);
+    readModel(options.modelsDir, job.base_model) ??
+    fail("not_found", "unknown_model", `base model ${job.base_model} is no longer in the catalog`);
   const requireCreator = (job: JobRow, by: Address) => {
-    if (job.creator !== by.toLowerCase()) fail(403, "not_creator", `job ${job.id} belongs to ${job.creator}`);
+    if (job.creator !== by.toLowerCase()) fail("forbidden", "not_creator", `job ${job.id} belongs to ${job.creator}`);
   };
 
   function emit(id: number, message: JobMessage) {
@@ -107,14 +108,14 @@ export function createFactory(options: FactoryOptions) {
   function checkSettings(settings: unknown): JobSettings {
     if (settings === undefined) return {};
     if (typeof settings !== "object" || settings === null || Array.isArray(settings))
-      fail(400, "invalid_settings", "settings must be an object");
+      fail("invalid", "invalid_settings", "settings must be an object");
     for (const key of Object.keys(settings as object)) {
       if (!SETTINGS_KEYS.includes(key))
-        fail(400, "invalid_settings", `settings.${key} cannot be set: only ${listed(SETTINGS_KEYS)} are a job's to choose`);
+        fail("invalid", "invalid_settings", `settings.${key} cannot be set: only ${listed(SETTINGS_KEYS)} are a job's to choose`);
     }
     const data = (settings as JobSettings).data;
     for (const key of Object.keys(data ?? {})) {
-      if (!DATA_KEYS.includes(key)) fail(400, "invalid_settings", `settings.data.${key} cannot be set: only ${listed(DATA_KEYS)}`);
+      if (!DATA_KEYS.includes(key)) fail("invalid", "invalid_settings", `settings.data.${key} cannot be set: only ${listed(DATA_KEYS)}`);
     }
     return settings as JobSettings;
   }
@@ -138,31 +139,32 @@ export function createFactory(options: FactoryOptions) {
 
   /** Validates a request (catalog, Datanets, the worker's own hyperparameter rules) and queues the job. */
   async function create(request: JobRequest, creator: Address) {
-    if (typeof request?.baseModel !== "string") fail(400, "invalid_request", "baseModel (a catalog model id) is required");
+    if (typeof request?.baseModel !== "string") fail("invalid", "invalid_request", "baseModel (a catalog model id) is required");
     const model =
       readModel(options.modelsDir, request.baseModel) ??
-      fail(404, "unknown_model", `no base model "${request.baseModel}" in the catalog (GET /models)`);
+      fail("not_found", "unknown_model", `no base model "${request.baseModel}" in the catalog (GET /models)`);
     if (!Array.isArray(request.datanets) || request.datanets.some((id) => !/^\d{1,10}$/.test(String(id)))) {
-      fail(400, "invalid_request", "datanets must be a list of Datanet ids");
+      fail("invalid", "invalid_request", "datanets must be a list of Datanet ids");
     }
     const datanets = [...new Set(request.datanets.map((id) => BigInt(id)))];
     const block = await checkDatasetRequest(options.chain, { datanets });
     const settings = checkSettings(request.settings);
     let parent: JobRow | undefined;
     if (request.parentJob !== undefined) {
-      parent = row(Number(request.parentJob)) ?? fail(404, "unknown_job", `there is no training job ${request.parentJob} to refine`);
+      parent =
+        row(Number(request.parentJob)) ?? fail("not_found", "unknown_job", `there is no training job ${request.parentJob} to refine`);
       if (parent!.state !== "done")
-        fail(409, "parent_not_done", `job ${parent!.id} is ${parent!.state}: only a finished job can be refined`);
+        fail("conflict", "parent_not_done", `job ${parent!.id} is ${parent!.state}: only a finished job can be refined`);
       if (parent!.base_model !== model.id)
         fail(
-          422,
+          "refused",
           "parent_base_mismatch",
           `job ${parent!.id} fine-tuned ${parent!.base_model}, not ${model.id}: an adapter only fits its own base model`,
         );
     }
     const draft = { id: 0, base_model: model.id, settings: JSON.stringify(settings), parent_job: parent?.id ?? null, checkpoint: null };
     const problem = await checkSpec(specOf(draft, model));
-    if (problem) fail(400, problem.code, problem.message, problem.field ? { field: problem.field } : undefined);
+    if (problem) fail("invalid", problem.code, problem.message, problem.field ? { field: problem.field } : undefined);
     const { lastInsertRowid } = db
       .prepare(
         "INSERT INTO train_job (creator, base_model, datanets, dataset_block, settings, parent_job, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)",
@@ -264,7 +266,7 @@ export function createFactory(options: FactoryOptions) {
   function cancel(id: number, by: Address) {
     const job = requireJob(id);
     requireCreator(job, by);
-    if (FINAL.includes(job.state)) fail(409, "already_final", `job ${id} is already ${job.state}`);
+    if (FINAL.includes(job.state)) fail("conflict", "already_final", `job ${id} is already ${job.state}`);
     if (job.state === "queued") setState(id, "cancelled", { finished_at: now() });
     else if (running?.id === id) {
       running.cancelled = true;
@@ -278,15 +280,15 @@ export function createFactory(options: FactoryOptions) {
   async function publish(id: number, by: Address): Promise<Published> {
     const job = requireJob(id);
     requireCreator(job, by);
-    if (job.state !== "done") fail(409, "not_done", `job ${id} is ${job.state}: only a finished job can be published`);
-    if (job.model_id) fail(409, "already_published", `job ${id} is already published as model ${job.model_id}`);
-    if (!options.publisher) fail(503, "publishing_disabled", "this attestor has no attestor key to sign provenance with");
+    if (job.state !== "done") fail("conflict", "not_done", `job ${id} is ${job.state}: only a finished job can be published`);
+    if (job.model_id) fail("conflict", "already_published", `job ${id} is already published as model ${job.model_id}`);
+    if (!options.publisher) fail("unavailable", "publishing_disabled", "this attestor has no attestor key to sign provenance with");
     const model = baseModelOf(job);
     const out = join(folder(id), "out");
     const adapterFile = [join(out, "adapter", "adapter_model.safetensors"), join(out, "model", "model.safetensors")].find(existsSync);
-    if (!adapterFile) fail(500, "artifact_missing", `job ${id}'s adapter is not in ${out}`);
+    if (!adapterFile) fail("internal", "artifact_missing", `job ${id}'s adapter is not in ${out}`);
     const manifest = parseManifest(readFileSync(join(folder(id), "manifest.json")));
-    if ("error" in manifest) fail(500, "manifest_unreadable", manifest.error);
+    if ("error" in manifest) fail("internal", "manifest_unreadable", manifest.error);
     const readJson = (path: string) => (existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>) : undefined);
     const parentModel = job.parent_job ? row(job.parent_job)?.model_id : undefined;
     const published = await publishModel(
@@ -321,8 +323,8 @@ export function createFactory(options: FactoryOptions) {
   async function evaluate(id: number, by: Address) {
     const job = requireJob(id);
     requireCreator(job, by);
-    if (job.state !== "done") fail(409, "not_done", `job ${id} is ${job.state}: only a finished job can be evaluated`);
-    if (running) fail(409, "busy", `job ${running.id} is training; evaluate when it has finished`);
+    if (job.state !== "done") fail("conflict", "not_done", `job ${id} is ${job.state}: only a finished job can be evaluated`);
+    if (running) fail("conflict", "busy", `job ${running.id} is training; evaluate when it has finished`);
     const model = baseModelOf(job);
     const settings = JSON.parse(job.settings) as JobSettings;
     const split = settings.data?.validation_split ?? 0;
@@ -353,7 +355,7 @@ export function createFactory(options: FactoryOptions) {
           },
         );
         const { code, error } = await worker.exited;
-        if (code !== 0 || !metrics) fail(500, error?.code ?? "evaluate_failed", error?.message ?? `evaluation exited with ${code}`);
+        if (code !== 0 || !metrics) fail("internal", error?.code ?? "evaluate_failed", error?.message ?? `evaluation exited with ${code}`);
         results[name] = metrics!;
       }
       const records = readFileSync(dataset, "utf8").split("\n").filter(Boolean).length;
@@ -368,15 +370,15 @@ export function createFactory(options: FactoryOptions) {
   function chatTarget(request: { job?: unknown; baseModel?: unknown }): { model: BaseModel; adapter?: { name: string; path: string } } {
     if (request.job !== undefined && request.job !== null) {
       const job = requireJob(Number(request.job));
-      if (job.state !== "done") fail(409, "not_done", `job ${job.id} is ${job.state}: only a finished job's adapter can chat`);
+      if (job.state !== "done") fail("conflict", "not_done", `job ${job.id} is ${job.state}: only a finished job's adapter can chat`);
       const model = baseModelOf(job);
       return { model, adapter: { name: `job-${job.id}`, path: adapterDir(job.id) } };
     }
-    if (typeof request.baseModel !== "string") fail(400, "invalid_request", "name a finished job (job) or a base model (baseModel)");
+    if (typeof request.baseModel !== "string") fail("invalid", "invalid_request", "name a finished job (job) or a base model (baseModel)");
     return {
       model:
         readModel(options.modelsDir, request.baseModel as string) ??
-        fail(404, "unknown_model", `no base model "${request.baseModel}" in the catalog`),
+        fail("not_found", "unknown_model", `no base model "${request.baseModel}" in the catalog`),
     };
   }
 

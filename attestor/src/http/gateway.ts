@@ -8,23 +8,23 @@ import { fileTypeByCode } from "@provena/common/fileTypes";
 import { CID } from "multiformats/cid";
 import type { Db } from "../db.js";
 import type { ContentStore } from "../storage/index.js";
-import { fail } from "./errors.js";
+import { fail } from "../errors.js";
 import { contentRange, parseRange } from "./range.js";
 
 const parseCid = (text: string): CID => {
   try {
     return CID.parse(text);
   } catch {
-    return fail(400, "invalid_cid", `"${text}" is not a CID`);
+    return fail("invalid", "invalid_cid", `"${text}" is not a CID`);
   }
 };
 
-export function createGateway(store: ContentStore, db: Db) {
+export function createIpfsHandler(store: ContentStore, db: Db) {
   const typeOf = db.prepare("SELECT type_code FROM upload_file WHERE cid = ? LIMIT 1");
   return async (request: IncomingMessage, response: ServerResponse, cidText: string) => {
     const cid = parseCid(cidText);
     const size = await store.size(cid);
-    if (size === undefined) fail(404, "not_found", `this node does not hold ${cid.toString()}`);
+    if (size === undefined) fail("not_found", "not_found", `this node does not hold ${cid.toString()}`);
     const known = typeOf.get(cid.toString()) as { type_code: number } | undefined;
     const mime = (known && fileTypeByCode(known.type_code)?.mime) ?? "application/octet-stream";
     const headers: Record<string, string> = {

@@ -10,7 +10,7 @@ import { fileTypeByCode, modalityName } from "@provena/common/fileTypes";
 import { contributionId } from "@provena/common/verdicts";
 import type { Hex } from "viem";
 import { logsInRanges, type ChainView } from "../chain.js";
-import { fail } from "../http/errors.js";
+import { fail } from "../errors.js";
 import { textOf } from "@provena/content";
 import { readAll, type ContentStore } from "../storage/index.js";
 import { cidFromHex } from "../storage/profile.js";
@@ -28,17 +28,17 @@ const LOG_SPAN = 10_000n;
 
 /** Refuses what a text model cannot be trained on, with the reason; returns the request's block. */
 export async function checkDatasetRequest(chain: ChainView, request: DatasetRequest): Promise<bigint> {
-  if (request.datanets.length === 0) fail(400, "no_datanets", "a training job needs at least one text Datanet");
+  if (request.datanets.length === 0) fail("invalid", "no_datanets", "a training job needs at least one text Datanet");
   const latest = await chain.client.getBlockNumber({ cacheTime: 0 });
   const block = request.block ?? latest;
-  if (block > latest) fail(400, "future_block", `block ${block} is not mined yet (the chain is at ${latest})`);
+  if (block > latest) fail("invalid", "future_block", `block ${block} is not mined yet (the chain is at ${latest})`);
   for (const id of request.datanets) {
     const datanet = await chain.client.readContract({ ...chain.registry, functionName: "getDatanet", args: [id] }).catch(() => undefined);
-    if (!datanet) fail(404, "unknown_datanet", `Datanet ${id} does not exist`);
+    if (!datanet) fail("not_found", "unknown_datanet", `Datanet ${id} does not exist`);
     const modality = modalityName(datanet!.modality);
     if (modality !== "text") {
       fail(
-        422,
+        "refused",
         "not_text_datanet",
         `Datanet ${id} ("${datanet!.name}") holds ${modality} files: a language model is fine-tuned on text (txt, md, pdf, docx), so image and audio Datanets cannot train it`,
       );
@@ -108,7 +108,11 @@ export async function collectDataset(
     }
   }
   if (leaves.length === 0)
-    fail(422, "empty_dataset", `the Datanets ${request.datanets.join(", ")} have no Accepted text contributions as of block ${block}`);
+    fail(
+      "refused",
+      "empty_dataset",
+      `the Datanets ${request.datanets.join(", ")} have no Accepted text contributions as of block ${block}`,
+    );
   const manifest = buildManifest(
     { chainId, ledger: chain.ledger.address, datasetBlock: Number(block), datanets: request.datanets.map(String) },
     leaves,

@@ -18,7 +18,7 @@ import {
   type LocalAccount,
 } from "viem";
 import type { ChainView } from "../chain.js";
-import { fail } from "../http/errors.js";
+import { fail } from "../errors.js";
 import type { ContentStore } from "../storage/index.js";
 import { encodeManifest, type DatasetManifest } from "./manifest.js";
 
@@ -58,8 +58,8 @@ export type Published = {
 const json = (value: unknown) => new TextEncoder().encode(`${JSON.stringify(value, null, 1)}\n`);
 
 export async function publishModel(ctx: PublishContext, input: PublishInput): Promise<Published> {
-  if (input.adapter.length === 0) fail(400, "empty_adapter", "the adapter file is empty");
-  if (input.manifest.leaves.length === 0) fail(400, "empty_dataset", "the dataset manifest lists no contributions");
+  if (input.adapter.length === 0) fail("invalid", "empty_adapter", "the adapter file is empty");
+  if (input.manifest.leaves.length === 0) fail("invalid", "empty_dataset", "the dataset manifest lists no contributions");
   const pinned = async (bytes: Uint8Array) => {
     const cid = await ctx.store.add(bytes);
     return { cid, hash: sha256(bytes) };
@@ -92,7 +92,7 @@ export async function publishModel(ctx: PublishContext, input: PublishInput): Pr
     functionName: "modelByAdapter",
     args: [record.adapterHash],
   });
-  if (existing !== 0n) fail(409, "already_published", `this adapter is already registered as model ${existing}`);
+  if (existing !== 0n) fail("conflict", "already_published", `this adapter is already registered as model ${existing}`);
   const args = await signedModel(ctx.attestor, ctx.chainId, ctx.registry, record);
   const wallet = createWalletClient({ account: ctx.sender, chain: ctx.chain.chain, transport: http(ctx.rpcUrl) });
   // Simulated first (on the pending block, where the transaction will run), so that a refusal comes back
@@ -110,13 +110,13 @@ export async function publishModel(ctx: PublishContext, input: PublishInput): Pr
       const reverted = error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : undefined;
       if (!(reverted instanceof ContractFunctionRevertedError)) throw error;
       const { errorName = "an unknown error", args: details = [] } = reverted.data ?? {};
-      return fail(422, "register_refused", `ModelRegistry refused the record: ${errorName}(${details.map(String).join(", ")})`);
+      return fail("refused", "register_refused", `ModelRegistry refused the record: ${errorName}(${details.map(String).join(", ")})`);
     });
   const txHash = await wallet.writeContract(request);
   const receipt = await ctx.chain.client.waitForTransactionReceipt({ hash: txHash });
-  if (receipt.status !== "success") fail(502, "register_reverted", `registerModel reverted in ${txHash}`);
+  if (receipt.status !== "success") fail("upstream", "register_reverted", `registerModel reverted in ${txHash}`);
   const [event] = parseEventLogs({ abi: modelRegistryAbi, eventName: "ModelRegistered", logs: receipt.logs });
-  if (!event) fail(502, "register_unconfirmed", `no ModelRegistered event in ${txHash}`);
+  if (!event) fail("upstream", "register_unconfirmed", `no ModelRegistered event in ${txHash}`);
   return {
     modelId: event!.args.modelId,
     txHash,

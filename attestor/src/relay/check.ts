@@ -8,7 +8,7 @@ import { Status, statusName } from "@provena/common/codes";
 import { verdictTypedData, type Verdict } from "@provena/common/verdicts";
 import { getAddress, isAddress, isHex, type Address, type Hex } from "viem";
 import type { ChainView } from "../chain.js";
-import { fail } from "../http/errors.js";
+import { fail } from "../errors.js";
 
 export type SignedVerdict = { verdict: Verdict; validator: Address; signature: Hex };
 
@@ -24,15 +24,15 @@ export function parseSignedVerdict(body: unknown): SignedVerdict {
   const { verdict, validator, signature } = (body ?? {}) as Record<string, unknown>;
   const v = (verdict ?? {}) as Record<string, unknown>;
   if (typeof v.contribution !== "string" || !isHex(v.contribution) || v.contribution.length !== 66)
-    fail(400, "invalid_verdict", "verdict.contribution must be a 32-byte hex id");
-  if (typeof v.accept !== "boolean") fail(400, "invalid_verdict", "verdict.accept must be true or false");
-  if (!isUint(v.score, 8)) fail(400, "invalid_verdict", "verdict.score must be an integer 0–100");
-  if (!isUint(v.reason, 16)) fail(400, "invalid_verdict", "verdict.reason must be a reason code (0–65535)");
-  if (!isUint(v.deadline, 64)) fail(400, "invalid_verdict", "verdict.deadline must be a Unix time in seconds");
-  if (typeof validator !== "string" || !isAddress(validator)) fail(400, "invalid_verdict", "validator must be an address");
-  if (typeof signature !== "string" || !isHex(signature)) fail(400, "invalid_verdict", "signature must be 0x-prefixed hex");
+    fail("invalid", "invalid_verdict", "verdict.contribution must be a 32-byte hex id");
+  if (typeof v.accept !== "boolean") fail("invalid", "invalid_verdict", "verdict.accept must be true or false");
+  if (!isUint(v.score, 8)) fail("invalid", "invalid_verdict", "verdict.score must be an integer 0–100");
+  if (!isUint(v.reason, 16)) fail("invalid", "invalid_verdict", "verdict.reason must be a reason code (0–65535)");
+  if (!isUint(v.deadline, 64)) fail("invalid", "invalid_verdict", "verdict.deadline must be a Unix time in seconds");
+  if (typeof validator !== "string" || !isAddress(validator)) fail("invalid", "invalid_verdict", "validator must be an address");
+  if (typeof signature !== "string" || !isHex(signature)) fail("invalid", "invalid_verdict", "signature must be 0x-prefixed hex");
   const score = Number(v.score);
-  if (score > 100) fail(400, "invalid_score", `verdict.score is ${score}: scores run from 0 to 100`);
+  if (score > 100) fail("invalid", "invalid_score", `verdict.score is ${score}: scores run from 0 to 100`);
   return {
     verdict: {
       contribution: (v.contribution as Hex).toLowerCase() as Hex,
@@ -46,7 +46,7 @@ export function parseSignedVerdict(body: unknown): SignedVerdict {
   };
 }
 
-/** The on-chain facts a verdict must agree with; throws an ApiError naming the first that fails. */
+/** The on-chain facts a verdict must agree with; throws an AttestorError naming the first that fails. */
 export async function checkSignedVerdict(
   chain: ChainView,
   chainId: number,
@@ -56,7 +56,7 @@ export async function checkSignedVerdict(
   const { verdict, validator, signature } = signed;
   if (verdict.deadline < BigInt(now + MIN_DEADLINE_MARGIN_SECONDS)) {
     fail(
-      422,
+      "refused",
       "verdict_expired",
       `the verdict's deadline (${new Date(Number(verdict.deadline) * 1000).toISOString()}) is past or less than ${MIN_DEADLINE_MARGIN_SECONDS} s away`,
     );
@@ -66,18 +66,18 @@ export async function checkSignedVerdict(
     .catch(() => false);
   if (!valid)
     fail(
-      401,
+      "unauthenticated",
       "bad_signature",
       `the signature is not ${validator}'s over this verdict on chain ${chainId} (forged, or signed for another chain, ledger or verdict)`,
     );
   const contribution = await chain.contribution(verdict.contribution);
-  if (contribution.status === Status.None) fail(404, "unknown_contribution", `no contribution ${verdict.contribution} on chain`);
+  if (contribution.status === Status.None) fail("not_found", "unknown_contribution", `no contribution ${verdict.contribution} on chain`);
   const datanetId = BigInt(contribution.datanetId);
   const [active] = await chain.validatorQuorum(datanetId, validator);
-  if (!active) fail(403, "not_validator", `${validator} is not a validator of Datanet ${datanetId}`);
+  if (!active) fail("forbidden", "not_validator", `${validator} is not a validator of Datanet ${datanetId}`);
   if (contribution.status !== Status.Pending)
-    fail(409, "already_final", `contribution ${verdict.contribution} is already ${statusName(contribution.status)}`);
+    fail("conflict", "already_final", `contribution ${verdict.contribution} is already ${statusName(contribution.status)}`);
   if (await chain.hasVoted(verdict.contribution, validator))
-    fail(409, "already_voted", `${validator} has already voted on ${verdict.contribution}`);
+    fail("conflict", "already_voted", `${validator} has already voted on ${verdict.contribution}`);
   return { datanetId };
 }

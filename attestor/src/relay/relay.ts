@@ -24,7 +24,7 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import type { ChainView } from "../chain.js";
 import { transaction, type Db } from "../db.js";
-import { fail } from "../http/errors.js";
+import { fail } from "../errors.js";
 import { checkSignedVerdict, MIN_DEADLINE_MARGIN_SECONDS, type SignedVerdict } from "./check.js";
 import { backgroundLoop } from "../loop.js";
 
@@ -114,7 +114,7 @@ export function createRelay(options: RelayOptions) {
     const existing = findRow.get(signed.verdict.contribution, signed.validator) as { signature: Hex; state: string } | undefined;
     if (existing) {
       if (existing.signature.toLowerCase() === signed.signature.toLowerCase()) return { state: existing.state, duplicate: true };
-      fail(409, "already_queued", `a different verdict of ${signed.validator} on ${signed.verdict.contribution} is already queued`);
+      fail("conflict", "already_queued", `a different verdict of ${signed.validator} on ${signed.verdict.contribution} is already queued`);
     }
     await checkSignedVerdict(chain, options.chainId, signed, nowSeconds());
     insert(signed);

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import busboy from "busboy";
-import { ApiError, fail } from "../http/errors.js";
+import { AttestorError, fail } from "../errors.js";
 
 export type ReceivedFile = { index: number; field: string; name: string; bytes: Uint8Array; tooLarge: boolean };
 
@@ -14,12 +14,13 @@ const OVERHEAD_PER_PART = 16_384;
 
 export async function readMultipart(request: IncomingMessage, limits: { maxFiles: number; maxFileBytes: number }): Promise<ReceivedFile[]> {
   const type = request.headers["content-type"] ?? "";
-  if (!/^multipart\/form-data\s*;/i.test(type)) fail(415, "not_multipart", "send the files as multipart/form-data, one part per file");
+  if (!/^multipart\/form-data\s*;/i.test(type))
+    fail("unsupported_media", "not_multipart", "send the files as multipart/form-data, one part per file");
   const maxBody = (limits.maxFiles + 1) * (limits.maxFileBytes + OVERHEAD_PER_PART);
   const declared = Number(request.headers["content-length"] ?? 0);
   if (declared > maxBody) {
     fail(
-      413,
+      "too_large",
       "upload_too_large",
       `the request is ${declared} bytes: an upload holds at most ${limits.maxFiles} files of ${limits.maxFileBytes} bytes`,
     );
@@ -62,10 +63,12 @@ export async function readMultipart(request: IncomingMessage, limits: { maxFiles
         }),
       );
     });
-    parser.on("filesLimit", () => refuse(new ApiError(413, "too_many_files", `an upload holds at most ${limits.maxFiles} files`)));
-    parser.on("partsLimit", () => refuse(new ApiError(413, "too_many_parts", "the form has too many parts")));
+    parser.on("filesLimit", () =>
+      refuse(new AttestorError("too_large", "too_many_files", `an upload holds at most ${limits.maxFiles} files`)),
+    );
+    parser.on("partsLimit", () => refuse(new AttestorError("too_large", "too_many_parts", "the form has too many parts")));
     parser.on("error", (error) =>
-      reject(new ApiError(400, "malformed_multipart", `the multipart body could not be read: ${(error as Error).message}`)),
+      reject(new AttestorError("invalid", "malformed_multipart", `the multipart body could not be read: ${(error as Error).message}`)),
     );
     parser.on("close", () => {
       void Promise.all(pending).then(() => {
@@ -79,8 +82,8 @@ export async function readMultipart(request: IncomingMessage, limits: { maxFiles
         request.unpipe(parser);
         request.resume();
         reject(
-          new ApiError(
-            413,
+          new AttestorError(
+            "too_large",
             "upload_too_large",
             `the request passed ${maxBody} bytes: an upload holds at most ${limits.maxFiles} files of ${limits.maxFileBytes} bytes`,
           ),

@@ -15,7 +15,7 @@ import { bytesToHex, ContractFunctionRevertedError, BaseError, type Address, typ
 import type { ChainView } from "../chain.js";
 import { transaction, type Db } from "../db.js";
 import { findNear, indexFingerprint, type NearMatch } from "../dedup/nearIndex.js";
-import { ApiError, fail } from "../http/errors.js";
+import { AttestorError, fail } from "../errors.js";
 import { compareFingerprints, type Fingerprint, fingerprintOf, type NearThresholds, type SniffDetails, sniffFile } from "@provena/content";
 import type { ContentStore } from "../storage/index.js";
 import { cidOf } from "../storage/profile.js";
@@ -78,7 +78,7 @@ async function termsFor(chain: ChainView, datanetId: bigint, contributor: Addres
   } catch (error) {
     const reverted = error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : undefined;
     if (reverted instanceof ContractFunctionRevertedError && reverted.data?.errorName === "UnknownDatanet") {
-      return fail(404, "unknown_datanet", `Datanet ${datanetId} does not exist`);
+      return fail("not_found", "unknown_datanet", `Datanet ${datanetId} does not exist`);
     }
     throw error;
   }
@@ -165,17 +165,23 @@ export function createUploads(deps: UploadDeps) {
 
   async function upload(contributor: Address, datanetId: bigint, files: ReceivedFile[]) {
     const terms = await termsFor(chain, datanetId, contributor);
-    if (!terms.allowed) fail(403, "not_allow_listed", `Datanet ${datanetId} is private and ${contributor} is not on its allow-list`);
+    if (!terms.allowed)
+      fail("forbidden", "not_allow_listed", `Datanet ${datanetId} is private and ${contributor} is not on its allow-list`);
     const limits = limitsFor(terms);
-    if (files.length === 0) fail(400, "empty_upload", "the upload has no files");
-    if (files.length > MAX_BATCH) fail(413, "too_many_files", `an upload holds at most ${MAX_BATCH} files`);
+    if (files.length === 0) fail("invalid", "empty_upload", "the upload has no files");
+    if (files.length > MAX_BATCH) fail("too_large", "too_many_files", `an upload holds at most ${MAX_BATCH} files`);
     const modality = modalityName(terms.modality);
 
     const { refusals, checked } = await check(datanetId, modality, limits.maxFileBytes, files);
     if (refusals.length > 0) {
-      throw new ApiError(422, refusals.length === 1 ? refusals[0]!.code : "files_refused", refusals.map((r) => r.message).join("; "), {
-        refused: refusals,
-      });
+      throw new AttestorError(
+        "refused",
+        refusals.length === 1 ? refusals[0]!.code : "files_refused",
+        refusals.map((r) => r.message).join("; "),
+        {
+          details: { refused: refusals },
+        },
+      );
     }
     const allowance = await chain.allowance(contributor, datanetId);
     const violation = checkAllowance(
@@ -184,7 +190,9 @@ export function createUploads(deps: UploadDeps) {
       limits,
     );
     if (violation)
-      throw new ApiError(429, VIOLATION_CODES[violation.error], describeViolation(violation, allowance.resetsAt), { allowance });
+      throw new AttestorError("rate_limited", VIOLATION_CODES[violation.error], describeViolation(violation, allowance.resetsAt), {
+        details: { allowance },
+      });
 
     // Record first, then pin: a crash between the two leaves a record the sweeper expires, never a pin nobody tracks.
     const id = randomBytes(16).toString("hex");
@@ -243,7 +251,7 @@ export function createUploads(deps: UploadDeps) {
     const row = db.prepare("SELECT contributor, datanet_id, created_at FROM upload WHERE id = ?").get(id) as
       | { contributor: Address; datanet_id: number; created_at: number }
       | undefined;
-    if (!row) return fail(404, "unknown_upload", `no upload ${id}`);
+    if (!row) return fail("not_found", "unknown_upload", `no upload ${id}`);
     const datanetId = BigInt(row.datanet_id);
     const files = db
       .prepare("SELECT position, name, sha256, cid, size, type_code, details, state FROM upload_file WHERE upload_id = ? ORDER BY position")
