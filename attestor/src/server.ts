@@ -29,6 +29,7 @@ import { connect } from "./chain.js";
 import { storageOf, type AttestorConfig } from "./config.js";
 import { openDb } from "./db.js";
 import { ApiError, fail } from "./http/errors.js";
+import { ACCELERATOR_MAX_WAITERS, createAcceleratorLock } from "./factory/accelerator.js";
 import { createChat, parseMessages, samplingOf } from "./factory/chat.js";
 import { createFactory, type JobRequest } from "./factory/jobs.js";
 import { createGateway } from "./http/gateway.js";
@@ -91,8 +92,11 @@ export async function createAttestor(config: AttestorConfig) {
           nearDuplicate: config.nearDuplicate,
         })
       : undefined;
+  // One device: training, evaluation and chat take turns on it.
+  const accelerator = createAcceleratorLock({ maxWaiters: ACCELERATOR_MAX_WAITERS });
   const factory = createFactory({
     db,
+    accelerator,
     chain,
     store,
     chainId: config.deployment.chainId,
@@ -110,7 +114,7 @@ export async function createAttestor(config: AttestorConfig) {
         }
       : {}),
   });
-  const chat = createChat();
+  const chat = createChat({ accelerator });
   const jobIdOf = (text: string) => {
     if (!/^\d{1,12}$/.test(text)) fail(400, "invalid_job", `"${text}" is not a job id`);
     return Number(text);
