@@ -1,11 +1,13 @@
 /**
  * The attestor's own state in one embedded SQLite file under the data folder (node:sqlite): upload
  * records and near-duplicate indexes, sign-in nonces and sessions, the validator's assessments and log
- * cursor, the verdict relay's queue, and ModelFactory's training jobs and their progress. Every write that must survive a crash is one transaction.
+ * cursor, the verdict relay's queue, the outbox that sends every transaction (`runtime/outbox`), and
+ * ModelFactory's training jobs and their progress. Every write that must survive a crash is one transaction.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { OUTBOX_SCHEMA } from "./runtime/outbox/schema.js";
 
 export type Db = DatabaseSync;
 
@@ -66,15 +68,21 @@ CREATE TABLE IF NOT EXISTS verdict (
   PRIMARY KEY (contribution, validator)
 );
 CREATE INDEX IF NOT EXISTS verdict_state ON verdict (state, received_at);
--- A submitVerdicts transaction, signed and stored before it is broadcast: after a crash the same bytes
--- (same nonce) are sent again, so a batch can never be submitted twice.
-CREATE TABLE IF NOT EXISTS relay_tx (
-  hash TEXT PRIMARY KEY,
-  raw TEXT NOT NULL,
-  nonce INTEGER NOT NULL,
-  state TEXT NOT NULL CHECK (state IN ('signed', 'mined', 'reverted', 'dropped')),
-  created_at INTEGER NOT NULL
+-- The verdicts of each batch the relay handed to the outbox (one submitVerdicts call each).
+CREATE TABLE IF NOT EXISTS relay_batch (
+  outbox_id INTEGER NOT NULL REFERENCES outbox_tx(id),
+  contribution TEXT NOT NULL,
+  validator TEXT NOT NULL,
+  PRIMARY KEY (outbox_id, contribution, validator)
 );
+CREATE INDEX IF NOT EXISTS relay_batch_verdict ON relay_batch (contribution, validator);
+-- The relay's transactions as they read before the outbox: each signed version of a submitVerdicts call.
+CREATE VIEW IF NOT EXISTS relay_tx AS
+SELECT a.hash, a.raw, t.nonce,
+  CASE WHEN a.hash IS NOT t.hash THEN 'dropped' WHEN t.state = 'sent' THEN 'signed' ELSE t.state END AS state,
+  a.signed_at AS created_at
+FROM outbox_attempt a JOIN outbox_tx t ON t.id = a.tx
+WHERE t.label = 'submitVerdicts';
 -- The automatic validator's work: one row per contribution to a Datanet it validates.
 CREATE TABLE IF NOT EXISTS job (
   contribution TEXT PRIMARY KEY,
@@ -119,8 +127,24 @@ export function openDb(path: string): Db {
   mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+  retireRelayTx(db);
+  db.exec(OUTBOX_SCHEMA);
   db.exec(SCHEMA);
   return db;
+}
+
+/**
+ * A database from before the outbox has the relay's own `relay_tx` table of signed transactions: its
+ * verdicts in flight go back to the queue (the relay checks each against the chain before sending it
+ * again, and the contract counts a vote once), and the table makes way for the view.
+ */
+function retireRelayTx(db: Db) {
+  const found = db.prepare("SELECT type FROM sqlite_master WHERE name = 'relay_tx'").get() as { type: string } | undefined;
+  if (found?.type !== "table") return;
+  transaction(db, () => {
+    db.exec("UPDATE verdict SET state = 'queued', tx_hash = NULL WHERE state = 'sent'");
+    db.exec("DROP TABLE relay_tx");
+  });
 }
 
 /** Runs `work` in one transaction: all of its writes or none. */

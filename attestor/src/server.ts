@@ -34,6 +34,7 @@ import { createChat, parseMessages, samplingOf } from "./factory/chat.js";
 import { createFactory, type JobRequest } from "./factory/jobs.js";
 import { createGateway } from "./http/gateway.js";
 import { readJson, sendError, sendJson } from "./http/json.js";
+import { createOutbox, type Outbox } from "./runtime/outbox/outbox.js";
 import { openStore } from "./storage/index.js";
 import { parseSignedVerdict } from "./relay/check.js";
 import { createRelay, type Relay } from "./relay/relay.js";
@@ -74,8 +75,12 @@ export async function createAttestor(config: AttestorConfig) {
   });
   const uploads = createUploads({ db, store, chain, nearDuplicate: config.nearDuplicate, unpinGraceSeconds: config.unpinGraceSeconds });
   const gateway = createGateway(store, db);
-  const relay: Relay | undefined = config.relayerKey
-    ? createRelay({ db, chain, chainId: config.deployment.chainId, rpcUrl: config.rpcUrl, relayerKey: config.relayerKey, ...config.relay })
+  // One sender for the relayer's key: the relay's batches and model publishing share its nonces.
+  const outbox: Outbox | undefined = config.relayerKey
+    ? createOutbox({ db, chain, account: privateKeyToAccount(config.relayerKey) })
+    : undefined;
+  const relay: Relay | undefined = outbox
+    ? createRelay({ db, chain, chainId: config.deployment.chainId, outbox, ...config.relay })
     : undefined;
   const validator: Validator | undefined =
     config.validatorKey && relay
@@ -107,9 +112,8 @@ export async function createAttestor(config: AttestorConfig) {
       ? {
           publisher: {
             registry: config.deployment.contracts.ModelRegistry.address,
-            rpcUrl: config.rpcUrl,
             attestor: privateKeyToAccount(config.attestorKey),
-            sender: privateKeyToAccount(config.relayerKey),
+            outbox: outbox!,
           },
         }
       : {}),
@@ -365,6 +369,7 @@ export async function createAttestor(config: AttestorConfig) {
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${address.includes(":") ? `[${address}]` : address}:${port}`;
 
+  outbox?.start();
   relay?.start();
   validator?.start();
   factory.recover();
@@ -375,6 +380,7 @@ export async function createAttestor(config: AttestorConfig) {
     await chat.stop();
     await validator?.stop();
     await relay?.stop();
+    await outbox?.stop();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

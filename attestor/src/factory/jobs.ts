@@ -13,7 +13,7 @@ import { transaction, type Db } from "../db.js";
 import { fail } from "../http/errors.js";
 import { checkDatasetRequest, collectDataset } from "../provenance/dataset.js";
 import { parseManifest, encodeManifest } from "../provenance/manifest.js";
-import { publishModel, type PublishContext, type Published } from "../provenance/publish.js";
+import { publishModel, type Published, type Publisher } from "../provenance/publish.js";
 import type { ContentStore } from "../storage/index.js";
 import { AcceleratorBusyError, type AcceleratorLock } from "./accelerator.js";
 import { listModels, readModel, weightsHash, type BaseModel } from "./catalog.js";
@@ -39,7 +39,7 @@ export type FactoryOptions = {
   /** The lock training and evaluation take (chat takes the same one), so one worker uses the device at a time. */
   accelerator: AcceleratorLock;
   /** Signs and sends provenance records; unset: publishing is refused. */
-  publisher?: Omit<PublishContext, "chain" | "store" | "chainId">;
+  publisher?: Publisher;
   log?: (line: string) => void;
 };
 
