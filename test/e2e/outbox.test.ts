@@ -304,7 +304,8 @@ describe("the outbox: one transaction sender for the relay and publishing", () =
   test("a nonce taken by another sender of the same key is re-synced; bounds on pending calls and gas refuse by name", async () => {
     const account = await attestorKey();
     const db = openDb(join(stateDir, "bounds.db"));
-    const { outbox } = sendingStack(db, account, chain.rpcUrl, { maxPending: 2, gasCap: 100_000n });
+    const lines: string[] = [];
+    const { outbox } = sendingStack(db, account, chain.rpcUrl, { maxPending: 2, gasCap: 100_000n, log: (line) => lines.push(line) });
     outbox.start();
     try {
       const warm = outbox.enqueue({ to: owner.address, data: "0x", label: "ping" });
@@ -314,6 +315,11 @@ describe("the outbox: one transaction sender for the relay and publishing", () =
       const after = await outbox.wait(outbox.enqueue({ to: owner.address, data: "0x", label: "ping" }), { timeoutMs: 10_000 });
       assert.equal(after.state, "mined");
       assert.equal(after.nonce, outbox.outcome(warm).nonce! + 2);
+      assert.ok(
+        lines.some((line) => /nonce \d+ was taken by another transaction/.test(line)),
+        lines.join("\n"),
+      );
+      assert.ok(!lines.some((line) => /retrying/.test(line)), "re-synced at once, not after a failed step");
 
       // A call over its gas bound fails unsent, and its nonce goes to the next call.
       const heavy = await outbox.wait(outbox.enqueue({ to: owner.address, data: "0x1234", label: "ping", gasLimit: 21_000n }), {

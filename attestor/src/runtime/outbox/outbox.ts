@@ -148,7 +148,7 @@ export function createOutbox(parameters: OutboxParameters) {
   const count = (states: string) =>
     (db.prepare(`SELECT COUNT(*) AS n FROM outbox_tx WHERE sender = ? AND state IN (${states})`).get(sender) as { n: number }).n;
   const attempts = (id: number) =>
-    db.prepare("SELECT hash, raw FROM outbox_attempt WHERE tx = ? ORDER BY signed_at DESC").all(id) as { hash: Hex; raw: Hex }[];
+    db.prepare("SELECT hash, raw FROM outbox_attempt WHERE tx = ? ORDER BY rowid DESC").all(id) as { hash: Hex; raw: Hex }[];
   const nextNonce = () => (db.prepare("SELECT next FROM outbox_nonce WHERE sender = ?").get(sender) as { next: number } | undefined)?.next;
 
   const loop = backgroundLoop({ tick, idleMs: parameters.pollMs ?? 200, retryMs: parameters.retryMs ?? 500, log });
@@ -288,7 +288,7 @@ export function createOutbox(parameters: OutboxParameters) {
     return false;
   }
 
-  /** Broadcasts stored bytes; true when the call was settled or moved meanwhile. */
+  /** Broadcasts stored bytes; "nonce too low" sends the call again on a fresh nonce when none of its versions is known. */
   async function send(row: Row, raw: Hex, hash: Hex): Promise<void> {
     try {
       await chain.client.sendRawTransaction({ serializedTransaction: raw });
@@ -301,9 +301,9 @@ export function createOutbox(parameters: OutboxParameters) {
   }
 
   /** "Nonce too low": mined (settled at the next look), or the nonce was taken by another sender of this key. */
-  async function renonce(row: Row) {
+  async function renonce(stale: Row) {
+    const row = get(stale.id)!; // as stored, with the gas it was signed with
     if ((await receiptOf(row)) || (await known(row))) return;
-    synced = false;
     await sync();
     const nonce = nextNonce()!;
     const gas = BigInt(row.gas!);
@@ -349,7 +349,7 @@ export function createOutbox(parameters: OutboxParameters) {
   }
 
   /** A queued row: gas estimated within its bound, then the next nonce, signed, stored and broadcast. */
-  async function start(row: Row) {
+  async function sendQueued(row: Row) {
     const bound = BigInt(row.gas_limit);
     let estimate: bigint;
     try {
@@ -378,7 +378,7 @@ export function createOutbox(parameters: OutboxParameters) {
     for (const row of rows("sent", maxInFlight)) if (await follow(row)) worked = true;
     const room = maxInFlight - count("'sent'");
     for (const row of room > 0 ? rows("queued", room) : []) {
-      await start(row);
+      await sendQueued(row);
       worked = true;
     }
     return worked;
