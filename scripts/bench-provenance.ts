@@ -179,7 +179,6 @@ async function main() {
     store: attestor.store,
     chainId,
     registry,
-    rpcUrl: chain.rpcUrl,
     attestor: signer,
     sender: relayer,
   };

@@ -1,8 +1,9 @@
 /**
  * The attestor's own state in one embedded SQLite file under the data folder (node:sqlite). Each service
- * owns its tables and brings their migrations (`services/*.ts`): the gateway's uploads, near-duplicate
- * indexes, nonces and sessions; the validator's assessments, log cursor, jobs and the relay's queue;
- * ModelFactory's training jobs and their progress. Every write that must survive a crash is one transaction.
+ * owns its tables and brings their migrations (`<service>/migrations.ts`): the runtime's outbox (every
+ * transaction sent, `runtime/outbox/schema.ts`); the gateway's uploads, near-duplicate indexes, nonces and
+ * sessions; the validator's assessments, log cursor, jobs and the relay's queue; ModelFactory's training
+ * jobs and their progress. Every write that must survive a crash is one transaction.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";

@@ -10,16 +10,19 @@ import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { Hono } from "hono";
+import { privateKeyToAccount } from "viem/accounts";
 import { TrieRouter } from "hono/router/trie-router";
 import { connect } from "./chain.js";
 import { storageOf, type AttestorConfig } from "./config.js";
-import { openDb } from "./db.js";
+import { migrate, openDb } from "./db.js";
 import { AttestorError } from "./errors.js";
 import { createFactoryService } from "./factory/service.js";
 import { createGatewayService } from "./gateway/service.js";
 import { rawPath } from "./http/params.js";
 import { jsonAnswer, notFound, onError } from "./http/status.js";
 import type { AppEnv, Service } from "./service.js";
+import { createOutbox, type Outbox } from "./runtime/outbox/outbox.js";
+import { migrations as outboxMigrations } from "./runtime/outbox/schema.js";
 import { openStore } from "./storage/index.js";
 import { createValidatorService } from "./validator/service.js";
 
@@ -40,9 +43,14 @@ export async function createAttestor(config: AttestorConfig) {
   const db = openDb(`${runtime.stateDir}/attestor.db`);
   const store = await openStore(storageOf(runtime));
   const chain = connect(runtime.deployment, runtime.rpcUrl);
+  migrate(db, outboxMigrations);
+  // One sender for the relayer's key: the relay's batches and model publishing share its nonces.
+  const outbox: Outbox | undefined = runtime.relayerKey
+    ? createOutbox({ db, chain, account: privateKeyToAccount(runtime.relayerKey) })
+    : undefined;
   const gateway = createGatewayService({ db, store, chain, chainId: runtime.deployment.chainId, config: config.gateway });
-  const validator = createValidatorService({ db, store, chain, runtime, config: config.validator });
-  const factory = createFactoryService({ db, store, chain, auth: gateway.auth, runtime, config: config.factory });
+  const validator = createValidatorService({ db, store, chain, runtime, outbox, config: config.validator });
+  const factory = createFactoryService({ db, store, chain, auth: gateway.auth, runtime, outbox, config: config.factory });
   const services: readonly Service[] = [gateway, validator, factory];
   const health = new Hono<AppEnv>().get("/health", (c) =>
     jsonAnswer(c, {
@@ -92,10 +100,12 @@ export async function createAttestor(config: AttestorConfig) {
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${address.includes(":") ? `[${address}]` : address}:${port}`;
 
+  outbox?.start();
   for (const service of services) service.start();
 
   const close = async () => {
     for (const service of [...services].reverse()) await service.stop();
+    await outbox?.stop();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       if ("closeAllConnections" in server) server.closeAllConnections();

@@ -67,7 +67,6 @@ describe("model provenance: dataset and publishing", () => {
     store: attestor.store,
     chainId: chain.deployment.chainId,
     registry: chain.deployment.contracts.ModelRegistry.address,
-    rpcUrl: chain.rpcUrl,
     attestor: signer,
     sender: owner,
   });

@@ -270,7 +270,6 @@ describe("auditor's verifier", () => {
         store: attestor.store,
         chainId: chain.deployment.chainId,
         registry: registry(),
-        rpcUrl: chain.rpcUrl,
         attestor: signer,
         sender: relayer,
       },

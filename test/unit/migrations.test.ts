@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrations as factory } from "../../attestor/src/factory/migrations.js";
 import { migrations as gateway } from "../../attestor/src/gateway/migrations.js";
+import { migrations as runtime } from "../../attestor/src/runtime/outbox/schema.js";
 import { migrations as validator } from "../../attestor/src/validator/migrations.js";
 import { migrate, openDb, type Db } from "../../attestor/src/db.js";
 
@@ -16,7 +17,10 @@ const TABLES = [
   "job",
   "migration",
   "nonce",
-  "relay_tx",
+  "outbox_attempt",
+  "outbox_nonce",
+  "outbox_tx",
+  "relay_batch",
   "session",
   "text_band",
   "text_signature",
@@ -26,7 +30,7 @@ const TABLES = [
   "upload_file",
   "verdict",
 ];
-const all = [...gateway, ...validator, ...factory];
+const all = [...runtime, ...gateway, ...validator, ...factory];
 
 const withDb = (work: (db: Db) => void) => {
   const dir = mkdtempSync(join(tmpdir(), "provena-migrations-"));
@@ -78,6 +82,7 @@ describe("migrations", () => {
   test("names are unique and each service's are its own", () => {
     assert.equal(new Set(all.map((m) => m.name)).size, all.length);
     for (const [service, list] of [
+      ["runtime", runtime],
       ["gateway", gateway],
       ["validator", validator],
       ["factory", factory],

@@ -1,11 +1,13 @@
 /**
  * Chatting with base models and fine-tuned adapters: one long-lived serve worker per base model, with
  * every adapter asked for loaded over it, so that the base model and each fine-tune answer from the same
- * loaded weights (side by side). Requests to one worker run one after another, as the worker serves them;
- * a worker idle for `idleMs` is shut down.
+ * loaded weights (side by side). Requests to one worker run one after another, as the worker serves them,
+ * and each reply holds the accelerator lock that training and evaluation take too; a worker idle for
+ * `idleMs` is shut down.
  */
 import { AttestorError, fail } from "../errors.js";
 import type { ChatMessage, ReplyMessage } from "../../trainer/protocol.js";
+import { AcceleratorBusyError, type AcceleratorLock } from "./accelerator.js";
 import type { BaseModel } from "./catalog.js";
 import { startWorker, type RunningWorker, type WorkerMessage } from "./worker.js";
 
@@ -32,7 +34,9 @@ type Server = {
   exited: boolean;
 };
 
-export function createChat(options: { idleMs?: number; log?: (line: string) => void } = {}) {
+export type ChatOptions = { accelerator: AcceleratorLock; idleMs?: number; log?: (line: string) => void };
+
+export function createChat(options: ChatOptions) {
   const idleMs = options.idleMs ?? 300_000;
   const log = options.log ?? ((line: string) => console.error(`chat: ${line}`));
   const servers = new Map<string, Promise<Server>>();
@@ -118,9 +122,30 @@ export function createChat(options: { idleMs?: number; log?: (line: string) => v
 
   /**
    * One reply from `model` with `adapter` (a name and folder) or the base model (undefined), streaming
-   * each piece of text to `onToken`. Bad sampling values are refused by the worker, by name.
+   * each piece of text to `onToken`. Bad sampling values are refused by the worker, by name. Waits its turn
+   * for the accelerator; `signal` (the client gone) gives up the wait.
    */
   async function chat(
+    model: BaseModel,
+    adapter: { name: string; path: string } | undefined,
+    messages: ChatMessage[],
+    sampling: Sampling,
+    onToken: (text: string) => void,
+    signal?: AbortSignal,
+  ): Promise<ReplyMessage> {
+    const release = await options.accelerator
+      .acquire({ purpose: `chat ${model.id}`, signal })
+      .catch((error: unknown) =>
+        error instanceof AcceleratorBusyError ? fail("unavailable", error.code, error.shortMessage, error.details) : Promise.reject(error),
+      );
+    try {
+      return await reply(model, adapter, messages, sampling, onToken);
+    } finally {
+      release();
+    }
+  }
+
+  async function reply(
     model: BaseModel,
     adapter: { name: string; path: string } | undefined,
     messages: ChatMessage[],

@@ -13,8 +13,9 @@ import { transaction, type Db } from "../db.js";
 import { fail } from "../errors.js";
 import { checkDatasetRequest, collectDataset } from "../provenance/dataset.js";
 import { parseManifest, encodeManifest } from "../provenance/manifest.js";
-import { publishModel, type PublishContext, type Published } from "../provenance/publish.js";
+import { publishModel, type Published, type Publisher } from "../provenance/publish.js";
 import type { ContentStore } from "../storage/index.js";
+import { AcceleratorBusyError, type AcceleratorLock } from "./accelerator.js";
 import { listModels, readModel, weightsHash, type BaseModel } from "./catalog.js";
 import type { JobSettings } from "../../trainer/protocol.js";
 import { JOB_SETTINGS } from "../../trainer/settings.js";
@@ -35,8 +36,10 @@ export type FactoryOptions = {
   modelsDir: string;
   /** Job folders (dataset, spec, checkpoints, artifacts) go under `<stateDir>/jobs/<id>`. */
   stateDir: string;
+  /** The lock training and evaluation take (chat takes the same one), so one worker uses the device at a time. */
+  accelerator: AcceleratorLock;
   /** Signs and sends provenance records; unset: publishing is refused. */
-  publisher?: Omit<PublishContext, "chain" | "store" | "chainId">;
+  publisher?: Publisher;
   log?: (line: string) => void;
 };
 
@@ -68,11 +71,14 @@ const FINAL: readonly JobState[] = ["done", "failed", "cancelled"];
 
 const now = () => Math.floor(Date.now() / 1000);
 
+/** The training job the factory is running (or waiting for the accelerator to run). */
+type Running = { id: number; worker?: RunningWorker; cancelled: boolean };
+
 export function createFactory(options: FactoryOptions) {
   const { db } = options;
   const log = options.log ?? ((line: string) => console.error(`factory: ${line}`));
   const subscribers = new Map<number, Set<(event: JobEvent) => void>>();
-  let running: { id: number; worker?: RunningWorker; cancelled: boolean } | undefined;
+  let running: Running | undefined;
   let stopped = false;
 
   const folder = (id: number) => join(options.stateDir, "jobs", String(id));
@@ -178,10 +184,9 @@ export function createFactory(options: FactoryOptions) {
 
   // ------------------------------------------------------------ running
 
-  async function run(job: JobRow) {
+  async function run(job: JobRow, current: Running) {
     const dir = folder(job.id);
     mkdirSync(dir, { recursive: true });
-    running = { id: job.id, cancelled: false };
     setState(job.id, "running", { started_at: job.started_at ?? now() });
     try {
       const model = baseModelOf(job);
@@ -200,7 +205,7 @@ export function createFactory(options: FactoryOptions) {
       }
       const spec = specOf(job, model);
       writeFileSync(join(dir, "spec.json"), JSON.stringify(spec, null, 1));
-      if (running.cancelled) return setState(job.id, "cancelled", { finished_at: now() });
+      if (current.cancelled) return setState(job.id, "cancelled", { finished_at: now() });
       let metrics: Record<string, number> = {};
       const worker = await startWorker("train", spec, {
         onMessage: (message) => {
@@ -213,11 +218,11 @@ export function createFactory(options: FactoryOptions) {
           emit(job.id, { type: "log", line });
         },
       });
-      running.worker = worker;
-      if (running.cancelled) worker.cancel();
+      current.worker = worker;
+      if (current.cancelled) worker.cancel();
       const { code, error } = await worker.exited;
       // Stopped with the attestor: the job stays running, to resume from its final checkpoint at the next start.
-      if (stopped && !running.cancelled) return;
+      if (stopped && !current.cancelled) return;
       if (code === 0) {
         setState(job.id, "done", { metrics: JSON.stringify(metrics), finished_at: now() });
       } else if (code === 3) {
@@ -232,17 +237,30 @@ export function createFactory(options: FactoryOptions) {
     } catch (cause) {
       const code = (cause as { code?: string }).code ?? "internal_error";
       setState(job.id, "failed", { error_code: code, error: (cause as Error).message, finished_at: now() });
-    } finally {
-      running = undefined;
     }
   }
 
-  /** Starts the next queued job when none runs. */
+  /** Starts the next queued job when none runs, once the accelerator is free. */
   async function pump() {
     if (running || stopped) return;
     const next = db.prepare("SELECT * FROM train_job WHERE state = 'queued' ORDER BY id LIMIT 1").get() as JobRow | undefined;
     if (!next) return;
-    await run(next);
+    const current: Running = { id: next.id, cancelled: false };
+    running = current;
+    try {
+      await options.accelerator.use({ purpose: `train job ${next.id}` }, async () => {
+        // Cancelled (or the attestor stopped) while it waited for the accelerator: nothing to run.
+        const job = row(next.id);
+        if (job?.state === "queued" && !stopped) await run(job, current);
+      });
+    } catch (error) {
+      if (!(error instanceof AcceleratorBusyError)) throw error;
+      // The line is full of chat and evaluation requests: the queue keeps the job, try again shortly.
+      setTimeout(() => void pump(), 1_000).unref();
+      return;
+    } finally {
+      running = undefined;
+    }
     void pump();
   }
 
@@ -317,8 +335,8 @@ export function createFactory(options: FactoryOptions) {
 
   /**
    * Held-out loss and perplexity of the fine-tuned adapter and of its base model on the job's dataset:
-   * its validation split when it had one (`heldOut`), else the whole dataset it trained on. Runs when no
-   * training job does (one job on the accelerator at a time).
+   * its validation split when it had one (`heldOut`), else the whole dataset it trained on. Refused while
+   * a training job runs; otherwise it waits its turn for the accelerator.
    */
   async function evaluate(id: number, by: Address) {
     const job = requireJob(id);
@@ -330,7 +348,11 @@ export function createFactory(options: FactoryOptions) {
     const split = settings.data?.validation_split ?? 0;
     const dataset = join(folder(id), "dataset.jsonl");
     const data = split > 0 ? { train: dataset, validation_split: split } : { eval: dataset };
-    running = { id, cancelled: false };
+    const release = await options.accelerator
+      .acquire({ purpose: `evaluate job ${id}` })
+      .catch((error: unknown) =>
+        error instanceof AcceleratorBusyError ? fail("unavailable", error.code, error.shortMessage, error.details) : Promise.reject(error),
+      );
     try {
       const results: Record<string, Record<string, number>> = {};
       for (const [name, adapter] of [
@@ -361,8 +383,7 @@ export function createFactory(options: FactoryOptions) {
       const records = readFileSync(dataset, "utf8").split("\n").filter(Boolean).length;
       return { job: id, heldOut: split > 0, records, adapter: results.adapter!, base: results.base! };
     } finally {
-      running = undefined;
-      void pump();
+      release();
     }
   }
 

@@ -20,7 +20,9 @@ import { AttestorError } from "../errors.js";
 import { readJson } from "../http/json.js";
 import { addressOf, jobIdOf, pathParam } from "../http/params.js";
 import { jsonAnswer } from "../http/status.js";
+import type { Outbox } from "../runtime/outbox/outbox.js";
 import type { AppEnv } from "../service.js";
+import { ACCELERATOR_MAX_WAITERS, createAcceleratorLock } from "./accelerator.js";
 import type { ContentStore } from "../storage/index.js";
 import { createChat, parseMessages, samplingOf } from "./chat.js";
 import { createFactory as createJobs, type JobRequest } from "./jobs.js";
@@ -32,33 +34,37 @@ export type CreateFactoryServiceParameters = {
   chain: ChainView;
   /** Sessions come from the gateway's sign-in. */
   auth: Auth;
-  runtime: Pick<RuntimeConfig, "deployment" | "rpcUrl" | "relayerKey" | "stateDir">;
+  runtime: Pick<RuntimeConfig, "deployment" | "stateDir">;
+  /** The relayer key's one transaction sender, shared with the relay; without it nothing is published. */
+  outbox: Outbox | undefined;
   config: FactoryConfig;
 };
 
-export function createFactoryService({ db, store, chain, auth, runtime, config }: CreateFactoryServiceParameters) {
+export function createFactoryService({ db, store, chain, auth, runtime, outbox, config }: CreateFactoryServiceParameters) {
   migrate(db, migrations);
   const { deployment } = runtime;
+  // One device: training, evaluation and chat take turns on it.
+  const accelerator = createAcceleratorLock({ maxWaiters: ACCELERATOR_MAX_WAITERS });
   const jobs = createJobs({
     db,
+    accelerator,
     chain,
     store,
     chainId: deployment.chainId,
     startBlock: BigInt(deployment.contracts.ContributionLedger.startBlock),
     modelsDir: config.modelsDir,
     stateDir: runtime.stateDir,
-    ...(config.attestorKey && runtime.relayerKey
+    ...(config.attestorKey && outbox
       ? {
           publisher: {
             registry: deployment.contracts.ModelRegistry.address,
-            rpcUrl: runtime.rpcUrl,
             attestor: privateKeyToAccount(config.attestorKey),
-            sender: privateKeyToAccount(runtime.relayerKey),
+            outbox,
           },
         }
       : {}),
   });
-  const chat = createChat();
+  const chat = createChat({ accelerator });
   const creatorOf = (authorization: string | undefined) => auth.authenticate(authorization).address;
 
   const routes = new Hono<AppEnv>()
@@ -111,6 +117,9 @@ export function createFactoryService({ db, store, chain, auth, runtime, config }
       const sampling = samplingOf(body);
       // Side by side: the fine-tune's answer, then the base model's, to the same messages.
       const targets = body.compare === true && adapter ? [adapter, undefined] : [adapter];
+      // A client that hangs up gives up its place in the accelerator's line.
+      const gone = new AbortController();
+      res.on("close", () => gone.abort());
       let streaming = false;
       const send = (event: string, data: unknown) => {
         if (!streaming) res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
@@ -119,8 +128,13 @@ export function createFactoryService({ db, store, chain, auth, runtime, config }
       };
       try {
         for (const target of targets) {
-          const reply = await chat.chat(model, target, messages, sampling, (text) =>
-            send("token", { adapter: target?.name ?? null, text }),
+          const reply = await chat.chat(
+            model,
+            target,
+            messages,
+            sampling,
+            (text) => send("token", { adapter: target?.name ?? null, text }),
+            gone.signal,
           );
           send("reply", reply);
         }

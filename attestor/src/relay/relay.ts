@@ -3,37 +3,28 @@
  * sent to `ContributionLedger.submitVerdicts` in batches (when `maxBatch` are waiting, or when the oldest
  * has waited `maxWaitMs`). Crash-safe and idempotent:
  *  - a verdict is one row per (contribution, validator): the same verdict twice is one row;
- *  - a batch's transaction is signed and stored, with its rows marked, before it is broadcast; after a
- *    restart the same bytes are broadcast again, so a batch is never sent as two different transactions;
+ *  - a batch is handed to the attestor's outbox (`runtime/outbox`), which sends every transaction of its
+ *    key, in the same database transaction as its rows are marked sent; the outbox never sends a call
+ *    twice, and after a restart the relay waits for the outcome of the batch it handed over;
  *  - before each batch every verdict is re-checked against the chain (already counted, expired), and a
  *    batch that would revert is simulated first and the offending verdict taken out;
  *  - RPC faults (the node down or restarting) leave everything in place and are retried with backoff.
  */
 import { Status } from "@provena/common/codes";
-import { contributionLedgerAbi } from "@provena/common/generated/abis";
-import {
-  BaseError,
-  ContractFunctionRevertedError,
-  createWalletClient,
-  encodeFunctionData,
-  http,
-  keccak256,
-  type Address,
-  type Hex,
-} from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { BaseError, ContractFunctionRevertedError, type Address, type Hex } from "viem";
 import type { ChainView } from "../chain.js";
 import { transaction, type Db } from "../db.js";
 import { fail } from "../errors.js";
 import { checkSignedVerdict, MIN_DEADLINE_MARGIN_SECONDS, type SignedVerdict } from "./check.js";
 import { backgroundLoop } from "../loop.js";
+import { isFinal, type Outbox } from "../runtime/outbox/outbox.js";
 
 export type RelayOptions = {
   db: Db;
   chain: ChainView;
   chainId: number;
-  rpcUrl: string;
-  relayerKey: Hex;
+  /** Sends the batches (from the relayer's key). */
+  outbox: Outbox;
   maxBatch: number;
   maxWaitMs: number;
   retryMs: number;
@@ -76,8 +67,7 @@ const toSigned = (row: Row): SignedVerdict => ({
 export function createRelay(options: RelayOptions) {
   const { db, chain } = options;
   const log = options.log ?? ((line: string) => console.error(`relay: ${line}`));
-  const account = privateKeyToAccount(options.relayerKey);
-  const wallet = createWalletClient({ account, chain: chain.chain, transport: http(options.rpcUrl, { retryCount: 0 }) });
+  const { outbox } = options;
   const nowSeconds = () => Math.floor(Date.now() / 1000);
 
   const findRow = db.prepare("SELECT signature, state, error, tx_hash FROM verdict WHERE contribution = ? AND validator = ?");
@@ -124,9 +114,16 @@ export function createRelay(options: RelayOptions) {
   /** The automatic validator's own verdict (signed here, so only the queue's idempotence applies). */
   const enqueueOwn = (signed: SignedVerdict) => insert(signed);
 
+  // A verdict in flight shows its batch's latest signed transaction.
   const status = (contribution: Hex) =>
     db
-      .prepare("SELECT validator, accept, score, reason, state, error, tx_hash AS txHash FROM verdict WHERE contribution = ?")
+      .prepare(
+        `SELECT v.validator, v.accept, v.score, v.reason, v.state, v.error,
+           COALESCE(v.tx_hash, CASE WHEN v.state = 'sent' THEN (
+             SELECT o.hash FROM relay_batch b JOIN outbox_tx o ON o.id = b.outbox_id
+             WHERE b.contribution = v.contribution AND b.validator = v.validator ORDER BY b.outbox_id DESC LIMIT 1) END) AS txHash
+         FROM verdict v WHERE v.contribution = ?`,
+      )
       .all(contribution.toLowerCase());
 
   const mark = (
@@ -140,40 +137,34 @@ export function createRelay(options: RelayOptions) {
     for (const row of rows) setState.run(state, error, txHash, at, attempt, row.contribution, row.validator);
   };
 
-  /** Settles a stored transaction: mined (its rows done), reverted or dropped (its rows queued again). */
-  async function settle(hash: Hex, raw: Hex): Promise<void> {
-    const rows = db.prepare("SELECT contribution, validator FROM verdict WHERE tx_hash = ? AND state = 'sent'").all(hash) as {
-      contribution: Hex;
-      validator: Address;
-    }[];
-    let receipt = await chain.client.getTransactionReceipt({ hash }).catch(() => undefined);
-    if (!receipt) {
-      try {
-        await chain.client.sendRawTransaction({ serializedTransaction: raw });
-      } catch (error) {
-        const message = (error as Error).message;
-        if (/nonce too low|nonce has already been used/i.test(message)) {
-          receipt = await chain.client.getTransactionReceipt({ hash }).catch(() => undefined);
-          if (!receipt) {
-            transaction(db, () => {
-              db.prepare("UPDATE relay_tx SET state = 'dropped' WHERE hash = ?").run(hash);
-              mark(rows, "queued", "transaction replaced", null);
-            });
-            return;
-          }
-        } else if (!/already known|known transaction/i.test(message)) {
-          throw error; // the node is unreachable or refused it for now: retry later with the same bytes
-        }
-      }
-      receipt ??= await chain.client.waitForTransactionReceipt({ hash, timeout: 60_000, pollingInterval: 200 });
-    }
-    const ok = receipt.status === "success";
+  /** The batches handed to the outbox whose verdicts still wait for their outcome. */
+  const inFlight = () =>
+    (
+      db
+        .prepare(
+          `SELECT DISTINCT b.outbox_id AS id FROM relay_batch b
+           JOIN verdict v ON v.contribution = b.contribution AND v.validator = b.validator AND v.state = 'sent' ORDER BY b.outbox_id`,
+        )
+        .all() as { id: number }[]
+    ).map(({ id }) => id);
+
+  /** Settles a batch the outbox has finished with: mined (its rows done), reverted or unsent (its rows queued again). */
+  function settle(id: number): boolean {
+    const outcome = outbox.outcome(id);
+    if (!isFinal(outcome.state)) return false;
+    const rows = db
+      .prepare(
+        `SELECT v.contribution, v.validator FROM relay_batch b
+         JOIN verdict v ON v.contribution = b.contribution AND v.validator = b.validator AND v.state = 'sent' WHERE b.outbox_id = ?`,
+      )
+      .all(id) as { contribution: Hex; validator: Address }[];
     transaction(db, () => {
-      db.prepare("UPDATE relay_tx SET state = ? WHERE hash = ?").run(ok ? "mined" : "reverted", hash);
-      if (ok) mark(rows, "done", null, hash);
-      else mark(rows, "queued", `transaction ${hash} reverted`, null, 1);
+      if (outcome.state === "mined") mark(rows, "done", null, outcome.hash);
+      else if (outcome.state === "reverted") mark(rows, "queued", `transaction ${outcome.hash} reverted`, null, 1);
+      else mark(rows, "queued", outcome.error, null);
     });
-    log(`${hash} ${ok ? "mined" : "reverted"} with ${rows.length} verdicts`);
+    log(`${outcome.hash ?? `batch #${id}`} ${outcome.state} with ${rows.length} verdicts`);
+    return true;
   }
 
   /** Drops what the chain already counts or no longer accepts; returns the rows still worth sending. */
@@ -199,7 +190,12 @@ export function createRelay(options: RelayOptions) {
     let batch = rows;
     while (batch.length > 0) {
       try {
-        await chain.client.simulateContract({ account, ...chain.ledger, functionName: "submitVerdicts", args: [batch.map(toSigned)] });
+        await chain.client.simulateContract({
+          account: outbox.address,
+          ...chain.ledger,
+          functionName: "submitVerdicts",
+          args: [batch.map(toSigned)],
+        });
         return batch;
       } catch (error) {
         const reverted = error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : undefined;
@@ -221,44 +217,40 @@ export function createRelay(options: RelayOptions) {
     return batch;
   }
 
-  /** One step: settle a stored transaction, else send a batch when one is due. True when it did work. */
+  /** One step: settle the batch in flight, else hand a batch to the outbox when one is due. True when it did work. */
   async function tick(): Promise<boolean> {
-    const stored = db.prepare("SELECT hash, raw FROM relay_tx WHERE state = 'signed' ORDER BY nonce LIMIT 1").get() as
-      | { hash: Hex; raw: Hex }
-      | undefined;
-    if (stored) {
-      await settle(stored.hash, stored.raw);
-      return true;
-    }
+    const sent = inFlight();
+    // One batch at a time, as before the outbox: the next one is built once this one's outcome is known.
+    if (sent.length > 0) return sent.map(settle).some(Boolean);
     const queued = db.prepare("SELECT * FROM verdict WHERE state = 'queued' ORDER BY received_at LIMIT ?").all(options.maxBatch) as Row[];
     if (queued.length === 0) return false;
     if (queued.length < options.maxBatch && queued[0]!.received_at + options.maxWaitMs > Date.now()) return false;
     const batch = await simulate(await recheck(queued));
     if (batch.length === 0) return true;
 
-    const data = encodeFunctionData({ abi: contributionLedgerAbi, functionName: "submitVerdicts", args: [batch.map(toSigned)] });
-    const nonce = await chain.client.getTransactionCount({ address: account.address, blockTag: "pending" });
-    const request = await wallet.prepareTransactionRequest({ to: chain.ledger.address, data, nonce, chain: chain.chain });
-    const raw = await wallet.signTransaction(request);
-    const hash = keccak256(raw);
-    transaction(db, () => {
-      db.prepare("INSERT INTO relay_tx (hash, raw, nonce, state, created_at) VALUES (?, ?, ?, 'signed', ?)").run(
-        hash,
-        raw,
-        nonce,
-        Date.now(),
-      );
-      mark(batch, "sent", null, hash, 1);
+    const id = transaction(db, () => {
+      const id = outbox.enqueue({
+        to: chain.ledger.address,
+        abi: chain.ledger.abi,
+        functionName: "submitVerdicts",
+        args: [batch.map(toSigned)],
+      });
+      const link = db.prepare("INSERT INTO relay_batch (outbox_id, contribution, validator) VALUES (?, ?, ?)");
+      for (const row of batch) link.run(id, row.contribution, row.validator);
+      mark(batch, "sent", null, null, 1);
+      return id;
     });
-    log(`sending ${batch.length} verdicts in ${hash}`);
-    await settle(hash, raw);
+    log(`sending ${batch.length} verdicts as outbox #${id}`);
     return true;
   }
 
   /** Verdicts not yet counted on chain: queued, or in a transaction not yet mined. */
   const pending = () => (db.prepare("SELECT COUNT(*) AS n FROM verdict WHERE state IN ('queued', 'sent')").get() as { n: number }).n;
 
-  return { address: account.address, submit, enqueueOwn, status, pending, start: loop.start, stop: loop.stop, tick };
+  // The batch's outcome wakes the relay at once rather than at its next idle look.
+  outbox.onSettled(() => loop.wake());
+
+  return { address: outbox.address, submit, enqueueOwn, status, pending, start: loop.start, stop: loop.stop, tick };
 }
 
 export type Relay = ReturnType<typeof createRelay>;

@@ -1,4 +1,4 @@
-/** The validator's tables: its assessments, log cursor and jobs, and the verdict relay's queue and transactions. */
+/** The validator's tables: its assessments, log cursor and jobs, and the verdict relay's queue and batches (sent by the outbox). */
 import type { Migration } from "../db.js";
 
 export const migrations: readonly Migration[] = [
@@ -52,15 +52,32 @@ export const migrations: readonly Migration[] = [
       PRIMARY KEY (contribution, validator)
     );
     CREATE INDEX IF NOT EXISTS verdict_state ON verdict (state, received_at);
-    -- A submitVerdicts transaction, signed and stored before it is broadcast: after a crash the same bytes
-    -- (same nonce) are sent again, so a batch can never be submitted twice.
-    CREATE TABLE IF NOT EXISTS relay_tx (
-      hash TEXT PRIMARY KEY,
-      raw TEXT NOT NULL,
-      nonce INTEGER NOT NULL,
-      state TEXT NOT NULL CHECK (state IN ('signed', 'mined', 'reverted', 'dropped')),
-      created_at INTEGER NOT NULL
+`,
+  },
+  {
+    // Needs the runtime's outbox tables (runtime/outbox/schema.ts), migrated first.
+    name: "validator/3-relay-through-outbox",
+    sql: `
+    -- Before the outbox the relay kept its own signed transactions (a relay_tx table): its verdicts in
+    -- flight go back to the queue (the relay checks each against the chain before sending it again, and
+    -- the contract counts a vote once), and the table makes way for a view over the outbox.
+    UPDATE verdict SET state = 'queued', tx_hash = NULL WHERE state = 'sent';
+    DROP TABLE IF EXISTS relay_tx;
+    -- The verdicts of each batch the relay handed to the outbox (one submitVerdicts call each).
+    CREATE TABLE IF NOT EXISTS relay_batch (
+      outbox_id INTEGER NOT NULL REFERENCES outbox_tx(id),
+      contribution TEXT NOT NULL,
+      validator TEXT NOT NULL,
+      PRIMARY KEY (outbox_id, contribution, validator)
     );
+    CREATE INDEX IF NOT EXISTS relay_batch_verdict ON relay_batch (contribution, validator);
+    -- The relay's transactions as they read before the outbox: each signed version of a submitVerdicts call.
+    CREATE VIEW IF NOT EXISTS relay_tx AS
+    SELECT a.hash, a.raw, t.nonce,
+      CASE WHEN a.hash IS NOT t.hash THEN 'dropped' WHEN t.state = 'sent' THEN 'signed' ELSE t.state END AS state,
+      a.signed_at AS created_at
+    FROM outbox_attempt a JOIN outbox_tx t ON t.id = a.tx
+    WHERE t.label = 'submitVerdicts';
 `,
   },
 ];

@@ -15,6 +15,7 @@ import { contributionOf, pathParam } from "../http/params.js";
 import { jsonAnswer } from "../http/status.js";
 import { parseSignedVerdict } from "../relay/check.js";
 import { createRelay, type Relay } from "../relay/relay.js";
+import type { Outbox } from "../runtime/outbox/outbox.js";
 import type { AppEnv } from "../service.js";
 import type { ContentStore } from "../storage/index.js";
 import { migrations } from "./migrations.js";
@@ -24,18 +25,18 @@ export type CreateValidatorServiceParameters = {
   db: Db;
   store: ContentStore;
   chain: ChainView;
-  runtime: Pick<RuntimeConfig, "deployment" | "rpcUrl" | "relayerKey">;
+  runtime: Pick<RuntimeConfig, "deployment">;
+  /** The relayer key's one transaction sender; without it the relay is off. */
+  outbox: Outbox | undefined;
   config: ValidatorConfig;
 };
 
 const MAX_VERDICTS_PER_REQUEST = 100;
 
-export function createValidatorService({ db, store, chain, runtime, config }: CreateValidatorServiceParameters) {
+export function createValidatorService({ db, store, chain, runtime, outbox, config }: CreateValidatorServiceParameters) {
   migrate(db, migrations);
   const chainId = runtime.deployment.chainId;
-  const relay: Relay | undefined = runtime.relayerKey
-    ? createRelay({ db, chain, chainId, rpcUrl: runtime.rpcUrl, relayerKey: runtime.relayerKey, ...config.relay })
-    : undefined;
+  const relay: Relay | undefined = outbox ? createRelay({ db, chain, chainId, outbox, ...config.relay }) : undefined;
   const validator: Validator | undefined =
     config.validatorKey && relay
       ? createValidator({
