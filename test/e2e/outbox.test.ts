@@ -16,13 +16,14 @@ import { signedVerdict } from "@provena/common/verdicts";
 import { parseEther, toHex, type Address, type Hex, type PrivateKeyAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { connect } from "../../attestor/src/chain.js";
-import { openDb, type Db } from "../../attestor/src/db.js";
+import { migrate, openDb, type Db } from "../../attestor/src/db.js";
 import { buildManifest } from "../../attestor/src/provenance/manifest.js";
 import { publishModel } from "../../attestor/src/provenance/publish.js";
 import { createRelay } from "../../attestor/src/relay/relay.js";
 import { OutboxFullError } from "../../attestor/src/runtime/outbox/errors.js";
 import { createOutbox, type OutboxParameters } from "../../attestor/src/runtime/outbox/outbox.js";
 import { openStore, type ContentStore } from "../../attestor/src/storage/index.js";
+import { migrations as validatorMigrations } from "../../attestor/src/validator/migrations.js";
 import { startProxy } from "../helpers/proxy.js";
 import { admin, startChain, type Chain } from "../helpers/stack.js";
 
@@ -99,6 +100,8 @@ describe("the outbox: one transaction sender for the relay and publishing", () =
   const sendingStack = (db: Db, account: PrivateKeyAccount, rpcUrl = chain.rpcUrl, options: Partial<OutboxParameters> = {}) => {
     const view = connect(chain.deployment, rpcUrl);
     const outbox = createOutbox({ db, chain: view, account, log: () => {}, pollMs: 50, retryMs: 100, ...options });
+    // The relay's tables, as the validator service migrates them.
+    migrate(db, validatorMigrations);
     const relay = createRelay({
       db,
       chain: view,
