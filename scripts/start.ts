@@ -19,7 +19,8 @@ import { deploy } from "./deploy.js";
 import { startIndexer, waitUntilIndexed, type RunningIndexer } from "./indexer.js";
 import { seedDemo, standing } from "./seed.js";
 import { contentDir, dataDir, deploymentPath } from "@provena/common/deployment";
-import { loadConfig, storageOf } from "../attestor/src/config.js";
+import { loadConfig } from "../attestor/src/config.js";
+import { storageOf } from "../attestor/src/runtime/config.js";
 import { createAttestor } from "../attestor/src/server.js";
 import { openStore } from "../attestor/src/storage/index.js";
 

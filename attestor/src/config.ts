@@ -2,54 +2,12 @@
  * The attestor's settings: one typed object per service, built from environment variables, each with a
  * default that runs the local stack (`npm start`). Every variable is listed in the README.
  */
-import { dataDir, deploymentPath, loadDeployment, type Deployment } from "@provena/common/deployment";
+import { dataDir, deploymentPath, loadDeployment } from "@provena/common/deployment";
 import type { Hex } from "viem";
-
-/** Where the HTTP API listens. */
-export type ServerConfig = { host: string; port: number };
-
-/** What every service shares: the state folder, the chain, content storage and the transaction sender's key. */
-export type RuntimeConfig = {
-  /** Everything the attestor keeps: the embedded IPFS node and its database. */
-  stateDir: string;
-  deployment: Deployment;
-  rpcUrl: string;
-  /** External Kubo RPC API; unset runs the embedded Helia node. */
-  ipfsApiUrl?: string;
-  /** The key that pays for `submitVerdicts` and model records; defaults to the validator's. Unset sends nothing. */
-  relayerKey?: Hex;
-};
-
-export type NearDuplicateConfig = { textSimilarity: number; imageDistanceBits: number };
-
-/** Sign-in, uploads and their sweeper. */
-export type GatewayConfig = {
-  /** The host:port sign-in messages must name; unset accepts the Host the request was sent to. */
-  siweDomain?: string;
-  nonceTtlSeconds: number;
-  sessionTtlSeconds: number;
-  /** How long an upload stays pinned without its `contribute` transaction. */
-  unpinGraceSeconds: number;
-  sweepIntervalMs: number;
-  nearDuplicate: NearDuplicateConfig;
-};
-
-/** The automatic validator and the verdict relay. */
-export type ValidatorConfig = {
-  /** The automatic validator's key; unset runs no automatic validator. */
-  validatorKey?: Hex;
-  relay: { maxBatch: number; maxWaitMs: number; retryMs: number; verdictTtlSeconds: number };
-  pollingMs: number;
-  nearDuplicate: NearDuplicateConfig;
-};
-
-/** ModelFactory: training jobs, publishing, chat. */
-export type FactoryConfig = {
-  /** Signs model provenance records (needs ATTESTOR_ROLE on ModelRegistry); defaults to the validator's key. */
-  attestorKey?: Hex;
-  /** ModelFactory's base models: one Hugging Face folder each. */
-  modelsDir: string;
-};
+import type { FactoryConfig } from "./factory/config.js";
+import type { GatewayConfig } from "./gateway/config.js";
+import type { RuntimeConfig, ServerConfig } from "./runtime/config.js";
+import type { ValidatorConfig } from "./validator/config.js";
 
 export type AttestorConfig = {
   server: ServerConfig;
@@ -60,12 +18,6 @@ export type AttestorConfig = {
 };
 
 type Env = Record<string, string | undefined>;
-
-/** Where the attestor keeps content: an external Kubo node, or the embedded node under its state folder. */
-export const storageOf = (config: Pick<RuntimeConfig, "ipfsApiUrl" | "stateDir">) => ({
-  ipfsApiUrl: config.ipfsApiUrl,
-  heliaDir: `${config.stateDir}/ipfs`,
-});
 
 const number = (env: Env, name: string, fallback: number, check: (value: number) => boolean = (v) => v >= 0): number => {
   const raw = env[name];

@@ -14,7 +14,7 @@ import { MAX_BATCH } from "@provena/common/limits";
 import { Hono } from "hono";
 import { createAuth } from "../auth/siwe.js";
 import type { ChainView } from "../chain.js";
-import type { GatewayConfig } from "../config.js";
+import type { GatewayConfig } from "./config.js";
 import { type Db, migrate } from "../db.js";
 import { createIpfsHandler } from "../http/gateway.js";
 import { readJson } from "../http/json.js";

@@ -7,7 +7,8 @@
  */
 import { Hono } from "hono";
 import type { ChainView } from "../chain.js";
-import type { RuntimeConfig, ValidatorConfig } from "../config.js";
+import type { RuntimeConfig } from "../runtime/config.js";
+import type { ValidatorConfig } from "./config.js";
 import { type Db, migrate } from "../db.js";
 import { fail } from "../errors.js";
 import { readJson } from "../http/json.js";
