@@ -4,7 +4,7 @@
  */
 import { createConfig } from "ponder";
 import { contributionLedgerAbi, datanetRegistryAbi, modelRegistryAbi } from "@provena/common/generated/abis";
-import { loadDeployment } from "@provena/common/deployment";
+import { loadDeployment } from "@provena/common/node";
 import { checkAbis, indexerSettings } from "./src/settings";
 
 const deployment = loadDeployment();

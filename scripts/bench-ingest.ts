@@ -13,7 +13,7 @@
  * Everything runs in this one process, as in the e2e tests: a Hardhat node with the contracts
  * (test/helpers/stack.ts), the attestor (test/helpers/attestor.ts: embedded Helia store, SQLite state in
  * a temp folder) and the clients (fetch, multipart, one file per request).
- * 1. CID vs SHA-256: `cidOf` (attestor/src/storage/profile.ts) and node:crypto's SHA-256 over the same
+ * 1. CID vs SHA-256: `cidOf` (common/src/cid.ts) and node:crypto's SHA-256 over the same
  *    4 MB buffers, alternating, best round of each.
  * 2. Throughput: an attestor without validator or relay (uploads need neither); each client is its own
  *    signed-in account (uploads do not spend the daily allowance: only `contribute` does) and uploads
@@ -32,7 +32,7 @@ import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import { parseEther, type PrivateKeyAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { sha256 } from "@provena/common/cid";
+import { sha256 } from "@provena/common/node";
 import { contributionLedgerAbi } from "@provena/common/generated/abis";
 import { DEFAULT_LIMITS, MB } from "@provena/common/limits";
 import { seededRandom } from "@provena/common/random";
@@ -40,7 +40,7 @@ import { contributionId } from "@provena/common/verdicts";
 import { Status, statusName } from "@provena/common/codes";
 import { findNear } from "../attestor/src/dedup/nearIndex.js";
 import { sniffFile, fingerprintOf } from "@provena/content";
-import { cidOf } from "../attestor/src/storage/profile.js";
+import { cidOf } from "@provena/common";
 import { signIn, startAttestor, upload } from "../test/helpers/attestor.js";
 import { startChain, type Chain } from "../test/helpers/stack.js";
 import { cleanups, integerOption, percentile } from "./lib/bench.js";

@@ -17,7 +17,7 @@
  * 2. `collectDataset` (attestor/src/provenance/dataset.ts) over the large Datanet, timed.
  * 3. `publishModel` (attestor/src/provenance/publish.ts) with an adapter of 64 KB random bytes (a stand-in
  *    for a real adapter); the gas of its `registerModel` transaction from the receipt; then `verifyModel`
- *    (attestor/src/provenance/verify.ts, gateway = the attestor) --verify-runs times, each report must be ok.
+ *    (@provena/verify, gateway = the attestor) --verify-runs times, each report must be ok.
  *    publish → verified: from calling `publishModel` to the first ok report (the verifier is created
  *    before: it only checks the chain id and the registry's code).
  * 4. Baseline: the same 1,000 content CIDs fetched from the same gateway with plain `fetch` + SHA-256
@@ -29,14 +29,14 @@ import { createHash, randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import { bytesToHex, keccak256, toHex, type Hex, type PrivateKeyAccount } from "viem";
-import { sha256 } from "@provena/common/cid";
+import { sha256 } from "@provena/common/node";
 import { fileTypeByName } from "@provena/common/fileTypes";
 import { contributionLedgerAbi, modelRegistryAbi } from "@provena/common/generated/abis";
 import { seededRandom } from "@provena/common/random";
 import { contributionId, signedVerdict } from "@provena/common/verdicts";
 import { collectDataset } from "../attestor/src/provenance/dataset.js";
 import { publishModel, type PublishContext } from "../attestor/src/provenance/publish.js";
-import { createVerifier, verifyModel, type Report, type Verifier } from "../attestor/src/provenance/verify.js";
+import { createVerifier, verifyModel, type Report, type Verifier } from "@provena/verify";
 import { startAttestor } from "../test/helpers/attestor.js";
 import { admin, startChain, type Chain } from "../test/helpers/stack.js";
 import { cleanups, integerOption } from "./lib/bench.js";

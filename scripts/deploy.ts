@@ -9,7 +9,8 @@ import { dirname, join } from "node:path";
 import hre from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 import ProvenaModule from "../ignition/modules/Provena.js";
-import { deploymentPath, type Deployment } from "@provena/common/deployment";
+import type { Deployment } from "@provena/common";
+import { deploymentPath } from "@provena/common/node";
 
 const CONTRACTS = ["DatanetRegistry", "ContributionLedger", "ModelRegistry"] as const;
 

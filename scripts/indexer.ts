@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
-import { deploymentPath, loadDeployment } from "@provena/common/deployment";
+import { deploymentPath, loadDeployment } from "@provena/common/node";
 import { indexerSettings } from "../indexer/src/settings.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));

@@ -8,17 +8,8 @@ import { join } from "node:path";
 import type { NetworkConnection } from "hardhat/types/network";
 import { bytesToHex, type Address, type Hex, type PublicClient } from "viem";
 import { contributionLedgerAbi, datanetRegistryAbi } from "@provena/common/generated/abis";
-import {
-  cidToString,
-  contributionId,
-  contentDir,
-  modalityCode,
-  rawCidBytes,
-  sha256,
-  verdictTypedData,
-  type Deployment,
-  type Modality,
-} from "@provena/common";
+import { cidToString, contributionId, modalityCode, verdictTypedData, type Deployment, type Modality } from "@provena/common";
+import { contentDir, rawCidBytes, sha256 } from "@provena/common/node";
 import { Reason, Status } from "@provena/common/codes";
 import { sniffFile } from "@provena/content";
 import { pngFile, textFile, wavFile } from "./lib/demo-content.js";

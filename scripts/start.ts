@@ -18,7 +18,7 @@ import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { deploy } from "./deploy.js";
 import { startIndexer, waitUntilIndexed, type RunningIndexer } from "./indexer.js";
 import { seedDemo, standing } from "./seed.js";
-import { contentDir, dataDir, deploymentPath } from "@provena/common/deployment";
+import { contentDir, dataDir, deploymentPath } from "@provena/common/node";
 import { loadConfig } from "../attestor/src/config.js";
 import { storageOf } from "../attestor/src/runtime/config.js";
 import { createAttestor } from "../attestor/src/server.js";

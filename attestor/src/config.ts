@@ -2,7 +2,7 @@
  * The attestor's settings: one typed object per service, built from environment variables, each with a
  * default that runs the local stack (`npm start`). Every variable is listed in the README.
  */
-import { dataDir, deploymentPath, loadDeployment } from "@provena/common/deployment";
+import { dataDir, deploymentPath, loadDeployment } from "@provena/common/node";
 import type { Hex } from "viem";
 import type { FactoryConfig } from "./factory/config.js";
 import type { GatewayConfig } from "./gateway/config.js";

@@ -1,17 +1,76 @@
 /**
- * Content addresses for content that fits in one raw block: CIDv1, codec raw (0x55), SHA-256 multihash.
- * Files larger than one chunk get a UnixFS DAG from the attestor's storage; their CID is not this.
+ * The one CID profile every Provena file is stored under, so that the embedded node, an external Kubo
+ * node, an auditor and anyone re-adding a file compute the same CID (library defaults differ, so each
+ * setting is explicit): CIDv1, SHA-256, raw leaves, fixed 1 MiB chunks, balanced DAG of at most 1,024 links
+ * per node, and a file of one chunk is its own raw block. These are the settings of IPIP-499's
+ * `unixfs-v1-2025` profile; with Kubo: `ipfs add --cid-version=1 --raw-leaves --chunker=size-1048576`
+ * (files ≤ 5 MiB never reach 174 links, Kubo's default, so its link width does not matter here).
+ * A file of at most 1 MiB therefore has the raw CID of its SHA-256 (CIDv1, codec raw 0x55, SHA-256
+ * multihash); larger files get a UnixFS DAG, whose CID is not their SHA-256.
+ *
+ * Pure and browser-safe: hashing that needs `node:crypto` is in `./node.ts`.
  */
-import { createHash } from "node:crypto";
-import { bytesToHex, concatHex, type Hex } from "viem";
+import { importBytes, type ImporterOptions } from "ipfs-unixfs-importer";
+import { fixedSize } from "ipfs-unixfs-importer/chunker";
+import { balanced } from "ipfs-unixfs-importer/layout";
+import { CID } from "multiformats/cid";
+import { bytesToHex, concatHex, hexToBytes, toHex, type Hex } from "viem";
 
-const RAW_SHA256_PREFIX = Uint8Array.of(0x01, 0x55, 0x12, 0x20);
+export const CHUNK_BYTES = 1_048_576;
+export const MAX_LINKS = 1_024;
+
+/** Multicodec of a raw block, and the multihash code of SHA-256. */
+export const RAW_CODEC = 0x55;
+export const SHA2_256 = 0x12;
+
+export const CID_PROFILE = {
+  cidVersion: 1,
+  rawLeaves: true,
+  reduceSingleLeafToSelf: true,
+  chunker: fixedSize({ chunkSize: CHUNK_BYTES }),
+  layout: balanced({ maxChildrenPerNode: MAX_LINKS }),
+} as const satisfies ImporterOptions;
+
+/** The same profile in Kubo's RPC terms. */
+export const KUBO_ADD_OPTIONS = { cidVersion: 1, rawLeaves: true, chunker: `size-${CHUNK_BYTES}`, hashAlg: "sha2-256" } as const;
+
+const discard = { put: async (cid: CID) => cid };
+
+/** The CID of `bytes` under the profile, computed without storing anything. */
+export const cidOf = async (bytes: Uint8Array): Promise<CID> => (await importBytes(bytes, discard, CID_PROFILE)).cid;
+
+/** The CID that hex CID bytes (as in records and on chain) name, or undefined if they are not one. */
+export function cidFromHex(hex: Hex): CID | undefined {
+  try {
+    return CID.decode(hexToBytes(hex));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The CID a string ("b…", "Qm…") names, or undefined if it names none. */
+export function cidFromString(text: string): CID | undefined {
+  try {
+    return CID.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether `bytes` (whose SHA-256 is `sha256`) are what `cid` names: a raw SHA-256 CID by its digest, any
+ * other by recomputing the CID under the profile.
+ */
+export async function cidMatches(cid: CID, bytes: Uint8Array, sha256: Hex): Promise<boolean> {
+  if (cid.code === RAW_CODEC && cid.multihash.code === SHA2_256) return toHex(cid.multihash.digest) === sha256.toLowerCase();
+  return (await cidOf(bytes)).equals(cid);
+}
+
+const RAW_SHA256_PREFIX = Uint8Array.of(0x01, RAW_CODEC, SHA2_256, 0x20);
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
 
-export const sha256 = (bytes: Uint8Array): Hex => bytesToHex(createHash("sha256").update(bytes).digest());
-
-export const rawCidBytes = (bytes: Uint8Array): Uint8Array => {
-  const digest = createHash("sha256").update(bytes).digest();
+/** The raw CID bytes naming content whose SHA-256 digest is `digest` (32 bytes). */
+export const rawCidBytesOfDigest = (digest: Uint8Array): Uint8Array => {
   const cid = new Uint8Array(RAW_SHA256_PREFIX.length + digest.length);
   cid.set(RAW_SHA256_PREFIX);
   cid.set(digest, RAW_SHA256_PREFIX.length);

@@ -1,6 +1,14 @@
+/**
+ * The browser-safe entry point: every protocol rule, pure. What needs Node (`node:crypto` hashing, the
+ * deployment file on disk) is `@provena/common/node`.
+ */
 export * from "./fileTypes.js";
 export * from "./limits.js";
 export * from "./verdicts.js";
 export * from "./codes.js";
 export * from "./cid.js";
 export * from "./deployment.js";
+export * from "./models.js";
+export * from "./manifest.js";
+export * from "./logs.js";
+export * from "./generated/abis.js";

@@ -6,7 +6,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { hexToBytes, type Hex } from "viem";
-import { cidToString, rawCidDigest, sha256 } from "@provena/common/cid";
+import { cidToString, rawCidDigest } from "@provena/common";
+import { sha256 } from "@provena/common/node";
 import { contentDir, ipfsGateway } from "./settings";
 
 export type DatanetMetadata = {

@@ -10,9 +10,10 @@
  */
 import { join } from "node:path";
 import { keccak256, toHex } from "viem";
-import { dataDir, loadDeployment, type Deployment } from "@provena/common/deployment";
+import type { Deployment } from "@provena/common";
+import { dataDir, loadDeployment } from "@provena/common/node";
 
-export { contentDir } from "@provena/common/deployment";
+export { contentDir } from "@provena/common/node";
 
 export type DatabaseSettings = { kind: "pglite"; directory: string } | { kind: "postgres"; connectionString: string };
 

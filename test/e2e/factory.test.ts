@@ -13,7 +13,7 @@ import { contributionLedgerAbi, modelRegistryAbi } from "@provena/common/generat
 import { signedVerdict } from "@provena/common/verdicts";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { parseEther, type PrivateKeyAccount } from "viem";
-import { createVerifier, verifyModel } from "../../attestor/src/provenance/verify.js";
+import { createVerifier, verifyModel } from "@provena/verify";
 import { prose } from "../fixtures/prose.js";
 import { postJson, signIn, startAttestor, upload } from "../helpers/attestor.js";
 import { admin, startChain, type Chain } from "../helpers/stack.js";

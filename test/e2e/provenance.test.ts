@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { sha256 } from "@provena/common/cid";
+import { sha256 } from "@provena/common/node";
 import { contributionLedgerAbi, modelRegistryAbi } from "@provena/common/generated/abis";
 import { datasetRoot } from "@provena/common/models";
 import { signedVerdict } from "@provena/common/verdicts";
@@ -13,7 +13,7 @@ import { hexToBytes, keccak256, toHex, type Hex, type PrivateKeyAccount } from "
 import { AttestorError } from "../../attestor/src/errors.js";
 import { STATUS_OF_KIND } from "../../attestor/src/http/status.js";
 import { collectDataset } from "../../attestor/src/provenance/dataset.js";
-import { parseManifest } from "../../attestor/src/provenance/manifest.js";
+import { parseManifest } from "@provena/common";
 import { publishModel, type PublishContext } from "../../attestor/src/provenance/publish.js";
 import { readAll } from "../../attestor/src/storage/index.js";
 import { docxFile } from "../fixtures/corpus.js";

@@ -12,7 +12,7 @@ import { createPublicClient, createWalletClient, http, type Abi, type Address } 
 import { hardhat } from "viem/chains";
 import { mnemonicToAccount } from "viem/accounts";
 import { Status } from "@provena/common/codes";
-import type { Deployment } from "@provena/common/deployment";
+import type { Deployment } from "@provena/common";
 import { contributionLedgerAbi } from "@provena/common/generated/abis";
 import { prose } from "../fixtures/prose.js";
 import { signIn, upload } from "../helpers/attestor.js";

@@ -8,11 +8,12 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cidToString, rawCidBytes } from "@provena/common/cid";
+import { cidOf, cidToString } from "@provena/common";
+import { rawCidBytes } from "@provena/common/node";
 import { MB } from "@provena/common/limits";
 import { openHeliaStore } from "../../attestor/src/storage/helia.js";
 import { openKuboStore } from "../../attestor/src/storage/kubo.js";
-import { cidOf, readAll, type ContentStore } from "../../attestor/src/storage/index.js";
+import { readAll, type ContentStore } from "../../attestor/src/storage/index.js";
 import { startKubo } from "../helpers/kubo.js";
 
 const bytesOf = (size: number, seed: number) => {

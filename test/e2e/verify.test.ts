@@ -1,5 +1,5 @@
 /**
- * The auditor's verifier (attestor/src/provenance/verify.ts, scripts/verify.ts) against a real Hardhat node
+ * The auditor's verifier (@provena/verify: verifier/src/index.ts, its CLI verifier/src/cli.ts) against a real Hardhat node
  * and the attestor's embedded IPFS node: a text Datanet (2 validators, quorum 1, raised to 2 afterwards)
  * with real pinned contributions — accepted, rejected, accepted only after the dataset block, and one whose
  * on-chain CID names other bytes than its SHA-256 — and models published by hand (artifacts and manifest
@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { sha256 } from "@provena/common/cid";
+import { sha256 } from "@provena/common/node";
 import { fileTypeByName } from "@provena/common/fileTypes";
 import { contributionLedgerAbi, datanetRegistryAbi, modelRegistryAbi } from "@provena/common/generated/abis";
 import { baseModelId, datasetRoot, modelTypedData, signedModel, type ModelRecord } from "@provena/common/models";
@@ -22,7 +22,8 @@ import type { CID } from "multiformats/cid";
 import { bytesToHex, getAddress, keccak256, toHex, type Abi, type Address, type Hex, type PrivateKeyAccount } from "viem";
 import { connect } from "../../attestor/src/chain.js";
 import { collectDataset } from "../../attestor/src/provenance/dataset.js";
-import { buildManifest, encodeManifest, type ManifestLeaf } from "../../attestor/src/provenance/manifest.js";
+import { encodeManifest, type ManifestLeaf } from "@provena/common";
+import { buildManifest } from "../../attestor/src/provenance/manifest.js";
 import { publishModel } from "../../attestor/src/provenance/publish.js";
 import {
   createVerifier,
@@ -32,7 +33,7 @@ import {
   VerifyError,
   type Report,
   type Verifier,
-} from "../../attestor/src/provenance/verify.js";
+} from "@provena/verify";
 import { prose } from "../fixtures/prose.js";
 import { startAttestor } from "../helpers/attestor.js";
 import { admin, startChain, type Chain } from "../helpers/stack.js";
@@ -154,7 +155,7 @@ describe("auditor's verifier", () => {
   /** The CLI as a child process (async: the Hardhat node runs in this process). */
   const cli = (args: string[], env: Record<string, string> = {}) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ["--import", "tsx", "scripts/verify.ts", ...args], {
+      const child = spawn(process.execPath, ["--import", "tsx", "verifier/src/cli.ts", ...args], {
         env: { ...process.env, PROVENA_DEPLOYMENT: chain.deploymentFile, PROVENA_IPFS_GATEWAY: attestor.url, ...env },
         stdio: ["ignore", "pipe", "pipe"],
       });

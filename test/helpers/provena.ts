@@ -3,7 +3,7 @@ import { network } from "hardhat";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { keccak256, toHex, type Address, type Hex } from "viem";
 import ProvenaModule from "../../ignition/modules/Provena.js";
-import { rawCidOfDigest } from "@provena/common/cid";
+import { rawCidOfDigest } from "@provena/common";
 import { fileTypeByName, modalityCode, type FileTypeName, type Modality } from "@provena/common/fileTypes";
 import { Reason } from "@provena/common/codes";
 import { verdictTypedData, type Verdict } from "@provena/common/verdicts";

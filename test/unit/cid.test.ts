@@ -4,7 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { bytesToHex } from "viem";
-import { rawCidBytes, rawCidDigest, rawCidOfDigest, sha256 } from "@provena/common/cid";
+import { rawCidDigest, rawCidOfDigest } from "@provena/common";
+import { rawCidBytes, sha256 } from "@provena/common/node";
 
 test("a raw CID names its content's SHA-256; other CIDs name no digest", () => {
   const content = new TextEncoder().encode("hello");

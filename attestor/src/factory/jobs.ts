@@ -12,7 +12,7 @@ import type { ChainView } from "../chain.js";
 import { transaction, type Db } from "../db.js";
 import { fail } from "../errors.js";
 import { checkDatasetRequest, collectDataset } from "../provenance/dataset.js";
-import { parseManifest, encodeManifest } from "../provenance/manifest.js";
+import { encodeManifest, parseManifest } from "@provena/common";
 import { publishModel, type Published, type Publisher } from "../provenance/publish.js";
 import type { ContentStore } from "../storage/index.js";
 import { AcceleratorBusyError, type AcceleratorLock } from "./accelerator.js";

@@ -5,16 +5,16 @@
  * with the model, whose Merkle root goes on chain.
  */
 import { Status } from "@provena/common/codes";
-import { sha256 } from "@provena/common/cid";
+import { sha256 } from "@provena/common/node";
 import { fileTypeByCode, modalityName } from "@provena/common/fileTypes";
 import { contributionId } from "@provena/common/verdicts";
 import type { Hex } from "viem";
-import { logsInRanges, type ChainView } from "../chain.js";
+import type { ChainView } from "../chain.js";
 import { fail } from "../errors.js";
 import { textOf } from "@provena/content";
 import { readAll, type ContentStore } from "../storage/index.js";
-import { cidFromHex } from "../storage/profile.js";
-import { buildManifest, type DatasetManifest, type ManifestLeaf } from "./manifest.js";
+import { cidFromHex, logsInRanges, type DatasetManifest, type ManifestLeaf } from "@provena/common";
+import { buildManifest } from "./manifest.js";
 
 export type DatasetRequest = { datanets: readonly bigint[] /** default: the latest block */; block?: bigint };
 

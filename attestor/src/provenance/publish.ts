@@ -5,7 +5,7 @@
  * (`runtime/outbox`). Returns the model id from the receipt.
  */
 import { DatabaseSync } from "node:sqlite";
-import { sha256 } from "@provena/common/cid";
+import { sha256 } from "@provena/common/node";
 import { modelRegistryAbi } from "@provena/common/generated/abis";
 import { baseModelId, signedModel, type ModelRecord } from "@provena/common/models";
 import { BaseError, bytesToHex, ContractFunctionRevertedError, parseEventLogs, type Address, type Hex, type LocalAccount } from "viem";
@@ -14,7 +14,7 @@ import { fail } from "../errors.js";
 import { OutboxFullError } from "../runtime/outbox/errors.js";
 import { createOutbox, type EnqueueParameters, type Outbox } from "../runtime/outbox/outbox.js";
 import type { ContentStore } from "../storage/index.js";
-import { encodeManifest, type DatasetManifest } from "./manifest.js";
+import { encodeManifest, type DatasetManifest } from "@provena/common";
 
 export type PublishInput = {
   baseModel: { name: string; weightsHash: Hex };

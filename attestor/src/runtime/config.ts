@@ -1,5 +1,5 @@
 /** What every service shares, and where the HTTP API listens (built by attestor/src/config.ts from the environment). */
-import type { Deployment } from "@provena/common/deployment";
+import type { Deployment } from "@provena/common";
 import type { Hex } from "viem";
 
 /** Where the HTTP API listens. */

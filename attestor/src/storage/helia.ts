@@ -10,7 +10,7 @@ import { FsBlockstore } from "blockstore-fs";
 import { FsDatastore } from "datastore-fs";
 import { createHeliaLight } from "helia";
 import type { CID } from "multiformats/cid";
-import { CID_PROFILE } from "./profile.js";
+import { CID_PROFILE } from "@provena/common";
 import { readAll, type ContentStore } from "./store.js";
 
 const SHA2_256 = 0x12;

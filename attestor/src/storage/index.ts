@@ -10,4 +10,3 @@ export const openStore = (config: StorageConfig): Promise<ContentStore> =>
 
 export type { ContentStore, ReadRange } from "./store.js";
 export { readAll } from "./store.js";
-export { cidOf, CID_PROFILE } from "./profile.js";

@@ -5,7 +5,7 @@
  */
 import { create } from "kubo-rpc-client";
 import type { CID } from "multiformats/cid";
-import { cidOf, KUBO_ADD_OPTIONS } from "./profile.js";
+import { cidOf, KUBO_ADD_OPTIONS } from "@provena/common";
 import type { ContentStore } from "./store.js";
 
 export async function openKuboStore(apiUrl: string): Promise<ContentStore> {

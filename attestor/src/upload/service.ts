@@ -7,7 +7,7 @@
  */
 import { Status, statusName } from "@provena/common/codes";
 import { randomBytes } from "node:crypto";
-import { sha256 } from "@provena/common/cid";
+import { sha256 } from "@provena/common/node";
 import { fileTypeByCode, modalityName } from "@provena/common/fileTypes";
 import { checkAllowance, MAX_BATCH, type LimitViolation, type ProtocolLimits } from "@provena/common/limits";
 import { contributionId } from "@provena/common/verdicts";
@@ -18,7 +18,7 @@ import { findNear, indexFingerprint, type NearMatch } from "../dedup/nearIndex.j
 import { AttestorError, fail } from "../errors.js";
 import { compareFingerprints, type Fingerprint, fingerprintOf, type NearThresholds, type SniffDetails, sniffFile } from "@provena/content";
 import type { ContentStore } from "../storage/index.js";
-import { cidOf } from "../storage/profile.js";
+import { cidOf } from "@provena/common";
 import type { ReceivedFile } from "./multipart.js";
 
 export type UploadDeps = {

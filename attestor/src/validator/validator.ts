@@ -6,7 +6,7 @@
  * Its assessment (score, reason, explanation, figures) is kept and served by the API.
  * Progress is a block cursor and a job table in the attestor's database, so a restart resumes.
  */
-import { sha256 } from "@provena/common/cid";
+import { sha256 } from "@provena/common/node";
 import { fileTypeByCode } from "@provena/common/fileTypes";
 import { Reason, reasonText, Status } from "@provena/common/codes";
 import { contributionId, signedVerdict, type Verdict } from "@provena/common/verdicts";
@@ -19,7 +19,7 @@ import { assess, type Assessment, type QualityOptions } from "../quality/index.j
 import type { Relay } from "../relay/relay.js";
 import { fingerprintOf, type NearThresholds, sniffFile } from "@provena/content";
 import { readAll, type ContentStore } from "../storage/index.js";
-import { cidFromHex } from "../storage/profile.js";
+import { cidFromHex } from "@provena/common";
 import { backgroundLoop } from "../loop.js";
 
 export type ValidatorOptions = {

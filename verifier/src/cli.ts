@@ -1,5 +1,5 @@
 /**
- * The auditor's verifier (attestor/src/provenance/verify.ts) on the command line:
+ * The auditor's verifier on the command line (`npm run verify`); the only module of this package that uses Node:
  *   npm run verify -- model <id> [--json]
  *   npm run verify -- contribution <0x…id> [--json]
  * From the chain and an IPFS gateway only: PROVENA_DEPLOYMENT (deployment file, default data/deployment.json),
@@ -9,42 +9,44 @@
  * check), 2 for bad usage (a malformed id) or when the deployment or chain cannot be reached.
  */
 import { parseArgs } from "node:util";
-import {
-  createVerifier,
-  optionsFromEnv,
-  verifyContribution,
-  verifyModel,
-  VerifyError,
-  type Report,
-} from "../attestor/src/provenance/verify.js";
+import type { Deployment } from "@provena/common";
+import { deploymentPath, loadDeployment } from "@provena/common/node";
+import { createVerifier, DEFAULT_GATEWAY, type CreateVerifierParameters } from "./createVerifier.js";
+import { VerifyError } from "./errors.js";
+import { summaryLines } from "./report/summary.js";
+import { verifyContribution } from "./verifyContribution.js";
+import { verifyModel } from "./verifyModel.js";
 
 const USAGE = "usage: npm run verify -- model <id> [--json]\n       npm run verify -- contribution <0x…id> [--json]";
 
-function print(report: Report, where: string) {
-  console.log(`${report.subject} — ${where}`);
-  const width = Math.max(...report.checks.map((c) => c.check.length));
-  for (const check of report.checks) {
-    console.log(`  ${check.ok ? "✓" : "✗"} ${check.check.padEnd(width)}  ${check.detail}`);
+type Env = Record<string, string | undefined>;
+
+/** Options from the environment: PROVENA_DEPLOYMENT, PROVENA_RPC_URL, PROVENA_IPFS_GATEWAY. */
+function optionsFromEnv(env: Env): CreateVerifierParameters {
+  let deployment: Deployment;
+  try {
+    deployment = loadDeployment(deploymentPath(env));
+  } catch (error) {
+    throw new VerifyError("unreachable", (error as Error).message, { cause: error });
   }
-  const failed = report.checks.filter((c) => !c.ok);
-  console.log(
-    failed.length === 0
-      ? `VERIFIED: all ${report.checks.length} checks hold`
-      : `NOT VERIFIED: ${failed.length} of ${report.checks.length} checks fail (${failed.map((c) => c.check).join(", ")})`,
-  );
+  return {
+    deployment,
+    ...(env.PROVENA_RPC_URL ? { rpcUrl: env.PROVENA_RPC_URL } : {}),
+    gateway: env.PROVENA_IPFS_GATEWAY || DEFAULT_GATEWAY,
+  };
 }
 
-async function main(): Promise<number> {
-  let json = process.argv.includes("--json");
+/** Runs the command; resolves to the exit code. */
+export async function main(args: string[] = process.argv.slice(2), env: Env = process.env): Promise<number> {
+  let json = args.includes("--json");
   try {
-    const { values, positionals } = parseArgs({ options: { json: { type: "boolean", default: false } }, allowPositionals: true });
+    const { values, positionals } = parseArgs({ args, options: { json: { type: "boolean", default: false } }, allowPositionals: true });
     json = values.json!;
     const [kind, id, ...rest] = positionals;
     if (!kind || !id || rest.length > 0 || (kind !== "model" && kind !== "contribution")) throw new VerifyError("usage", USAGE);
-    const options = optionsFromEnv();
-    const ctx = await createVerifier(options);
+    const ctx = await createVerifier(optionsFromEnv(env));
     const report = kind === "model" ? await verifyModel(ctx, id) : await verifyContribution(ctx, id);
-    print(report, `chain ${ctx.deployment.chainId} at ${ctx.rpcUrl}, gateway ${ctx.gateway}`);
+    for (const line of summaryLines(report, `chain ${ctx.deployment.chainId} at ${ctx.rpcUrl}, gateway ${ctx.gateway}`)) console.log(line);
     if (json) console.log(JSON.stringify(report));
     return report.ok ? 0 : 1;
   } catch (error) {
