@@ -29,6 +29,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import { bytesToHex, keccak256, toHex, type Hex, type PrivateKeyAccount } from "viem";
+import { Reason } from "@provena/common";
 import { sha256 } from "@provena/common/node";
 import { fileTypeByName } from "@provena/common/fileTypes";
 import { contributionLedgerAbi, modelRegistryAbi } from "@provena/common/generated/abis";
@@ -153,7 +154,9 @@ async function main() {
     const signed = await Promise.all(
       all
         .slice(i, i + VERDICT_BATCH)
-        .map((e) => signedVerdict(validator, chainId, ledger, { contribution: e.id, accept: true, score: 80, reason: 1, deadline })),
+        .map((e) =>
+          signedVerdict(validator, chainId, ledger, { contribution: e.id, accept: true, score: 80, reason: Reason.Accepted, deadline }),
+        ),
     );
     await chain.wait(
       await chain

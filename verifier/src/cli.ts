@@ -27,7 +27,10 @@ function optionsFromEnv(env: Env): CreateVerifierParameters {
   try {
     deployment = loadDeployment(deploymentPath(env));
   } catch (error) {
-    throw new VerifyError("unreachable", (error as Error).message, { cause: error });
+    throw new VerifyError("unreachable", (error as Error).message, {
+      details: `PROVENA_DEPLOYMENT=${env.PROVENA_DEPLOYMENT ?? "(unset)"}`,
+      cause: error,
+    });
   }
   return {
     deployment,

@@ -52,7 +52,10 @@ export async function createVerifier(parameters: CreateVerifierParameters): Prom
   try {
     chainId = await client.getChainId();
   } catch (error) {
-    throw new VerifyError("unreachable", `cannot reach the chain at ${rpcUrl}: ${shortMessage(error)}`, { cause: error });
+    throw new VerifyError("unreachable", `cannot reach the chain at ${rpcUrl}: ${shortMessage(error)}`, {
+      details: (error as Error)?.message,
+      cause: error,
+    });
   }
   if (chainId !== deployment.chainId) {
     throw new VerifyError(

@@ -20,8 +20,6 @@ export { parseContributionId, parseModelId } from "./ids.js";
 export { verifyModel, type VerifyModelReturnType } from "./verifyModel.js";
 export { verifyContribution, type VerifyContributionReturnType } from "./verifyContribution.js";
 export { verifyAttestorSignature, type VerifyAttestorSignatureParameters } from "./checks/model.js";
-export { contributionFacts, type ContributionFacts, type Vote } from "./facts/contribution.js";
-export { ATTESTOR_ROLE } from "./facts/contracts.js";
 export { fetchVerified, type FetchVerifiedReturnType } from "./fetch/fetchVerified.js";
 export { summaryLines } from "./report/summary.js";
 export type { Check, LeafFailure, Report } from "./report/types.js";
