@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sha256 } from "@provena/common/cid";
+import { sha256 } from "@provena/common/node";
 import { contributionLedgerAbi, modelRegistryAbi } from "@provena/common/generated/abis";
 import { signedVerdict } from "@provena/common/verdicts";
 import { parseEther, toHex, type Address, type Hex, type PrivateKeyAccount } from "viem";
