@@ -38,7 +38,7 @@ import { DEFAULT_LIMITS, MB } from "@provena/common/limits";
 import { seededRandom } from "@provena/common/random";
 import { contributionId } from "@provena/common/verdicts";
 import { Status, statusName } from "@provena/common/codes";
-import { findNear } from "../attestor/src/dedup/nearIndex.js";
+import { findNear } from "@provena/runtime";
 import { sniffFile, fingerprintOf } from "@provena/content";
 import { cidOf } from "@provena/common";
 import { signIn, startAttestor, upload } from "../test/helpers/attestor.js";

@@ -14,8 +14,8 @@
  *    are pinned in the attestor's store and contributed in one `contribute` (all contributors at once); the
  *    validator signs an accepting verdict for each, submitted 100 per `submitVerdicts`. A second text
  *    Datanet gets 4 such contributions, for the small model.
- * 2. `collectDataset` (attestor/src/provenance/dataset.ts) over the large Datanet, timed.
- * 3. `publishModel` (attestor/src/provenance/publish.ts) with an adapter of 64 KB random bytes (a stand-in
+ * 2. `collectDataset` (attestor/factory/src/provenance/dataset.ts) over the large Datanet, timed.
+ * 3. `publishModel` (attestor/factory/src/provenance/publish.ts) with an adapter of 64 KB random bytes (a stand-in
  *    for a real adapter); the gas of its `registerModel` transaction from the receipt; then `verifyModel`
  *    (@provena/verify, gateway = the attestor) --verify-runs times, each report must be ok.
  *    publish → verified: from calling `publishModel` to the first ok report (the verifier is created
@@ -35,8 +35,7 @@ import { fileTypeByName } from "@provena/common/fileTypes";
 import { contributionLedgerAbi, modelRegistryAbi } from "@provena/common/generated/abis";
 import { seededRandom } from "@provena/common/random";
 import { contributionId, signedVerdict } from "@provena/common/verdicts";
-import { collectDataset } from "../attestor/src/provenance/dataset.js";
-import { publishModel, type PublishContext } from "../attestor/src/provenance/publish.js";
+import { collectDataset, publishModel, type PublishContext } from "@provena/factory";
 import { createVerifier, verifyModel, type Report, type Verifier } from "@provena/verify";
 import { startAttestor } from "../test/helpers/attestor.js";
 import { admin, startChain, type Chain } from "../test/helpers/stack.js";

@@ -19,10 +19,8 @@ import { deploy } from "./deploy.js";
 import { startIndexer, waitUntilIndexed, type RunningIndexer } from "./indexer.js";
 import { seedDemo, standing } from "./seed.js";
 import { contentDir, dataDir, deploymentPath } from "@provena/common/node";
-import { loadConfig } from "../attestor/src/config.js";
-import { storageOf } from "../attestor/src/runtime/config.js";
-import { createAttestor } from "../attestor/src/server.js";
-import { openStore } from "../attestor/src/storage/index.js";
+import { loadConfig, createAttestor } from "@provena/attestor";
+import { storageOf, openStore } from "@provena/runtime";
 
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 /** The attestor's development key: an account the demo seed does not otherwise use (it uses #0–#8). */

@@ -4,10 +4,10 @@
  */
 import { dataDir, deploymentPath, loadDeployment } from "@provena/common/node";
 import type { Hex } from "viem";
-import type { FactoryConfig } from "./factory/config.js";
-import type { GatewayConfig } from "./gateway/config.js";
-import type { RuntimeConfig, ServerConfig } from "./runtime/config.js";
-import type { ValidatorConfig } from "./validator/config.js";
+import type { FactoryConfig } from "@provena/factory";
+import type { GatewayConfig } from "@provena/gateway";
+import type { RuntimeConfig, ServerConfig } from "@provena/runtime";
+import type { ValidatorConfig } from "@provena/validator";
 
 export type AttestorConfig = {
   server: ServerConfig;

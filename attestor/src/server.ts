@@ -2,9 +2,9 @@
  * The attestor's HTTP API: its services composed on one Hono app with one error handler, served by
  * @hono/node-server (loopback by default).
  *   GET  /health                          store kind, chain, validator and relay
- *   gateway (gateway/service.ts)          sign-in, uploads, allowance, /ipfs
- *   validator (validator/service.ts)      verdicts for the relay, assessments
- *   factory (factory/service.ts)          models, training jobs and their events, chat
+ *   gateway (@provena/gateway)            sign-in, uploads, allowance, /ipfs
+ *   validator (@provena/validator)        verdicts for the relay, assessments
+ *   factory (@provena/factory)            models, training jobs and their events, chat
  */
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
@@ -12,20 +12,27 @@ import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { Hono } from "hono";
 import { privateKeyToAccount } from "viem/accounts";
 import { TrieRouter } from "hono/router/trie-router";
-import { connect } from "./chain.js";
+import {
+  connect,
+  storageOf,
+  migrate,
+  openDb,
+  AttestorError,
+  rawPath,
+  jsonAnswer,
+  notFound,
+  onError,
+  type AppEnv,
+  type Service,
+  createOutbox,
+  type Outbox,
+  outboxMigrations,
+  openStore,
+} from "@provena/runtime";
 import type { AttestorConfig } from "./config.js";
-import { storageOf } from "./runtime/config.js";
-import { migrate, openDb } from "./db.js";
-import { AttestorError } from "./errors.js";
-import { createFactoryService } from "./factory/service.js";
-import { createGatewayService } from "./gateway/service.js";
-import { rawPath } from "./http/params.js";
-import { jsonAnswer, notFound, onError } from "./http/status.js";
-import type { AppEnv, Service } from "./service.js";
-import { createOutbox, type Outbox } from "./runtime/outbox/outbox.js";
-import { migrations as outboxMigrations } from "./runtime/outbox/schema.js";
-import { openStore } from "./storage/index.js";
-import { createValidatorService } from "./validator/service.js";
+import { createFactoryService } from "@provena/factory";
+import { createGatewayService } from "@provena/gateway";
+import { createValidatorService } from "@provena/validator";
 
 /** A refusal for a path no route has, or a method its routes do not answer (HEAD only where declared). */
 function routeTable(apps: readonly Hono<AppEnv>[]) {

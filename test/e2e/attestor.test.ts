@@ -16,7 +16,7 @@ import { rawCidBytes, sha256 } from "@provena/common/node";
 import { MB } from "@provena/common/limits";
 import { CID } from "multiformats/cid";
 import { getAddress, type Abi, type Hex, type PrivateKeyAccount } from "viem";
-import { sweepOnce } from "../../attestor/src/upload/sweep.js";
+import { sweepOnce } from "../../attestor/gateway/src/upload/sweep.js";
 import { docxFile, pdfFile } from "../fixtures/corpus.js";
 import { prose } from "../fixtures/prose.js";
 import { postJson, siweMessage, signIn, spawnAttestor, startAttestor, upload } from "../helpers/attestor.js";

@@ -1,5 +1,5 @@
 /**
- * The attestor's one transaction sender (attestor/src/runtime/outbox) against a real Hardhat node: the
+ * The attestor's one transaction sender (attestor/runtime/src/outbox) against a real Hardhat node: the
  * verdict relay's batches and model publishing interleaved from one key get consecutive nonces in
  * order, none twice; a relay and outbox stopped with calls queued, signed and dropped from the node's
  * pool are restarted on the same database and every call is mined once; a stuck transaction is replaced
@@ -15,15 +15,15 @@ import { contributionLedgerAbi, modelRegistryAbi } from "@provena/common/generat
 import { signedVerdict } from "@provena/common/verdicts";
 import { parseEther, toHex, type Address, type Hex, type PrivateKeyAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { connect } from "../../attestor/src/chain.js";
-import { migrate, openDb, type Db } from "../../attestor/src/db.js";
-import { buildManifest } from "../../attestor/src/provenance/manifest.js";
-import { publishModel } from "../../attestor/src/provenance/publish.js";
-import { createRelay } from "../../attestor/src/relay/relay.js";
-import { OutboxFullError } from "../../attestor/src/runtime/outbox/errors.js";
-import { createOutbox, type OutboxParameters } from "../../attestor/src/runtime/outbox/outbox.js";
-import { openStore, type ContentStore } from "../../attestor/src/storage/index.js";
-import { migrations as validatorMigrations } from "../../attestor/src/validator/migrations.js";
+import { connect } from "../../attestor/runtime/src/chain.js";
+import { migrate, openDb, type Db } from "../../attestor/runtime/src/db.js";
+import { buildManifest } from "../../attestor/factory/src/provenance/manifest.js";
+import { publishModel } from "../../attestor/factory/src/provenance/publish.js";
+import { createRelay } from "../../attestor/validator/src/relay/relay.js";
+import { OutboxFullError } from "../../attestor/runtime/src/outbox/errors.js";
+import { createOutbox, type OutboxParameters } from "../../attestor/runtime/src/outbox/outbox.js";
+import { openStore, type ContentStore } from "../../attestor/runtime/src/storage/index.js";
+import { migrations as validatorMigrations } from "../../attestor/validator/src/migrations.js";
 import { startProxy } from "../helpers/proxy.js";
 import { admin, startChain, type Chain } from "../helpers/stack.js";
 

@@ -11,9 +11,9 @@ import { join } from "node:path";
 import { cidOf, cidToString } from "@provena/common";
 import { rawCidBytes } from "@provena/common/node";
 import { MB } from "@provena/common/limits";
-import { openHeliaStore } from "../../attestor/src/storage/helia.js";
-import { openKuboStore } from "../../attestor/src/storage/kubo.js";
-import { readAll, type ContentStore } from "../../attestor/src/storage/index.js";
+import { openHeliaStore } from "../../attestor/runtime/src/storage/helia.js";
+import { openKuboStore } from "../../attestor/runtime/src/storage/kubo.js";
+import { readAll, type ContentStore } from "../../attestor/runtime/src/storage/index.js";
 import { startKubo } from "../helpers/kubo.js";
 
 const bytesOf = (size: number, seed: number) => {

@@ -20,11 +20,11 @@ import { baseModelId, datasetRoot, modelTypedData, signedModel, type ModelRecord
 import { contributionId, signedVerdict } from "@provena/common/verdicts";
 import type { CID } from "multiformats/cid";
 import { bytesToHex, getAddress, keccak256, toHex, type Abi, type Address, type Hex, type PrivateKeyAccount } from "viem";
-import { connect } from "../../attestor/src/chain.js";
-import { collectDataset } from "../../attestor/src/provenance/dataset.js";
+import { connect } from "../../attestor/runtime/src/chain.js";
+import { collectDataset } from "../../attestor/factory/src/provenance/dataset.js";
 import { encodeManifest, type ManifestLeaf } from "@provena/common";
-import { buildManifest } from "../../attestor/src/provenance/manifest.js";
-import { publishModel } from "../../attestor/src/provenance/publish.js";
+import { buildManifest } from "../../attestor/factory/src/provenance/manifest.js";
+import { publishModel } from "../../attestor/factory/src/provenance/publish.js";
 import {
   createVerifier,
   verifyAttestorSignature,

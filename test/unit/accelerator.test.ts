@@ -4,7 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { AcceleratorBusyError, createAcceleratorLock } from "../../attestor/src/factory/accelerator.js";
+import { AcceleratorBusyError, createAcceleratorLock } from "../../attestor/factory/src/accelerator.js";
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { listModels, weightsHash } from "../../attestor/src/factory/catalog.js";
+import { listModels, weightsHash } from "../../attestor/factory/src/catalog.js";
 
 /** A real safetensors file: 8-byte header length, the JSON header, then the float32 data. */
 function safetensors(tensors: Record<string, number[]>): Buffer {

@@ -1,9 +1,9 @@
-/** The attestor's one map from domain errors to HTTP answers (attestor/src/http/status.ts). */
+/** The attestor's one map from domain errors to HTTP answers (attestor/runtime/src/http/status.ts). */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { HttpRequestError } from "viem";
-import { AttestorError, fail } from "../../attestor/src/errors.js";
-import { errorAnswer } from "../../attestor/src/http/status.js";
+import { AttestorError, fail } from "../../attestor/runtime/src/errors.js";
+import { errorAnswer } from "../../attestor/runtime/src/http/status.js";
 
 describe("errorAnswer", () => {
   test("a domain error answers with its kind's status, its code, its message and its details", () => {

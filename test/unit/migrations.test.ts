@@ -4,11 +4,11 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { migrations as factory } from "../../attestor/src/factory/migrations.js";
-import { migrations as gateway } from "../../attestor/src/gateway/migrations.js";
-import { migrations as runtime } from "../../attestor/src/runtime/outbox/schema.js";
-import { migrations as validator } from "../../attestor/src/validator/migrations.js";
-import { migrate, openDb, type Db } from "../../attestor/src/db.js";
+import { migrations as factory } from "../../attestor/factory/src/migrations.js";
+import { migrations as gateway } from "../../attestor/gateway/src/migrations.js";
+import { outboxMigrations as runtime } from "../../attestor/runtime/src/outbox/schema.js";
+import { migrations as validator } from "../../attestor/validator/src/migrations.js";
+import { migrate, openDb, type Db } from "../../attestor/runtime/src/db.js";
 
 const TABLES = [
   "assessment",

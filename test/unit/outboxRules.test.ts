@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { migrate, openDb } from "../../attestor/src/db.js";
-import { migrations as outbox } from "../../attestor/src/runtime/outbox/schema.js";
-import { migrations as validator } from "../../attestor/src/validator/migrations.js";
-import { bumpedFees, cappedFees, gasWithMargin, isAlreadyKnown, isNonceTooLow } from "../../attestor/src/runtime/outbox/rules.js";
+import { migrate, openDb } from "../../attestor/runtime/src/db.js";
+import { outboxMigrations as outbox } from "../../attestor/runtime/src/outbox/schema.js";
+import { migrations as validator } from "../../attestor/validator/src/migrations.js";
+import { bumpedFees, cappedFees, gasWithMargin, isAlreadyKnown, isNonceTooLow } from "../../attestor/runtime/src/outbox/rules.js";
 
 test("a stuck transaction's fees rise by the percentage, both of them, and stop at the cap", () => {
   const bounds = { bumpPercent: 20, maxFeePerGas: 300n };

@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { assess } from "../../attestor/src/quality/index.js";
+import { assess } from "../../attestor/validator/src/quality/index.js";
 import { Reason } from "@provena/common/codes";
 import { decodeWav } from "@provena/content";
 import { seededRandom } from "@provena/common/random";

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { crc32 } from "node:zlib";
 import sharp from "sharp";
-import { assess } from "../../attestor/src/quality/index.js";
+import { assess } from "../../attestor/validator/src/quality/index.js";
 import { Reason } from "@provena/common/codes";
 import { decodeBmp } from "@provena/content";
 import { seededRandom } from "@provena/common/random";

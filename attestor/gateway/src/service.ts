@@ -1,0 +1,103 @@
+/**
+ * The upload gateway: Sign-In with Ethereum, uploads checked against the chain's terms and pinned, and
+ * content served by CID.
+ *   GET  /auth/nonce                      a single-use sign-in nonce
+ *   POST /auth/verify                     {message, signature} → {token, address, expiresAt}
+ *   POST /auth/logout
+ *   GET  /datanets/:id/allowance?address= today's allowance (from chain) and the per-file limit
+ *   POST /datanets/:id/uploads            multipart files, signed in → CIDs and SHA-256s for `contribute`
+ *   GET  /uploads/:id                     an upload's files and their standing on chain
+ *   GET|HEAD /ipfs/:cid                   content, verified, with byte ranges
+ */
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
+import { MAX_BATCH } from "@provena/common/limits";
+import { Hono } from "hono";
+import { createAuth } from "./auth/siwe.js";
+import {
+  type ChainView,
+  type Db,
+  migrate,
+  readJson,
+  addressOf,
+  datanetIdOf,
+  pathParam,
+  jsonAnswer,
+  type AppEnv,
+  type ContentStore,
+} from "@provena/runtime";
+import type { GatewayConfig } from "./config.js";
+import { createIpfsHandler } from "./ipfs/handler.js";
+import { readMultipart } from "./upload/multipart.js";
+import { createUploads } from "./upload/service.js";
+import { startSweeper } from "./upload/sweep.js";
+import { migrations } from "./migrations.js";
+
+export type CreateGatewayServiceParameters = { db: Db; store: ContentStore; chain: ChainView; chainId: number; config: GatewayConfig };
+
+/** Without the Datanet's terms (the chain down, say), a body is read up to the protocol's default file size. */
+const FALLBACK_MAX_FILE_BYTES = 5 * 1_048_576;
+
+export function createGatewayService({ db, store, chain, chainId, config }: CreateGatewayServiceParameters) {
+  migrate(db, migrations);
+  const auth = createAuth({
+    db,
+    chain,
+    chainId,
+    domain: config.siweDomain,
+    nonceTtlSeconds: config.nonceTtlSeconds,
+    sessionTtlSeconds: config.sessionTtlSeconds,
+  });
+  const uploads = createUploads({ db, store, chain, nearDuplicate: config.nearDuplicate, unpinGraceSeconds: config.unpinGraceSeconds });
+  const ipfs = createIpfsHandler(store, db);
+  let sweeper: ReturnType<typeof startSweeper> | undefined;
+
+  const routes = new Hono<AppEnv>()
+    .get("/auth/nonce", (c) => jsonAnswer(c, auth.issueNonce()))
+    .post("/auth/verify", async (c) => jsonAnswer(c, await auth.signIn(await readJson(c.env.incoming), c.env.incoming.headers.host)))
+    .post("/auth/logout", (c) => {
+      auth.signOut(c.env.incoming.headers.authorization);
+      return jsonAnswer(c, { ok: true });
+    })
+    .get("/datanets/:id/allowance", async (c) => {
+      const datanetId = datanetIdOf(pathParam(c, "id"));
+      const address = addressOf(c.req.query("address") ?? "", "add ?address=0x… (the contributor's address)");
+      const [allowance, terms] = await Promise.all([chain.allowance(address, datanetId), chain.terms(datanetId, address)]);
+      return jsonAnswer(c, {
+        datanetId: datanetId.toString(),
+        address,
+        ...allowance,
+        maxFileBytes: terms.maxFileBytes,
+        maxFiles: MAX_BATCH,
+        allowed: terms.allowed,
+      });
+    })
+    .post("/datanets/:id/uploads", async (c) => {
+      const session = auth.authenticate(c.env.incoming.headers.authorization);
+      const datanetId = datanetIdOf(pathParam(c, "id"));
+      const terms = await chain.terms(datanetId, session.address).catch(() => undefined);
+      // Streamed from the Node request with busboy, never buffered whole, within the Datanet's byte limits.
+      const files = await readMultipart(c.env.incoming, {
+        maxFiles: MAX_BATCH,
+        maxFileBytes: terms?.maxFileBytes ?? FALLBACK_MAX_FILE_BYTES,
+      });
+      return jsonAnswer(c, await uploads.upload(session.address, datanetId, files), 201);
+    })
+    .get("/uploads/:id{[0-9a-f]{32}}", async (c) => jsonAnswer(c, await uploads.status(pathParam(c, "id"))))
+    .on(["GET", "HEAD"], "/ipfs/:cid", async (c) => {
+      // Byte ranges and backpressure are the Node response's own: the handler writes it.
+      await ipfs(c.env.incoming, c.env.outgoing, pathParam(c, "cid"));
+      return RESPONSE_ALREADY_SENT;
+    });
+
+  return {
+    routes,
+    migrations,
+    auth,
+    start: () => {
+      sweeper = startSweeper({ db, store, chain, graceSeconds: config.unpinGraceSeconds, intervalMs: config.sweepIntervalMs });
+    },
+    stop: async () => sweeper?.stop(),
+  };
+}
+
+export type CreateGatewayServiceReturnType = ReturnType<typeof createGatewayService>;

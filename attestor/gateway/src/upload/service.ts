@@ -1,0 +1,309 @@
+/**
+ * The upload gateway's rules, in order, for a batch of files sent to one Datanet: the contributor may
+ * contribute there (chain), each file is of a type the Datanet takes (decided from its bytes), within the
+ * per-file limit, not already in the Datanet (chain) nor near a file it holds, and the batch fits today's
+ * allowance (chain, through `common/limits`). All or nothing, like `contribute`: a batch with one refused
+ * file pins nothing, and the answer names every file's problem.
+ */
+import { Status, statusName } from "@provena/common/codes";
+import { randomBytes } from "node:crypto";
+import { sha256 } from "@provena/common/node";
+import { fileTypeByCode, modalityName } from "@provena/common/fileTypes";
+import { checkAllowance, MAX_BATCH, type LimitViolation, type ProtocolLimits } from "@provena/common/limits";
+import { contributionId } from "@provena/common/verdicts";
+import { bytesToHex, ContractFunctionRevertedError, BaseError, type Address, type Hex } from "viem";
+import {
+  type ChainView,
+  transaction,
+  type Db,
+  findNear,
+  indexFingerprint,
+  type NearMatch,
+  AttestorError,
+  fail,
+  type ContentStore,
+} from "@provena/runtime";
+import { compareFingerprints, type Fingerprint, fingerprintOf, type NearThresholds, type SniffDetails, sniffFile } from "@provena/content";
+import { cidOf } from "@provena/common";
+import type { ReceivedFile } from "./multipart.js";
+
+export type UploadDeps = {
+  db: Db;
+  store: ContentStore;
+  chain: ChainView;
+  nearDuplicate: NearThresholds;
+  unpinGraceSeconds: number;
+  now?: () => number;
+};
+
+export type Refusal = { index: number; name: string; code: string; message: string; details?: Record<string, unknown> };
+
+export type AcceptedFile = {
+  index: number;
+  name: string;
+  sha256: Hex;
+  cid: string;
+  /** The CID's bytes, as `contribute` takes them. */
+  cidBytes: Hex;
+  size: number;
+  fileType: number;
+  type: string;
+  details: SniffDetails;
+  contributionId: Hex;
+};
+
+type Checked = { file: ReceivedFile; sha256: Hex; code: number; type: string; details: SniffDetails; fingerprint?: Fingerprint };
+
+const VIOLATION_CODES: Record<LimitViolation["error"], string> = {
+  EmptyBatch: "empty_upload",
+  BatchTooLarge: "too_many_files",
+  EmptyFile: "empty_file",
+  FileTooLarge: "file_too_large",
+  DailyFileLimitExceeded: "daily_file_limit",
+  DailyByteLimitExceeded: "daily_byte_limit",
+  DatanetByteCapExceeded: "datanet_byte_cap",
+};
+
+const describeViolation = (violation: LimitViolation, allowanceResetsAt: number): string => {
+  const resets = new Date(allowanceResetsAt * 1000).toISOString();
+  switch (violation.error) {
+    case "DailyFileLimitExceeded":
+      return `${violation.requested} files is over today's allowance of ${violation.remaining} more files (it resets at ${resets})`;
+    case "DailyByteLimitExceeded":
+    case "DatanetByteCapExceeded":
+      return `${violation.requested} bytes is over today's allowance of ${violation.remaining} more bytes (it resets at ${resets})`;
+    default:
+      return violation.error;
+  }
+};
+
+/** Terms for the contributor in the Datanet; 404 for a Datanet that does not exist. */
+async function termsFor(chain: ChainView, datanetId: bigint, contributor: Address) {
+  try {
+    return await chain.terms(datanetId, contributor);
+  } catch (error) {
+    const reverted = error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : undefined;
+    if (reverted instanceof ContractFunctionRevertedError && reverted.data?.errorName === "UnknownDatanet") {
+      return fail("not_found", "unknown_datanet", `Datanet ${datanetId} does not exist`);
+    }
+    throw error;
+  }
+}
+
+export function createUploads(deps: UploadDeps) {
+  const { db, store, chain } = deps;
+  const now = deps.now ?? (() => Math.floor(Date.now() / 1000));
+
+  const limitsFor = (terms: { maxFileBytes: number; dailyBytes: bigint; dailyFiles: number }): ProtocolLimits => ({
+    maxFileBytes: terms.maxFileBytes,
+    dailyBytes: Number(terms.dailyBytes),
+    dailyFiles: terms.dailyFiles,
+  });
+
+  /** The per-file checks, each file on its own: size, type from content, modality, duplicates. */
+  async function check(datanetId: bigint, modality: ReturnType<typeof modalityName>, maxFileBytes: number, files: ReceivedFile[]) {
+    const refusals: Refusal[] = [];
+    const checked: Checked[] = [];
+    const seen = new Map<string, number>();
+    for (const file of files) {
+      const refuse = (code: string, message: string, details?: Record<string, unknown>) =>
+        refusals.push({ index: file.index, name: file.name, code, message: `${file.name}: ${message}`, ...(details ? { details } : {}) });
+      if (file.tooLarge) {
+        refuse("file_too_large", `larger than the ${maxFileBytes}-byte limit per file`, { max: maxFileBytes });
+        continue;
+      }
+      if (file.bytes.length === 0) {
+        refuse("empty_file", "the file is empty");
+        continue;
+      }
+      const sniffed = sniffFile(file.bytes);
+      if (!sniffed.ok) {
+        refuse(sniffed.error, sniffed.message);
+        continue;
+      }
+      if (sniffed.modality !== modality) {
+        refuse(
+          "type_not_allowed",
+          `the content is ${sniffed.type.toUpperCase()} (${sniffed.modality}), but Datanet ${datanetId} takes ${modality} files`,
+          {
+            type: sniffed.type,
+          },
+        );
+        continue;
+      }
+      const digest = sha256(file.bytes);
+      const earlier = seen.get(digest);
+      if (earlier !== undefined) {
+        refuse("duplicate_in_upload", `the same bytes as file ${earlier + 1} of this upload`, { sha256: digest });
+        continue;
+      }
+      seen.set(digest, file.index);
+      const onChain = await chain.contribution(contributionId(datanetId, digest));
+      if (onChain.status !== Status.None) {
+        refuse("duplicate", `Datanet ${datanetId} already holds this file (${statusName(onChain.status)} contribution)`, {
+          sha256: digest,
+        });
+        continue;
+      }
+      let fingerprint: Fingerprint | undefined;
+      try {
+        fingerprint = await fingerprintOf(file.bytes, sniffed.type, sniffed.modality);
+      } catch (error) {
+        refuse("corrupt", `the ${sniffed.type.toUpperCase()} file does not decode: ${(error as Error).message}`);
+        continue;
+      }
+      if (fingerprint) {
+        const near =
+          findNear(db, datanetId, digest, fingerprint, deps.nearDuplicate) ?? nearInBatch(checked, fingerprint, deps.nearDuplicate);
+        if (near) {
+          const how =
+            near.kind === "text"
+              ? `${Math.round(near.similarity * 100)}% of its word shingles`
+              : `an image hash ${near.distanceBits} bits away`;
+          refuse("near_duplicate", `too close to content already in Datanet ${datanetId} or this upload (${how})`, { ...near });
+          continue;
+        }
+      }
+      checked.push({ file, sha256: digest, code: sniffed.code, type: sniffed.type, details: sniffed.details, fingerprint });
+    }
+    return { refusals, checked };
+  }
+
+  async function upload(contributor: Address, datanetId: bigint, files: ReceivedFile[]) {
+    const terms = await termsFor(chain, datanetId, contributor);
+    if (!terms.allowed)
+      fail("forbidden", "not_allow_listed", `Datanet ${datanetId} is private and ${contributor} is not on its allow-list`);
+    const limits = limitsFor(terms);
+    if (files.length === 0) fail("invalid", "empty_upload", "the upload has no files");
+    if (files.length > MAX_BATCH) fail("too_large", "too_many_files", `an upload holds at most ${MAX_BATCH} files`);
+    const modality = modalityName(terms.modality);
+
+    const { refusals, checked } = await check(datanetId, modality, limits.maxFileBytes, files);
+    if (refusals.length > 0) {
+      throw new AttestorError(
+        "refused",
+        refusals.length === 1 ? refusals[0]!.code : "files_refused",
+        refusals.map((r) => r.message).join("; "),
+        {
+          details: { refused: refusals },
+        },
+      );
+    }
+    const allowance = await chain.allowance(contributor, datanetId);
+    const violation = checkAllowance(
+      checked.map((c) => c.file.bytes.length),
+      allowance,
+      limits,
+    );
+    if (violation)
+      throw new AttestorError("rate_limited", VIOLATION_CODES[violation.error], describeViolation(violation, allowance.resetsAt), {
+        details: { allowance },
+      });
+
+    // Record first, then pin: a crash between the two leaves a record the sweeper expires, never a pin nobody tracks.
+    const id = randomBytes(16).toString("hex");
+    const createdAt = now();
+    const accepted: AcceptedFile[] = [];
+    for (const c of checked) {
+      const cid = await cidOf(c.file.bytes);
+      accepted.push({
+        index: c.file.index,
+        name: c.file.name,
+        sha256: c.sha256,
+        cid: cid.toString(),
+        cidBytes: bytesToHex(cid.bytes),
+        size: c.file.bytes.length,
+        fileType: c.code,
+        type: c.type,
+        details: c.details,
+        contributionId: contributionId(datanetId, c.sha256),
+      });
+    }
+    transaction(db, () => {
+      db.prepare("INSERT INTO upload (id, contributor, datanet_id, created_at) VALUES (?, ?, ?, ?)").run(
+        id,
+        contributor,
+        datanetId,
+        createdAt,
+      );
+      const insert = db.prepare(
+        "INSERT INTO upload_file (upload_id, position, name, sha256, cid, size, type_code, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      );
+      for (const [position, file] of accepted.entries()) {
+        insert.run(id, position, file.name, file.sha256, file.cid, file.size, file.fileType, JSON.stringify(file.details));
+        const fingerprint = checked[position]!.fingerprint;
+        if (fingerprint) indexFingerprint(db, datanetId, file.sha256, fingerprint);
+      }
+    });
+    for (const [position, c] of checked.entries()) {
+      const cid = await store.add(c.file.bytes);
+      if (cid.toString() !== accepted[position]!.cid)
+        throw new Error(`the store computed ${cid.toString()} for ${accepted[position]!.cid}`);
+    }
+    return {
+      upload: id,
+      datanetId: datanetId.toString(),
+      contributor,
+      createdAt,
+      unpinAfter: createdAt + deps.unpinGraceSeconds,
+      files: accepted,
+      /** The `items` argument of `ContributionLedger.contribute(datanetId, items)`. */
+      contribute: accepted.map((file) => ({ contentHash: file.sha256, cid: file.cidBytes, size: file.size, fileType: file.fileType })),
+    };
+  }
+
+  /** An upload and each file's standing on chain. */
+  async function status(id: string) {
+    const row = db.prepare("SELECT contributor, datanet_id, created_at FROM upload WHERE id = ?").get(id) as
+      | { contributor: Address; datanet_id: number; created_at: number }
+      | undefined;
+    if (!row) return fail("not_found", "unknown_upload", `no upload ${id}`);
+    const datanetId = BigInt(row.datanet_id);
+    const files = db
+      .prepare("SELECT position, name, sha256, cid, size, type_code, details, state FROM upload_file WHERE upload_id = ? ORDER BY position")
+      .all(id) as {
+      position: number;
+      name: string;
+      sha256: Hex;
+      cid: string;
+      size: number;
+      type_code: number;
+      details: string;
+      state: string;
+    }[];
+    const standing = await Promise.all(files.map((file) => chain.contribution(contributionId(datanetId, file.sha256))));
+    return {
+      upload: id,
+      datanetId: datanetId.toString(),
+      contributor: row.contributor,
+      createdAt: row.created_at,
+      unpinAfter: row.created_at + deps.unpinGraceSeconds,
+      files: files.map((file, i) => ({
+        index: file.position,
+        name: file.name,
+        sha256: file.sha256,
+        cid: file.cid,
+        size: file.size,
+        fileType: file.type_code,
+        type: fileTypeByCode(file.type_code)?.name,
+        details: JSON.parse(file.details) as SniffDetails,
+        contributionId: contributionId(datanetId, file.sha256),
+        /** not_contributed (pinned, waiting for the transaction), pending, accepted, rejected; or expired (unpinned). */
+        status:
+          standing[i]!.status !== Status.None ? statusName(standing[i]!.status) : file.state === "unpinned" ? "expired" : "not_contributed",
+        score: standing[i]!.status === Status.Accepted ? standing[i]!.score / 100 : undefined,
+      })),
+    };
+  }
+
+  return { upload, status };
+}
+
+function nearInBatch(checked: Checked[], fingerprint: Fingerprint, thresholds: NearThresholds): NearMatch | undefined {
+  // The batch's own files are not indexed yet: compare them directly.
+  for (const other of checked) {
+    const near = other.fingerprint && compareFingerprints(other.fingerprint, fingerprint, thresholds);
+    if (near) return { ...near, sha256: other.sha256 };
+  }
+  return undefined;
+}

@@ -1,0 +1,29 @@
+/**
+ * Where file bytes live: the embedded Helia node by default, an external Kubo node when `IPFS_API_URL`
+ * is set. Both store under the same CID profile (`@provena/common` cid.ts) and behind this one interface.
+ */
+import type { CID } from "multiformats/cid";
+
+export type ReadRange = { offset?: number; length?: number; signal?: AbortSignal };
+
+export type ContentStore = {
+  /** "helia" or "kubo", for logs and the health endpoint. */
+  kind: string;
+  /** Stores and pins `bytes`; resolves to their CID under the profile. */
+  add(bytes: Uint8Array): Promise<CID>;
+  /** The file's size, or undefined when this node does not hold it. */
+  size(cid: CID, signal?: AbortSignal): Promise<number | undefined>;
+  /** The file's bytes (or a range of them), each block checked against its CID as it is read. */
+  cat(cid: CID, range?: ReadRange): AsyncIterable<Uint8Array>;
+  isPinned(cid: CID): Promise<boolean>;
+  /** Unpins and lets the node reclaim the blocks no other pin holds. */
+  unpin(cid: CID): Promise<void>;
+  close(): Promise<void>;
+};
+
+export const readAll = async (chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> => {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  const joined = Buffer.concat(parts);
+  return new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength);
+};

@@ -1,0 +1,82 @@
+/**
+ * A human validator's signed verdict, checked off-chain before it joins a batch: well-formed, not
+ * expired, signed by the validator it names (an EOA or an EIP-1271 wallet), about a contribution that
+ * exists, from a validator of that contribution's Datanet, who has not voted on it yet. One bad verdict
+ * would revert a whole `submitVerdicts` batch, so none reaches the queue.
+ */
+import { Status, statusName } from "@provena/common/codes";
+import { verdictTypedData, type Verdict } from "@provena/common/verdicts";
+import { getAddress, isAddress, isHex, type Address, type Hex } from "viem";
+import { type ChainView, fail } from "@provena/runtime";
+
+export type SignedVerdict = { verdict: Verdict; validator: Address; signature: Hex };
+
+/** Seconds a verdict must still be valid for when it arrives, to survive batching and inclusion. */
+export const MIN_DEADLINE_MARGIN_SECONDS = 60;
+
+const isUint = (value: unknown, bits: number): value is number | string =>
+  (typeof value === "number" && Number.isInteger(value) && value >= 0) ||
+  (typeof value === "string" && /^\d+$/.test(value) && BigInt(value) < 1n << BigInt(bits));
+
+/** The verdict a JSON body describes, or a 400 naming the field. */
+export function parseSignedVerdict(body: unknown): SignedVerdict {
+  const { verdict, validator, signature } = (body ?? {}) as Record<string, unknown>;
+  const v = (verdict ?? {}) as Record<string, unknown>;
+  if (typeof v.contribution !== "string" || !isHex(v.contribution) || v.contribution.length !== 66)
+    fail("invalid", "invalid_verdict", "verdict.contribution must be a 32-byte hex id");
+  if (typeof v.accept !== "boolean") fail("invalid", "invalid_verdict", "verdict.accept must be true or false");
+  if (!isUint(v.score, 8)) fail("invalid", "invalid_verdict", "verdict.score must be an integer 0–100");
+  if (!isUint(v.reason, 16)) fail("invalid", "invalid_verdict", "verdict.reason must be a reason code (0–65535)");
+  if (!isUint(v.deadline, 64)) fail("invalid", "invalid_verdict", "verdict.deadline must be a Unix time in seconds");
+  if (typeof validator !== "string" || !isAddress(validator)) fail("invalid", "invalid_verdict", "validator must be an address");
+  if (typeof signature !== "string" || !isHex(signature)) fail("invalid", "invalid_verdict", "signature must be 0x-prefixed hex");
+  const score = Number(v.score);
+  if (score > 100) fail("invalid", "invalid_score", `verdict.score is ${score}: scores run from 0 to 100`);
+  return {
+    verdict: {
+      contribution: (v.contribution as Hex).toLowerCase() as Hex,
+      accept: v.accept as boolean,
+      score,
+      reason: Number(v.reason),
+      deadline: BigInt(v.deadline as string | number),
+    },
+    validator: getAddress(validator as string),
+    signature: signature as Hex,
+  };
+}
+
+/** The on-chain facts a verdict must agree with; throws an AttestorError naming the first that fails. */
+export async function checkSignedVerdict(
+  chain: ChainView,
+  chainId: number,
+  signed: SignedVerdict,
+  now: number,
+): Promise<{ datanetId: bigint }> {
+  const { verdict, validator, signature } = signed;
+  if (verdict.deadline < BigInt(now + MIN_DEADLINE_MARGIN_SECONDS)) {
+    fail(
+      "refused",
+      "verdict_expired",
+      `the verdict's deadline (${new Date(Number(verdict.deadline) * 1000).toISOString()}) is past or less than ${MIN_DEADLINE_MARGIN_SECONDS} s away`,
+    );
+  }
+  const valid = await chain.client
+    .verifyTypedData({ address: validator, signature, ...verdictTypedData(chainId, chain.ledger.address, verdict) })
+    .catch(() => false);
+  if (!valid)
+    fail(
+      "unauthenticated",
+      "bad_signature",
+      `the signature is not ${validator}'s over this verdict on chain ${chainId} (forged, or signed for another chain, ledger or verdict)`,
+    );
+  const contribution = await chain.contribution(verdict.contribution);
+  if (contribution.status === Status.None) fail("not_found", "unknown_contribution", `no contribution ${verdict.contribution} on chain`);
+  const datanetId = BigInt(contribution.datanetId);
+  const [active] = await chain.validatorQuorum(datanetId, validator);
+  if (!active) fail("forbidden", "not_validator", `${validator} is not a validator of Datanet ${datanetId}`);
+  if (contribution.status !== Status.Pending)
+    fail("conflict", "already_final", `contribution ${verdict.contribution} is already ${statusName(contribution.status)}`);
+  if (await chain.hasVoted(verdict.contribution, validator))
+    fail("conflict", "already_voted", `${validator} has already voted on ${verdict.contribution}`);
+  return { datanetId };
+}
