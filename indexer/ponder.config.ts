@@ -3,7 +3,7 @@
  * (checked against the deployment's, so a stale deployment is refused rather than mis-decoded).
  */
 import { createConfig } from "ponder";
-import { contributionLedgerAbi, datanetRegistryAbi, modelRegistryAbi } from "@provena/common/generated/abis";
+import { contributionLedgerAbi, datanetRegistryAbi, modelRegistryAbi } from "@provena/common";
 import { loadDeployment } from "@provena/common/node";
 import { checkAbis, indexerSettings } from "./src/settings";
 

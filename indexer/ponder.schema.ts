@@ -1,7 +1,7 @@
 /**
  * Every table the indexer keeps, each derived only from contract events (and, for Datanet metadata,
  * from the content its CID names). Times are block timestamps in seconds; "order" columns are
- * `chainOrder(block, logIndex)` from @provena/common/ranking. Scores are in hundredths of a point.
+ * `chainOrder(block, logIndex)` from @provena/common (ranking.ts). Scores are in hundredths of a point.
  * Contributor statistics with `datanetId = 0` are the global ones (Datanet ids count from 1).
  */
 import { index, onchainTable, primaryKey, relations } from "ponder";

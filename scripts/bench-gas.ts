@@ -7,10 +7,7 @@ import { network } from "hardhat";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { keccak256, toHex, type Hex } from "viem";
 import ProvenaModule from "../ignition/modules/Provena.js";
-import { rawCidOfDigest } from "@provena/common";
-import { modalityCode, fileTypeByName } from "@provena/common/fileTypes";
-import { Reason, Status } from "@provena/common/codes";
-import { contributionId, signedVerdict } from "@provena/common/verdicts";
+import { rawCidOfDigest, modalityCode, fileTypeByName, Reason, Status, contributionId, signedVerdict } from "@provena/common";
 
 const json = process.argv.includes("--json");
 const { viem, ignition, networkHelpers } = await network.create();

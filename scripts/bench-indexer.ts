@@ -40,9 +40,7 @@ import {
   type PrivateKeyAccount,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { contributionLedgerAbi, datanetRegistryAbi, modelRegistryAbi } from "@provena/common/generated/abis";
-import { Reason } from "@provena/common/codes";
-import { contributionId, signedVerdict } from "@provena/common/verdicts";
+import { contributionLedgerAbi, datanetRegistryAbi, modelRegistryAbi, Reason, contributionId, signedVerdict } from "@provena/common";
 import { startChain, startPostgres, type Chain } from "../test/helpers/stack.js";
 import { indexedBlock, startIndexer, waitUntilIndexed, type RunningIndexer } from "./indexer.js";
 import { writeNoopApp } from "./lib/noop-ponder-app.js";

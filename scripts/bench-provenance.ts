@@ -29,12 +29,16 @@ import { createHash, randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import { bytesToHex, keccak256, toHex, type Hex, type PrivateKeyAccount } from "viem";
-import { Reason } from "@provena/common";
+import {
+  Reason,
+  fileTypeByName,
+  contributionLedgerAbi,
+  modelRegistryAbi,
+  seededRandom,
+  contributionId,
+  signedVerdict,
+} from "@provena/common";
 import { sha256 } from "@provena/common/node";
-import { fileTypeByName } from "@provena/common/fileTypes";
-import { contributionLedgerAbi, modelRegistryAbi } from "@provena/common/generated/abis";
-import { seededRandom } from "@provena/common/random";
-import { contributionId, signedVerdict } from "@provena/common/verdicts";
 import { collectDataset, publishModel, type PublishContext } from "@provena/factory";
 import { createVerifier, verifyModel, type Report, type Verifier } from "@provena/verify";
 import { startAttestor } from "../test/helpers/attestor.js";

@@ -7,10 +7,19 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { NetworkConnection } from "hardhat/types/network";
 import { bytesToHex, type Address, type Hex, type PublicClient } from "viem";
-import { contributionLedgerAbi, datanetRegistryAbi } from "@provena/common/generated/abis";
-import { cidToString, contributionId, modalityCode, verdictTypedData, type Deployment, type Modality } from "@provena/common";
+import {
+  contributionLedgerAbi,
+  datanetRegistryAbi,
+  cidToString,
+  contributionId,
+  modalityCode,
+  verdictTypedData,
+  type Deployment,
+  type Modality,
+  Reason,
+  Status,
+} from "@provena/common";
 import { contentDir, rawCidBytes, sha256 } from "@provena/common/node";
-import { Reason, Status } from "@provena/common/codes";
 import { sniffFile } from "@provena/content";
 import { pngFile, textFile, wavFile } from "./lib/demo-content.js";
 

@@ -11,4 +11,6 @@ export * from "./deployment.js";
 export * from "./models.js";
 export * from "./manifest.js";
 export * from "./logs.js";
+export * from "./random.js";
+export * from "./ranking.js";
 export * from "./generated/abis.js";

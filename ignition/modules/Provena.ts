@@ -1,5 +1,5 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-import { DEFAULT_LIMITS } from "@provena/common/limits";
+import { DEFAULT_LIMITS } from "@provena/common";
 
 /**
  * Every Provena contract. Parameters (all optional): `admin` receives the governance, pause and attestor-admin roles

@@ -15,11 +15,7 @@ import {
   vote,
 } from "ponder:schema";
 import { hexToBytes, type Hex } from "viem";
-import { cidToString } from "@provena/common/cid";
-import { modalityName } from "@provena/common/fileTypes";
-import { chainOrder } from "@provena/common/ranking";
-import { contributionId } from "@provena/common/verdicts";
-import { Status } from "@provena/common/codes";
+import { cidToString, modalityName, chainOrder, contributionId, Status } from "@provena/common";
 import { resolveMetadata } from "./metadata";
 import { recordFinal, recordSubmissions, type When } from "./stats";
 

@@ -5,7 +5,7 @@
 import { ponder, type Context } from "ponder:registry";
 import { attestor, model, modelFlag, modelRoleAdmin, modelRoleMember } from "ponder:schema";
 import { keccak256, toHex, type Hex } from "viem";
-import { chainOrder } from "@provena/common/ranking";
+import { chainOrder } from "@provena/common";
 
 /** The role an account needs to sign model records (ModelRegistry.ATTESTOR_ROLE). */
 export const ATTESTOR_ROLE = keccak256(toHex("ATTESTOR_ROLE"));

@@ -3,8 +3,7 @@
  * apart, and per Datanet and UTC day for the recent windows (the global windows sum the Datanets' days when read).
  * Sort keys come from the shared ranking rule so the stored order is the rule's order.
  */
-import { rateKey } from "@provena/common/ranking";
-import { utcDay } from "@provena/common/limits";
+import { rateKey, utcDay } from "@provena/common";
 import type { Context } from "ponder:registry";
 import { contributorActivity, contributorDay, contributorStats } from "ponder:schema";
 import type { Address } from "viem";

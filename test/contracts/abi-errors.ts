@@ -1,12 +1,12 @@
 /**
  * Interop: the errors a ledger call passes through from the registry decode with the ledger's own ABI, the
- * ABI every component reads (`@provena/common/generated/abis`, which the deployment file records too), in
+ * ABI every component reads (`@provena/common`, generated from the build, which the deployment file records too), in
  * ethers as in viem. ethers is used here only, to check a second decoder.
  */
 import { expect } from "chai";
 import { Interface } from "ethers";
 import { BaseError, decodeErrorResult, encodeFunctionData, type Hex } from "viem";
-import { contributionLedgerAbi } from "@provena/common/generated/abis";
+import { contributionLedgerAbi } from "@provena/common";
 import { createDatanet, deployProvena, item, networkHelpers, signVerdict, type Provena } from "../helpers/provena.js";
 
 describe("ContributionLedger ABI: every error a call can revert with", () => {

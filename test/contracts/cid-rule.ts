@@ -5,8 +5,7 @@
 import { expect } from "chai";
 import { getAddress, keccak256, toHex, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { modalityCode } from "@provena/common/fileTypes";
-import { baseModelId, datasetTree, signedModel, type ModelRecord } from "@provena/common/models";
+import { modalityCode, baseModelId, datasetTree, signedModel, type ModelRecord } from "@provena/common";
 import { createDatanet, deployProvena, item, networkHelpers, viem, type Provena } from "../helpers/provena.js";
 
 const bytesOf = (length: number): Hex => toHex(new Uint8Array(length).fill(0xab));

@@ -1,9 +1,6 @@
 import { expect } from "chai";
 import { concatHex, encodeFunctionData, getAddress, parseEventLogs } from "viem";
-import { DAY_SECONDS, DEFAULT_LIMITS, MB, utcDay } from "@provena/common/limits";
-import { fileTypeByName, modalityCode } from "@provena/common/fileTypes";
-import { Status } from "@provena/common/codes";
-import { contributionId } from "@provena/common/verdicts";
+import { DAY_SECONDS, DEFAULT_LIMITS, MB, utcDay, fileTypeByName, modalityCode, Status, contributionId } from "@provena/common";
 import { createDatanet, deployProvena, item, networkHelpers, viem, type Provena } from "../helpers/provena.js";
 
 describe("ContributionLedger: contributions and daily limits", () => {

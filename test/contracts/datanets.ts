@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { getAddress, toHex, zeroAddress } from "viem";
-import { modalityCode } from "@provena/common/fileTypes";
-import { DEFAULT_LIMITS, MB } from "@provena/common/limits";
+import { modalityCode, DEFAULT_LIMITS, MB } from "@provena/common";
 import { createDatanet, deployProvena, networkHelpers, viem, type Provena } from "../helpers/provena.js";
 
 describe("DatanetRegistry", () => {

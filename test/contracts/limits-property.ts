@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { type BaseError, ContractFunctionRevertedError } from "viem";
-import { allowanceLeft, checkBatch, utcDay, type ProtocolLimits, type Usage } from "@provena/common/limits";
+import { allowanceLeft, checkBatch, utcDay, type ProtocolLimits, type Usage } from "@provena/common";
 import { createDatanet, deployProvena, item, networkHelpers } from "../helpers/provena.js";
 
 // Small limits so that random sequences reach every one of them often.

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { getAddress, keccak256, toHex, zeroAddress, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { baseModelId, datasetTree, signedModel, type ModelRecord } from "@provena/common/models";
+import { baseModelId, datasetTree, signedModel, type ModelRecord } from "@provena/common";
 import { deployProvena, networkHelpers, viem, type Provena } from "../helpers/provena.js";
 
 const sha = (label: string): Hex => keccak256(toHex(label)); // stands in for a SHA-256: any 32 bytes

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { getAddress } from "viem";
-import { Reason, Status } from "@provena/common/codes";
-import { contributionId } from "@provena/common/verdicts";
+import { Reason, Status, contributionId } from "@provena/common";
 import ProvenaModule from "../../ignition/modules/Provena.js";
 import { createDatanet, deployProvena, ignition, item, networkHelpers, signVerdict, viem, type Provena } from "../helpers/provena.js";
 

@@ -6,9 +6,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { hexToBytes, keccak256, parseEventLogs, toHex, type Address, type Hex, type PrivateKeyAccount } from "viem";
-import { cidToString } from "@provena/common/cid";
-import { modelRegistryAbi } from "@provena/common/generated/abis";
-import { baseModelId, signedModel, type ModelRecord } from "@provena/common/models";
+import { cidToString, modelRegistryAbi, baseModelId, signedModel, type ModelRecord } from "@provena/common";
 import { admin, indexerFor, startChain, startPostgres, synced, type Chain, type IndexerUnderTest } from "../helpers/stack.js";
 
 type Entry = {

@@ -5,15 +5,12 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { sha256 } from "@provena/common/node";
-import { contributionLedgerAbi, modelRegistryAbi } from "@provena/common/generated/abis";
-import { datasetRoot } from "@provena/common/models";
-import { signedVerdict } from "@provena/common/verdicts";
+import { contributionLedgerAbi, modelRegistryAbi, datasetRoot, signedVerdict, parseManifest } from "@provena/common";
 import { CID } from "multiformats/cid";
 import { hexToBytes, keccak256, toHex, type Hex, type PrivateKeyAccount } from "viem";
 import { AttestorError } from "../../attestor/runtime/src/errors.js";
 import { STATUS_OF_KIND } from "../../attestor/runtime/src/http/status.js";
 import { collectDataset } from "../../attestor/factory/src/provenance/dataset.js";
-import { parseManifest } from "@provena/common";
 import { publishModel, type PublishContext } from "../../attestor/factory/src/provenance/publish.js";
 import { readAll } from "../../attestor/runtime/src/storage/index.js";
 import { docxFile } from "../fixtures/corpus.js";

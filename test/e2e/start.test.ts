@@ -11,9 +11,7 @@ import { join } from "node:path";
 import { createPublicClient, createWalletClient, http, type Abi, type Address } from "viem";
 import { hardhat } from "viem/chains";
 import { mnemonicToAccount } from "viem/accounts";
-import { Status } from "@provena/common/codes";
-import type { Deployment } from "@provena/common";
-import { contributionLedgerAbi } from "@provena/common/generated/abis";
+import { Status, type Deployment, contributionLedgerAbi } from "@provena/common";
 import { prose } from "../fixtures/prose.js";
 import { signIn, upload } from "../helpers/attestor.js";
 

@@ -14,15 +14,25 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sha256 } from "@provena/common/node";
-import { fileTypeByName } from "@provena/common/fileTypes";
-import { contributionLedgerAbi, datanetRegistryAbi, modelRegistryAbi } from "@provena/common/generated/abis";
-import { baseModelId, datasetRoot, modelTypedData, signedModel, type ModelRecord } from "@provena/common/models";
-import { contributionId, signedVerdict } from "@provena/common/verdicts";
+import {
+  fileTypeByName,
+  contributionLedgerAbi,
+  datanetRegistryAbi,
+  modelRegistryAbi,
+  baseModelId,
+  datasetRoot,
+  modelTypedData,
+  signedModel,
+  type ModelRecord,
+  contributionId,
+  signedVerdict,
+  encodeManifest,
+  type ManifestLeaf,
+} from "@provena/common";
 import type { CID } from "multiformats/cid";
 import { bytesToHex, getAddress, keccak256, toHex, type Abi, type Address, type Hex, type PrivateKeyAccount } from "viem";
 import { connect } from "../../attestor/runtime/src/chain.js";
 import { collectDataset } from "../../attestor/factory/src/provenance/dataset.js";
-import { encodeManifest, type ManifestLeaf } from "@provena/common";
 import { buildManifest } from "../../attestor/factory/src/provenance/manifest.js";
 import { publishModel } from "../../attestor/factory/src/provenance/publish.js";
 import {

@@ -3,10 +3,16 @@ import { network } from "hardhat";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { keccak256, toHex, type Address, type Hex } from "viem";
 import ProvenaModule from "../../ignition/modules/Provena.js";
-import { rawCidOfDigest } from "@provena/common";
-import { fileTypeByName, modalityCode, type FileTypeName, type Modality } from "@provena/common/fileTypes";
-import { Reason } from "@provena/common/codes";
-import { verdictTypedData, type Verdict } from "@provena/common/verdicts";
+import {
+  rawCidOfDigest,
+  fileTypeByName,
+  modalityCode,
+  type FileTypeName,
+  type Modality,
+  Reason,
+  verdictTypedData,
+  type Verdict,
+} from "@provena/common";
 
 export const connection = await network.create();
 export const { viem, networkHelpers, ignition } = connection;

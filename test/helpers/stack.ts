@@ -23,13 +23,18 @@ import {
 } from "viem";
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { contributionLedgerAbi, datanetRegistryAbi } from "@provena/common/generated/abis";
-import { cidToString, rawCidOfDigest } from "@provena/common";
+import {
+  contributionLedgerAbi,
+  datanetRegistryAbi,
+  cidToString,
+  rawCidOfDigest,
+  fileTypeByName,
+  Reason,
+  contributionId,
+  signedVerdict,
+  type Deployment,
+} from "@provena/common";
 import { rawCidBytes } from "@provena/common/node";
-import { fileTypeByName } from "@provena/common/fileTypes";
-import { Reason } from "@provena/common/codes";
-import { contributionId, signedVerdict } from "@provena/common/verdicts";
-import type { Deployment } from "@provena/common";
 import { deploy } from "../../scripts/deploy.js";
 import { exportAbis } from "../../scripts/export-abis.js";
 import { freePort, startIndexer, waitUntilIndexed, type RunningIndexer } from "../../scripts/indexer.js";

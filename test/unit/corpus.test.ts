@@ -10,7 +10,7 @@ import { extname } from "node:path";
 import sharp from "sharp";
 import { FLACDecoder } from "@wasm-audio-decoders/flac";
 import { MPEGDecoder } from "mpg123-decoder";
-import { FILE_TYPES, fileTypeByName, type FileTypeName } from "@provena/common/fileTypes";
+import { FILE_TYPES, fileTypeByName, type FileTypeName } from "@provena/common";
 import { sniffFile } from "@provena/content";
 import { corpus, KNOWN_GAPS, OVERSIZE_BYTES, type Case, type Expect } from "../fixtures/corpus.js";
 

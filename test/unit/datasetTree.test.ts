@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { encodeAbiParameters, keccak256, toHex, type Hex } from "viem";
-import { datasetRoot, datasetTree } from "@provena/common/models";
+import { datasetRoot, datasetTree } from "@provena/common";
 
 const word = (label: string): Hex => keccak256(toHex(label));
 const leaves = Array.from({ length: 9 }, (_, i) => ({ contribution: word(`c${i}`), sha256: word(`s${i}`) }));

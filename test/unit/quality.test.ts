@@ -8,11 +8,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { crc32, deflateRawSync, deflateSync } from "node:zlib";
 import { assess, DEFAULT_QUALITY } from "../../attestor/validator/src/quality/index.js";
-import { Reason } from "@provena/common/codes";
+import { Reason, seededRandom } from "@provena/common";
 import { pdfText } from "@provena/content";
 import { verdict, type Finding } from "../../attestor/validator/src/quality/score.js";
 import { compressionRatio, duplicateLineShare, structureRatio } from "../../attestor/validator/src/quality/text.js";
-import { seededRandom } from "@provena/common/random";
 
 const PROSE = `The tide came in faster than the charts had promised. By the time we had hauled the second net onto the shingle, the water was already lapping at the wheels of the cart, and Maren was shouting something about the harbour master that none of us could hear over the wind. We left the cart where it stood and carried the catch up the slipway in baskets, two of us to a basket, slipping on the weed and laughing at each other when we fell.
 

@@ -6,9 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { assess } from "../../attestor/validator/src/quality/index.js";
-import { Reason } from "@provena/common/codes";
+import { Reason, seededRandom } from "@provena/common";
 import { decodeWav } from "@provena/content";
-import { seededRandom } from "@provena/common/random";
 import { flacFile } from "../fixtures/flac.js";
 
 const u16 = (n: number) => [n & 255, (n >>> 8) & 255];

@@ -8,9 +8,8 @@ import assert from "node:assert/strict";
 import { crc32 } from "node:zlib";
 import sharp from "sharp";
 import { assess } from "../../attestor/validator/src/quality/index.js";
-import { Reason } from "@provena/common/codes";
+import { Reason, seededRandom } from "@provena/common";
 import { decodeBmp } from "@provena/content";
-import { seededRandom } from "@provena/common/random";
 
 /** RGB pixels, `width` × `height`, each channel drawn by `value()`. */
 function rgb(width: number, height: number, value: () => number): Uint8Array {

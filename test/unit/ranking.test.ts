@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Address } from "viem";
-import { RATE_SCALE, compareRank, decodeCursor, encodeCursor, rateKey, type RankKey } from "@provena/common/ranking";
+import { RATE_SCALE, compareRank, decodeCursor, encodeCursor, rateKey, type RankKey } from "@provena/common";
 import { ParameterError, parseContributionsQuery, parseLeaderboardQuery } from "../../indexer/src/api/params.js";
 
 const address = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((bytes) => `0x${Buffer.from(bytes).toString("hex")}` as Address);

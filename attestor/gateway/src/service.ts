@@ -10,7 +10,7 @@
  *   GET|HEAD /ipfs/:cid                   content, verified, with byte ranges
  */
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
-import { MAX_BATCH } from "@provena/common/limits";
+import { MAX_BATCH } from "@provena/common";
 import { Hono } from "hono";
 import { createAuth } from "./auth/siwe.js";
 import {

@@ -3,8 +3,7 @@
  * Everything the chain can answer (terms, allowance, duplicates, validator sets) is read from it,
  * never taken from a client's word.
  */
-import { contributionLedgerAbi, datanetRegistryAbi } from "@provena/common/generated/abis";
-import type { Deployment } from "@provena/common";
+import { contributionLedgerAbi, datanetRegistryAbi, type Deployment } from "@provena/common";
 import { createPublicClient, defineChain, http, type Address, type Hex } from "viem";
 
 export const chainOf = (deployment: Deployment, rpcUrl: string) =>

@@ -7,9 +7,7 @@
  * Progress is a block cursor and a job table in the attestor's database, so a restart resumes.
  */
 import { sha256 } from "@provena/common/node";
-import { fileTypeByCode } from "@provena/common/fileTypes";
-import { Reason, reasonText, Status } from "@provena/common/codes";
-import { contributionId, signedVerdict, type Verdict } from "@provena/common/verdicts";
+import { fileTypeByCode, Reason, reasonText, Status, contributionId, signedVerdict, type Verdict, cidFromHex } from "@provena/common";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import {
@@ -25,7 +23,6 @@ import {
 import { assess, type Assessment, type QualityOptions } from "./quality/index.js";
 import type { Relay } from "./relay/relay.js";
 import { fingerprintOf, type NearThresholds, sniffFile } from "@provena/content";
-import { cidFromHex } from "@provena/common";
 
 export type ValidatorOptions = {
   db: Db;

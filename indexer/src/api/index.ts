@@ -8,11 +8,7 @@ import schema, { contribution, contributorActivity, contributorStats, datanet, d
 import { Hono } from "hono";
 import { and, asc, client, desc, eq, gt, graphql, inArray, isNull, lt, or, sql } from "ponder";
 import { hexToBytes, type Hex } from "viem";
-import { cidToString } from "@provena/common/cid";
-import { fileTypeByCode } from "@provena/common/fileTypes";
-import { reasonText } from "@provena/common/codes";
-import { utcDay } from "@provena/common/limits";
-import { acceptanceRate, scorePoints } from "@provena/common/ranking";
+import { cidToString, fileTypeByCode, reasonText, utcDay, acceptanceRate, scorePoints } from "@provena/common";
 import { allTimeRank, leaderboard, withActivity, type BoardRow } from "./leaderboard";
 import { answer, found, missing, num, query } from "./reply";
 import { models } from "./models";

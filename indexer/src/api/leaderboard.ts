@@ -8,7 +8,7 @@ import { and, asc, desc, eq, gt, lt, or, sql } from "ponder";
 
 type SQL = NonNullable<ReturnType<typeof and>>;
 import type { Address } from "viem";
-import { RANK_ORDER, compareRank, encodeCursor, rateKey, type RankKey } from "@provena/common/ranking";
+import { RANK_ORDER, compareRank, encodeCursor, rateKey, type RankKey } from "@provena/common";
 import { WINDOWS, type LeaderboardQuery } from "./params";
 import { GLOBAL } from "../stats";
 

@@ -8,7 +8,7 @@ import { attestor, model, modelFlag } from "ponder:schema";
 import { Hono } from "hono";
 import { and, asc, eq, gt, isNull } from "ponder";
 import { hexToBytes, type Hex } from "viem";
-import { cidToString } from "@provena/common/cid";
+import { cidToString } from "@provena/common";
 import { checkNoQuery, parseModelId, parseModelsQuery, type ModelsQuery } from "./params";
 import { answer, found, missing, num, query } from "./reply";
 

@@ -3,7 +3,7 @@
  * it, never silently ignored or defaulted.
  */
 import { getAddress, isAddress, type Address } from "viem";
-import { decodeCursor, type RankKey } from "@provena/common/ranking";
+import { decodeCursor, type RankKey } from "@provena/common";
 
 export const WINDOWS = { all: undefined, "7d": 7, "30d": 30 } as const;
 export type Window = keyof typeof WINDOWS;

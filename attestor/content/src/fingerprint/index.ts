@@ -1,5 +1,5 @@
 /** What near-duplicate checks compare: a MinHash of a text's words, or an image's perceptual hash. */
-import type { FileTypeName, Modality } from "@provena/common/fileTypes";
+import type { FileTypeName, Modality } from "@provena/common";
 import { textOf } from "../text/index.js";
 import { minhash, similarity, words } from "./minhash.js";
 import { hammingDistance, perceptualHash } from "./phash.js";

@@ -2,7 +2,7 @@
  * Audio type from content: WAV, MP3 and FLAC headers parsed with every offset checked, giving the
  * duration. A truncated stream (data running past the end of the file, a cut last frame) is corrupt.
  */
-import { fileTypeByName, type FileTypeName } from "@provena/common/fileTypes";
+import { fileTypeByName, type FileTypeName } from "@provena/common";
 import { ascii, view } from "./bytes.js";
 
 export type AudioTypeName = Extract<FileTypeName, "wav" | "mp3" | "flac">;

@@ -4,7 +4,7 @@
  * document part is inflated under its declared size and read for its text.
  */
 import { inflateRawSync } from "node:zlib";
-import { fileTypeByName } from "@provena/common/fileTypes";
+import { fileTypeByName } from "@provena/common";
 import { latin1, view } from "./bytes.js";
 
 export type DocxSniff =

@@ -4,7 +4,7 @@
  * Declared dimensions above `maxPixels` are refused before anything is decoded (decompression bombs).
  */
 import { crc32 } from "node:zlib";
-import { fileTypeByName, type FileTypeName } from "@provena/common/fileTypes";
+import { fileTypeByName, type FileTypeName } from "@provena/common";
 import { ascii, view } from "./bytes.js";
 
 export type ImageTypeName = Extract<FileTypeName, "png" | "jpeg" | "webp" | "tiff" | "bmp">;

@@ -3,7 +3,7 @@
  * reads the structure (dimensions, duration, text), and a file that is also a second format
  * (a polyglot) is refused. The name a client gives a file never counts.
  */
-import { fileTypeByCode, type FileTypeName, type Modality } from "@provena/common/fileTypes";
+import { fileTypeByCode, type FileTypeName, type Modality } from "@provena/common";
 import { sniffAudio } from "./audio.js";
 import { DEFAULT_DOCX_LIMITS, sniffDocx, type DocxLimits } from "./docx.js";
 import { DEFAULT_IMAGE_LIMITS, sniffImage, type ImageLimits } from "./image.js";

@@ -5,7 +5,7 @@
  * so is one with no text, an encrypted one, or one whose streams cannot be read.
  */
 import { inflateSync } from "node:zlib";
-import { fileTypeByName } from "@provena/common/fileTypes";
+import { fileTypeByName } from "@provena/common";
 import { latin1 } from "./bytes.js";
 
 export type PdfSniff =

@@ -3,7 +3,7 @@
  * Markdown is told from plain text by its syntax (headings, fences, links, lists, emphasis), not by
  * the file's name.
  */
-import { fileTypeByName } from "@provena/common/fileTypes";
+import { fileTypeByName } from "@provena/common";
 
 export type TextSniff =
   | { ok: true; type: "txt" | "md"; code: number; characters: number; lines: number }

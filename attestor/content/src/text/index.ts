@@ -2,7 +2,7 @@
  * The words of a text file: UTF-8 as is (strict), a PDF's text operators, a DOCX's main part. The
  * structure is vetted first (the sniffers' limits), so an extraction never reads past what they allow.
  */
-import type { FileTypeName } from "@provena/common/fileTypes";
+import type { FileTypeName } from "@provena/common";
 import { DEFAULT_DOCX_LIMITS, docxText } from "../sniff/docx.js";
 import { DEFAULT_PDF_LIMITS, sniffPdf } from "../sniff/pdf.js";
 import { pdfText } from "./pdf.js";

@@ -4,14 +4,20 @@
  * extracted (txt, md, pdf, docx). Gives the records the trainer reads and the manifest that is pinned
  * with the model, whose Merkle root goes on chain.
  */
-import { Status } from "@provena/common/codes";
+import {
+  Status,
+  fileTypeByCode,
+  modalityName,
+  contributionId,
+  cidFromHex,
+  logsInRanges,
+  type DatasetManifest,
+  type ManifestLeaf,
+} from "@provena/common";
 import { sha256 } from "@provena/common/node";
-import { fileTypeByCode, modalityName } from "@provena/common/fileTypes";
-import { contributionId } from "@provena/common/verdicts";
 import type { Hex } from "viem";
 import { type ChainView, fail, readAll, type ContentStore } from "@provena/runtime";
 import { textOf } from "@provena/content";
-import { cidFromHex, logsInRanges, type DatasetManifest, type ManifestLeaf } from "@provena/common";
 import { buildManifest } from "./manifest.js";
 
 export type DatasetRequest = { datanets: readonly bigint[] /** default: the latest block */; block?: bigint };

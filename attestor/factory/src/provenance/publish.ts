@@ -6,8 +6,7 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { sha256 } from "@provena/common/node";
-import { modelRegistryAbi } from "@provena/common/generated/abis";
-import { baseModelId, signedModel, type ModelRecord } from "@provena/common/models";
+import { modelRegistryAbi, baseModelId, signedModel, type ModelRecord, encodeManifest, type DatasetManifest } from "@provena/common";
 import { BaseError, bytesToHex, ContractFunctionRevertedError, parseEventLogs, type Address, type Hex, type LocalAccount } from "viem";
 import {
   type ChainView,
@@ -18,7 +17,6 @@ import {
   type Outbox,
   type ContentStore,
 } from "@provena/runtime";
-import { encodeManifest, type DatasetManifest } from "@provena/common";
 
 export type PublishInput = {
   baseModel: { name: string; weightsHash: Hex };

@@ -4,7 +4,7 @@
  * never run as a page here (a sandbox CSP, no sniffing).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { fileTypeByCode } from "@provena/common/fileTypes";
+import { fileTypeByCode } from "@provena/common";
 import { CID } from "multiformats/cid";
 import { type Db, type ContentStore, fail } from "@provena/runtime";
 import { contentRange, parseRange } from "./range.js";

@@ -5,12 +5,20 @@
  * allowance (chain, through `common/limits`). All or nothing, like `contribute`: a batch with one refused
  * file pins nothing, and the answer names every file's problem.
  */
-import { Status, statusName } from "@provena/common/codes";
+import {
+  Status,
+  statusName,
+  fileTypeByCode,
+  modalityName,
+  checkAllowance,
+  MAX_BATCH,
+  type LimitViolation,
+  type ProtocolLimits,
+  contributionId,
+  cidOf,
+} from "@provena/common";
 import { randomBytes } from "node:crypto";
 import { sha256 } from "@provena/common/node";
-import { fileTypeByCode, modalityName } from "@provena/common/fileTypes";
-import { checkAllowance, MAX_BATCH, type LimitViolation, type ProtocolLimits } from "@provena/common/limits";
-import { contributionId } from "@provena/common/verdicts";
 import { bytesToHex, ContractFunctionRevertedError, BaseError, type Address, type Hex } from "viem";
 import {
   type ChainView,
@@ -24,7 +32,6 @@ import {
   type ContentStore,
 } from "@provena/runtime";
 import { compareFingerprints, type Fingerprint, fingerprintOf, type NearThresholds, type SniffDetails, sniffFile } from "@provena/content";
-import { cidOf } from "@provena/common";
 import type { ReceivedFile } from "./multipart.js";
 
 export type UploadDeps = {

@@ -3,8 +3,7 @@
  * older than the grace period is looked up on chain; on chain, it is kept for good; not on chain, it is
  * unpinned (unless another live upload holds the same CID) and forgotten by the near-duplicate index.
  */
-import { Status } from "@provena/common/codes";
-import { contributionId } from "@provena/common/verdicts";
+import { Status, contributionId } from "@provena/common";
 import { CID } from "multiformats/cid";
 import type { Hex } from "viem";
 import { type ChainView, transaction, type Db, forgetFingerprint, type ContentStore } from "@provena/runtime";

@@ -4,8 +4,7 @@
  * code and an explanation a contributor can read. The file is sniffed again first, so bytes that are
  * not the type they were said to be are refused as the wrong type rather than misjudged.
  */
-import { Reason } from "@provena/common/codes";
-import { fileTypeByName, type FileTypeName } from "@provena/common/fileTypes";
+import { Reason, fileTypeByName, type FileTypeName } from "@provena/common";
 import { decodeAudio, extractText, sniffAudio, sniffImage } from "@provena/content";
 import { measureAudio } from "./audio.js";
 import { measureImage } from "./image.js";

@@ -10,7 +10,7 @@
  * for low quality when its score is under `minScore` (several small concerns add up).
  */
 
-import { Reason, reasonText } from "@provena/common/codes";
+import { Reason, reasonText } from "@provena/common";
 
 export type Checks = Record<string, number | string | boolean>;
 

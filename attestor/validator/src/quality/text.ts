@@ -4,7 +4,7 @@
  */
 import { constants, deflateRawSync } from "node:zlib";
 import type { TextChecks } from "./score.js";
-import { seededRandom } from "@provena/common/random";
+import { seededRandom } from "@provena/common";
 
 /** C0 controls other than tab, line feed, form feed and carriage return; DEL; and U+FFFD from a bad decode. */
 const CONTROL = /[\u0000-\u0008\u000b\u000e-\u001f\u007f\ufffd]/g;

@@ -4,8 +4,7 @@
  * exists, from a validator of that contribution's Datanet, who has not voted on it yet. One bad verdict
  * would revert a whole `submitVerdicts` batch, so none reaches the queue.
  */
-import { Status, statusName } from "@provena/common/codes";
-import { verdictTypedData, type Verdict } from "@provena/common/verdicts";
+import { Status, statusName, verdictTypedData, type Verdict } from "@provena/common";
 import { getAddress, isAddress, isHex, type Address, type Hex } from "viem";
 import { type ChainView, fail } from "@provena/runtime";
 

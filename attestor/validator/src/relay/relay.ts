@@ -10,7 +10,7 @@
  *    batch that would revert is simulated first and the offending verdict taken out;
  *  - RPC faults (the node down or restarting) leave everything in place and are retried with backoff.
  */
-import { Status } from "@provena/common/codes";
+import { Status } from "@provena/common";
 import { BaseError, ContractFunctionRevertedError, type Address, type Hex } from "viem";
 import { type ChainView, transaction, type Db, fail, backgroundLoop, isFinal, type Outbox } from "@provena/runtime";
 import { checkSignedVerdict, MIN_DEADLINE_MARGIN_SECONDS, type SignedVerdict } from "./check.js";
