@@ -18,7 +18,7 @@ const lastNumber = (output: string, pattern: RegExp): number => {
 const wholeCommand = (_output: string, code: number): Counts => ({ passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 });
 
 const suites: Suite[] = [
-  { name: "lint (biome, prettier, solhint)", command: ["npm", "run", "--silent", "lint"], parse: wholeCommand },
+  { name: "lint (tsc, biome, prettier, solhint)", command: ["npm", "run", "--silent", "lint"], parse: wholeCommand },
   {
     name: "contracts (mocha)",
     command: ["npx", "hardhat", "test", "mocha"],

@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { contributionLedgerAbi, modelRegistryAbi, signedVerdict } from "@provena/common";
+import { contributionLedgerAbi, modelRegistryAbi, signedVerdict, Reason } from "@provena/common";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { parseEther, type PrivateKeyAccount } from "viem";
 import { createVerifier, verifyModel } from "@provena/verify";
@@ -101,7 +101,7 @@ describe("ModelFactory", () => {
           contribution: f.contributionId,
           accept: true,
           score: 90,
-          reason: 1,
+          reason: Reason.Accepted,
           deadline,
         }),
       ),

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sha256 } from "@provena/common/node";
-import { contributionLedgerAbi, modelRegistryAbi, signedVerdict } from "@provena/common";
+import { contributionLedgerAbi, modelRegistryAbi, signedVerdict, Reason } from "@provena/common";
 import { parseEther, toHex, type Address, type Hex, type PrivateKeyAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { connect } from "../../attestor/runtime/src/chain.js";
@@ -63,7 +63,13 @@ describe("the outbox: one transaction sender for the relay and publishing", () =
     const deadline = BigInt((await chain.publicClient.getBlock()).timestamp) + 3_600n;
     const signed = await Promise.all(
       ids.map((contribution) =>
-        signedVerdict(human, chain.deployment.chainId, ledger(), { contribution, accept: true, score: 90, reason: 1, deadline }),
+        signedVerdict(human, chain.deployment.chainId, ledger(), {
+          contribution,
+          accept: true,
+          score: 90,
+          reason: Reason.Accepted,
+          deadline,
+        }),
       ),
     );
     return { ids, signed };

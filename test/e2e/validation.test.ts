@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { contributionLedgerAbi, signedVerdict, type Verdict } from "@provena/common";
+import { contributionLedgerAbi, signedVerdict, type Verdict, Reason } from "@provena/common";
 import { parseEther, type Hex, type PrivateKeyAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { prose } from "../fixtures/prose.js";
@@ -131,7 +131,7 @@ describe("automatic validator and verdict relay", () => {
     const batch = [];
     for (const id of ids)
       for (const who of [human1, human2])
-        batch.push(await sign(who, { contribution: id, accept: true, score: 80, reason: 1, deadline: when }));
+        batch.push(await sign(who, { contribution: id, accept: true, score: 80, reason: Reason.Accepted, deadline: when }));
     const answer = await postJson<{ state: string }[]>(`${attestor.url}/verdicts`, batch);
     assert.equal(answer.status, 202, JSON.stringify(answer.body));
     assert.deepEqual(
@@ -155,7 +155,7 @@ describe("automatic validator and verdict relay", () => {
 
   test("forged, replayed, expired, wrong-chain and non-validator verdicts are refused by name; nothing is queued", async () => {
     const [id] = await contributeFiles(humanDatanet, [{ name: "c.txt", bytes: prose(520) }]);
-    const verdict = { contribution: id!, accept: true, score: 70, reason: 1, deadline: await deadline() };
+    const verdict = { contribution: id!, accept: true, score: 70, reason: Reason.Accepted, deadline: await deadline() };
     const genuine = await sign(human1, verdict);
     const cases: [string, number, unknown][] = [
       ["bad_signature", 401, { ...(await sign(stranger, verdict)), validator: human1.address }], // forged: someone else's signature
@@ -179,7 +179,10 @@ describe("automatic validator and verdict relay", () => {
     const replay = await postJson<{ state: string; duplicate: boolean }>(`${attestor.url}/verdicts`, genuine);
     assert.equal(replay.status, 202);
     assert.equal(replay.body.duplicate, true);
-    const changed = await postJson(`${attestor.url}/verdicts`, await sign(human1, { ...verdict, accept: false, reason: 6 }));
+    const changed = await postJson(
+      `${attestor.url}/verdicts`,
+      await sign(human1, { ...verdict, accept: false, reason: Reason.LowQuality }),
+    );
     assert.equal(changed.status, 409);
     assert.equal(changed.body.error, "already_queued");
     await until("the vote", async () => (await votes(id!)).length === 1);
@@ -238,7 +241,7 @@ describe("verdict relay across crashes and node restarts", () => {
           contribution: id,
           accept: true,
           score: 90,
-          reason: 1,
+          reason: Reason.Accepted,
           deadline: when,
         });
         verdicts.push({ ...signed, verdict: { ...signed.verdict, deadline: when.toString() } });
