@@ -4,6 +4,7 @@
  * at once with `AcceleratorBusyError` instead of queueing without end); a waiter whose signal aborts
  * leaves the line; `use` releases whatever way its work ends.
  */
+import { AttestorError } from "@provena/runtime";
 
 /** The attestor's bound: enough for a few people chatting while a job trains, not an unbounded pile-up. */
 export const ACCELERATOR_MAX_WAITERS = 16;
@@ -23,16 +24,16 @@ export type AcquireParameters = {
 /** Gives the lock back; calling it again does nothing. */
 export type Release = () => void;
 
-export class AcceleratorBusyError extends Error {
+export class AcceleratorBusyError extends AttestorError {
   override name = "AcceleratorBusyError";
-  readonly code = "accelerator_busy";
-  readonly shortMessage: string;
-  readonly details: { holder: string | undefined; waiting: number; maxWaiters: number };
-  constructor(purpose: string, details: AcceleratorBusyError["details"]) {
-    const shortMessage = `the accelerator is busy (${details.holder ?? "in use"}, ${details.waiting} waiting): ${purpose} cannot queue now`;
-    super(shortMessage);
-    this.shortMessage = shortMessage;
-    this.details = details;
+  declare readonly details: { holder: string | undefined; waiting: number; maxWaiters: number };
+  constructor(purpose: string, details: { holder: string | undefined; waiting: number; maxWaiters: number }) {
+    super(
+      "unavailable",
+      "accelerator_busy",
+      `the accelerator is busy (${details.holder ?? "in use"}, ${details.waiting} waiting): ${purpose} cannot queue now`,
+      { details },
+    );
   }
 }
 

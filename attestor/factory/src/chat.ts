@@ -7,7 +7,7 @@
  */
 import { AttestorError, fail } from "@provena/runtime";
 import type { ChatMessage, ReplyMessage } from "../../trainer/protocol.js";
-import { AcceleratorBusyError, type AcceleratorLock } from "./accelerator.js";
+import type { AcceleratorLock } from "./accelerator.js";
 import type { BaseModel } from "./catalog.js";
 import { startWorker, type RunningWorker, type WorkerMessage } from "./worker.js";
 
@@ -133,11 +133,8 @@ export function createChat(options: ChatOptions) {
     onToken: (text: string) => void,
     signal?: AbortSignal,
   ): Promise<ReplyMessage> {
-    const release = await options.accelerator
-      .acquire({ purpose: `chat ${model.id}`, signal })
-      .catch((error: unknown) =>
-        error instanceof AcceleratorBusyError ? fail("unavailable", error.code, error.shortMessage, error.details) : Promise.reject(error),
-      );
+    // Refused with AcceleratorBusyError (kind unavailable) when the line is full.
+    const release = await options.accelerator.acquire({ purpose: `chat ${model.id}`, signal });
     try {
       return await reply(model, adapter, messages, sampling, onToken);
     } finally {

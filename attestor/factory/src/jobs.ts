@@ -345,11 +345,7 @@ export function createFactory(options: FactoryOptions) {
     const split = settings.data?.validation_split ?? 0;
     const dataset = join(folder(id), "dataset.jsonl");
     const data = split > 0 ? { train: dataset, validation_split: split } : { eval: dataset };
-    const release = await options.accelerator
-      .acquire({ purpose: `evaluate job ${id}` })
-      .catch((error: unknown) =>
-        error instanceof AcceleratorBusyError ? fail("unavailable", error.code, error.shortMessage, error.details) : Promise.reject(error),
-      );
+    const release = await options.accelerator.acquire({ purpose: `evaluate job ${id}` });
     try {
       const results: Record<string, Record<string, number>> = {};
       for (const [name, adapter] of [

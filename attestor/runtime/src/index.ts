@@ -8,7 +8,7 @@ export { addressOf, contributionOf, datanetIdOf, jobIdOf, pathParam, rawPath } f
 export { jsonAnswer, notFound, onError } from "./http/status.js";
 export { backgroundLoop } from "./loop.js";
 export { findNear, forgetFingerprint, indexFingerprint, type NearMatch } from "./nearIndex.js";
-export { OutboxFullError } from "./outbox/errors.js";
+export { OutboxFullError, OutboxStoppedError, OutboxUnknownError, OutboxWaitTimeoutError } from "./outbox/errors.js";
 export { createOutbox, isFinal, type EnqueueParameters, type Outbox } from "./outbox/outbox.js";
 export { outboxMigrations } from "./outbox/schema.js";
 export type { AppEnv, Service } from "./service.js";

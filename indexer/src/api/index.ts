@@ -10,7 +10,7 @@ import { and, asc, client, desc, eq, gt, graphql, inArray, isNull, lt, or, sql }
 import { hexToBytes, type Hex } from "viem";
 import { cidToString, fileTypeByCode, reasonText, utcDay, acceptanceRate, scorePoints } from "@provena/common";
 import { allTimeRank, leaderboard, withActivity, type BoardRow } from "./leaderboard";
-import { answer, found, missing, num, query } from "./reply";
+import { answer, found, missing, num, pageOf, query } from "./reply";
 import { models } from "./models";
 import {
   ParameterError,
@@ -208,11 +208,8 @@ app.get("/datanets", async (c) => {
       .where(params.after === undefined ? undefined : gt(datanet.id, params.after))
       .orderBy(asc(datanet.id))
       .limit(params.limit + 1);
-    const page = rows.slice(0, params.limit);
-    return found({
-      datanets: page.map(datanetView),
-      nextCursor: rows.length > params.limit ? String(page[page.length - 1]!.datanet.id) : null,
-    });
+    const { page, nextCursor } = pageOf(rows, params.limit, (row) => String(row.datanet.id));
+    return found({ datanets: page.map(datanetView), nextCursor });
   });
 });
 

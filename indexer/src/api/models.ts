@@ -10,7 +10,7 @@ import { and, asc, eq, gt, isNull } from "ponder";
 import { hexToBytes, type Hex } from "viem";
 import { cidToString } from "@provena/common";
 import { checkNoQuery, parseModelId, parseModelsQuery, type ModelsQuery } from "./params";
-import { answer, found, missing, num, query } from "./reply";
+import { answer, found, missing, num, pageOf, query } from "./reply";
 
 type ModelRow = { model: typeof model.$inferSelect; attestor: typeof attestor.$inferSelect | null };
 
@@ -64,11 +64,8 @@ models.get("/", async (c) => {
       .where(filters(params))
       .orderBy(asc(model.id))
       .limit(params.limit + 1);
-    const page = rows.slice(0, params.limit);
-    return found({
-      models: page.map(modelView),
-      nextCursor: rows.length > params.limit ? String(page[page.length - 1]!.model.id) : null,
-    });
+    const { page, nextCursor } = pageOf(rows, params.limit, (row) => String(row.model.id));
+    return found({ models: page.map(modelView), nextCursor });
   });
 });
 

@@ -24,6 +24,12 @@ export async function answer(c: Context, compute: () => Promise<Reply>, variant 
   return c.body(reply.json, reply.status, { "content-type": "application/json" });
 }
 
+/** The first `limit` of rows fetched `limit + 1` at a time, and the cursor after them (null at the end). */
+export function pageOf<T>(rows: T[], limit: number, keyOf: (row: T) => string) {
+  const page = rows.slice(0, limit);
+  return { page, nextCursor: rows.length > limit ? keyOf(page[page.length - 1]!) : null };
+}
+
 export const query = (c: Context) => c.req.query() as Record<string, string | undefined>;
 
 export const num = (value: bigint | null): number | null => (value === null ? null : Number(value));

@@ -8,15 +8,7 @@ import { DatabaseSync } from "node:sqlite";
 import { sha256 } from "@provena/common/node";
 import { modelRegistryAbi, baseModelId, signedModel, type ModelRecord, encodeManifest, type DatasetManifest } from "@provena/common";
 import { BaseError, bytesToHex, ContractFunctionRevertedError, parseEventLogs, type Address, type Hex, type LocalAccount } from "viem";
-import {
-  type ChainView,
-  fail,
-  OutboxFullError,
-  createOutbox,
-  type EnqueueParameters,
-  type Outbox,
-  type ContentStore,
-} from "@provena/runtime";
+import { type ChainView, fail, createOutbox, type EnqueueParameters, type Outbox, type ContentStore } from "@provena/runtime";
 
 export type PublishInput = {
   baseModel: { name: string; weightsHash: Hex };
@@ -150,13 +142,7 @@ function oneOffOutbox(chain: ChainView, sender: LocalAccount): Outbox {
 }
 
 /** Enqueues the call and waits for its outcome as long as a receipt was waited for before the outbox. */
-function send(outbox: Outbox, call: EnqueueParameters) {
-  let id: number;
-  try {
-    id = outbox.enqueue(call);
-  } catch (error) {
-    if (error instanceof OutboxFullError) fail("unavailable", error.code, error.shortMessage, error.details);
-    throw error;
-  }
-  return outbox.wait(id!, { timeoutMs: 180_000 });
+async function send(outbox: Outbox, call: EnqueueParameters) {
+  // A full outbox refuses with OutboxFullError (kind unavailable).
+  return outbox.wait(outbox.enqueue(call), { timeoutMs: 180_000 });
 }

@@ -1,49 +1,49 @@
-/** The outbox's refusals, in the manner of viem's errors: a stable code, a short message, details. */
+/** The outbox's refusals: domain errors (`AttestorError`) with a kind, a stable code, a short message and details. */
+import { AttestorError } from "../errors.js";
 
-export class OutboxFullError extends Error {
+export class OutboxFullError extends AttestorError {
   override name = "OutboxFullError";
-  readonly code = "outbox_full";
-  readonly shortMessage: string;
-  readonly details: { pending: number; maxPending: number };
-  constructor(details: OutboxFullError["details"]) {
-    const shortMessage = `${details.pending} transactions are already waiting to be sent (at most ${details.maxPending}): try again later`;
-    super(shortMessage);
-    this.shortMessage = shortMessage;
-    this.details = details;
+  declare readonly details: { pending: number; maxPending: number };
+  constructor(details: { pending: number; maxPending: number }) {
+    super(
+      "unavailable",
+      "outbox_full",
+      `${details.pending} transactions are already waiting to be sent (at most ${details.maxPending}): try again later`,
+      { details },
+    );
   }
 }
 
-export class OutboxUnknownError extends Error {
+export class OutboxUnknownError extends AttestorError {
   override name = "OutboxUnknownError";
-  readonly code = "outbox_unknown";
-  readonly shortMessage: string;
   constructor(id: number) {
-    const shortMessage = `the outbox holds no transaction ${id}`;
-    super(shortMessage);
-    this.shortMessage = shortMessage;
+    super("not_found", "outbox_unknown", `the outbox holds no transaction ${id}`, { details: { id } });
   }
 }
 
-export class OutboxWaitTimeoutError extends Error {
+export class OutboxWaitTimeoutError extends AttestorError {
   override name = "OutboxWaitTimeoutError";
-  readonly code = "outbox_timeout";
-  readonly shortMessage: string;
-  readonly details: { id: number; state: string; hash: string | null };
-  constructor(details: OutboxWaitTimeoutError["details"], timeoutMs: number) {
-    const shortMessage = `transaction ${details.id} was not mined within ${timeoutMs} ms (it is ${details.state}; the outbox keeps sending it)`;
-    super(shortMessage);
-    this.shortMessage = shortMessage;
-    this.details = details;
+  declare readonly details: { id: number; state: string; hash: string | null };
+  constructor(details: { id: number; state: string; hash: string | null }, timeoutMs: number) {
+    super(
+      "unavailable",
+      "outbox_timeout",
+      `transaction ${details.id} was not mined within ${timeoutMs} ms (it is ${details.state}; the outbox keeps sending it)`,
+      { details },
+    );
   }
 }
 
-export class OutboxStoppedError extends Error {
+export class OutboxStoppedError extends AttestorError {
   override name = "OutboxStoppedError";
-  readonly code = "outbox_stopped";
-  readonly shortMessage: string;
   constructor(id: number) {
-    const shortMessage = `the outbox stopped before transaction ${id} was mined (it is kept, and sent after the next start)`;
-    super(shortMessage);
-    this.shortMessage = shortMessage;
+    super(
+      "unavailable",
+      "outbox_stopped",
+      `the outbox stopped before transaction ${id} was mined (it is kept, and sent after the next start)`,
+      {
+        details: { id },
+      },
+    );
   }
 }
