@@ -3,14 +3,14 @@
  * and the historical backfill is done.  `npm run indexer` runs it on its own (for an L2 deployment);
  * `npm start` and the tests call `startIndexer()`.
  *   PROVENA_HOST (127.0.0.1), PROVENA_INDEXER_PORT (42069; 0 picks a free port), DATABASE_SCHEMA
- *   (default: one per deployment), and the variables of indexer/src/settings.ts.
+ *   (default: one per deployment), and the variables of indexer/src/settings.ts (`@provena/indexer`, the launcher's entry point).
  */
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { deploymentPath, loadDeployment } from "@provena/common/node";
-import { indexerSettings } from "../indexer/src/settings.js";
+import { indexerSettings } from "@provena/indexer";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const ponderBin = fileURLToPath(new URL("bin/ponder.js", import.meta.resolve("ponder")));

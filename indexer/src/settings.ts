@@ -1,6 +1,6 @@
 /**
  * The indexer's configuration: the deployment file plus environment variables, with defaults for the
- * local stack. Read by `ponder.config.ts` and by the launcher (`scripts/indexer.ts`).
+ * local stack. Read by `ponder.config.ts` and by the launcher (`scripts/indexer.ts`), as the package's entry point.
  *   PROVENA_DEPLOYMENT  deployment file (default data/deployment.json)
  *   PROVENA_RPC_URL / PROVENA_WS_URL  the chain's endpoints (default: those the local node wrote)
  *   PROVENA_POLLING_MS  how often to poll for blocks when no websocket is given (default 1000)
