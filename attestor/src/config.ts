@@ -56,7 +56,11 @@ export function loadConfig(env: Env = process.env): AttestorConfig {
       relayerKey: key(env, "ATTESTOR_RELAYER_KEY") ?? validatorKey,
     },
     gateway: {
-      siweDomain: env.SIWE_DOMAIN || undefined,
+      siweDomains: env.SIWE_DOMAINS
+        ? env.SIWE_DOMAINS.split(",")
+            .map((domain) => domain.trim())
+            .filter(Boolean)
+        : undefined,
       nonceTtlSeconds: number(env, "SIWE_NONCE_TTL_SECONDS", 300, (v) => v > 0),
       sessionTtlSeconds: number(env, "SESSION_TTL_SECONDS", 86_400, (v) => v > 0),
       unpinGraceSeconds: number(env, "UNPIN_GRACE_SECONDS", 86_400),

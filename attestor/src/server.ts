@@ -31,7 +31,7 @@ import {
 } from "@provena/runtime";
 import type { AttestorConfig } from "./config.js";
 import { createFactoryService } from "@provena/factory";
-import { createGatewayService } from "@provena/gateway";
+import { createGatewayService, loopbackDomains } from "@provena/gateway";
 import { createValidatorService } from "@provena/validator";
 
 /** A refusal for a path no route has, or a method its routes do not answer (HEAD only where declared). */
@@ -56,7 +56,9 @@ export async function createAttestor(config: AttestorConfig) {
   const outbox: Outbox | undefined = runtime.relayerKey
     ? createOutbox({ db, chain, account: privateKeyToAccount(runtime.relayerKey) })
     : undefined;
-  const gateway = createGatewayService({ db, store, chain, chainId: runtime.deployment.chainId, config: config.gateway });
+  let port = 0; // known once the server listens
+  const siweDomains = () => config.gateway.siweDomains ?? loopbackDomains(port);
+  const gateway = createGatewayService({ db, store, chain, chainId: runtime.deployment.chainId, config: config.gateway, siweDomains });
   const validator = createValidatorService({ db, store, chain, runtime, outbox, config: config.validator });
   const factory = createFactoryService({ db, store, chain, auth: gateway.auth, runtime, outbox, config: config.factory });
   const services: readonly Service[] = [gateway, validator, factory];
@@ -105,7 +107,8 @@ export async function createAttestor(config: AttestorConfig) {
     server.once("error", reject);
     server.listen(config.server.port, config.server.host, () => resolve());
   });
-  const { address, port } = server.address() as AddressInfo;
+  const { address } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   const url = `http://${address.includes(":") ? `[${address}]` : address}:${port}`;
 
   outbox?.start();

@@ -101,6 +101,8 @@ describe("attestor", () => {
       const cases: [string, Promise<{ message: string; signature: Hex }>][] = [
         ["message_expired", siweMessage(attestor.url, alice, chainId(), { expirationTime: new Date(Date.now() - 1_000) })],
         ["wrong_domain", siweMessage(attestor.url, alice, chainId(), { domain: "evil.example" })],
+        // The URI must be on the message's domain.
+        ["wrong_uri", siweMessage(attestor.url, alice, chainId(), { uri: "https://evil.example/login" })],
         ["wrong_chain", siweMessage(attestor.url, alice, chainId(), { chainId: 1 })],
         ["unknown_nonce", siweMessage(attestor.url, alice, chainId(), { nonce: "abcdefgh12345678" })],
         // Signed by alice, claiming to be the validator.
@@ -114,6 +116,52 @@ describe("attestor", () => {
       const garbage = await verify({ message: "hello", signature: "0x00" });
       assert.equal(garbage.status, 400);
       assert.equal(garbage.body.error, "malformed_message");
+    });
+
+    test("phishing: a message for another site, posted with that site's Host header, opens no session", async () => {
+      // A phishing page has the victim sign "sign in to evil.example" with a nonce it fetched here, then
+      // relays it claiming to be that host: the domains are configuration, never the request's Host.
+      const signed = await siweMessage(attestor.url, alice, chainId(), { domain: "evil.example", uri: "https://evil.example/" });
+      const body = JSON.stringify(signed);
+      const answer = await new Promise<{ status: number; body: { error: string } }>((resolve, reject) => {
+        const url = new URL(`${attestor.url}/auth/verify`);
+        const request = httpRequest(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: "POST",
+            headers: { host: "evil.example", "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+          },
+          (response) => {
+            let text = "";
+            response.on("data", (chunk) => {
+              text += chunk;
+            });
+            response.on("end", () => resolve({ status: response.statusCode!, body: JSON.parse(text) }));
+          },
+        );
+        request.on("error", reject);
+        request.end(body);
+      });
+      assert.equal(answer.status, 401);
+      assert.equal(answer.body.error, "wrong_domain");
+    });
+
+    test("with SIWE domains configured, only those sign in, over https; the loopback default no longer does", async () => {
+      const domain = "provena.example";
+      const configured = await startAttestor(chain, { siweDomains: [domain] });
+      try {
+        const verifyHere = (body: unknown) => postJson(`${configured.url}/auth/verify`, body);
+        const local = await verifyHere(await siweMessage(configured.url, alice, chainId()));
+        assert.equal(local.body.error, "wrong_domain", JSON.stringify(local.body));
+        const plain = await verifyHere(await siweMessage(configured.url, alice, chainId(), { domain, uri: `http://${domain}/` }));
+        assert.equal(plain.body.error, "wrong_uri", JSON.stringify(plain.body));
+        const honest = await verifyHere(await siweMessage(configured.url, alice, chainId(), { domain, uri: `https://${domain}/app` }));
+        assert.equal(honest.status, 200, JSON.stringify(honest.body));
+      } finally {
+        await configured.close();
+      }
     });
 
     test("an EIP-1271 contract wallet signs in through its owner's signature", async () => {

@@ -22,6 +22,7 @@ export type AttestorOverrides = {
   attestorKey?: Hex;
   pollingMs?: number;
   relay?: AttestorConfig["validator"]["relay"];
+  siweDomains?: readonly string[];
 };
 
 export function attestorConfig(chain: Chain, overrides: AttestorOverrides = {}): AttestorConfig {
@@ -34,7 +35,14 @@ export function attestorConfig(chain: Chain, overrides: AttestorOverrides = {}):
       rpcUrl: chain.rpcUrl,
       relayerKey: overrides.relayerKey,
     },
-    gateway: { nonceTtlSeconds: 300, sessionTtlSeconds: 3_600, unpinGraceSeconds: 86_400, sweepIntervalMs: 3_600_000, nearDuplicate },
+    gateway: {
+      nonceTtlSeconds: 300,
+      sessionTtlSeconds: 3_600,
+      unpinGraceSeconds: 86_400,
+      sweepIntervalMs: 3_600_000,
+      nearDuplicate,
+      ...(overrides.siweDomains ? { siweDomains: overrides.siweDomains } : {}),
+    },
     validator: {
       validatorKey: overrides.validatorKey,
       relay: overrides.relay ?? { maxBatch: 50, maxWaitMs: 200, retryMs: 200, verdictTtlSeconds: 86_400 },
@@ -60,6 +68,7 @@ export async function startAttestor(chain: Chain, overrides: AttestorOverrides =
 
 export type SiweOverrides = {
   domain?: string;
+  uri?: string;
   chainId?: number;
   nonce?: string;
   expirationTime?: Date;
@@ -75,7 +84,7 @@ export async function siweMessage(url: string, signer: LocalAccount, chainId: nu
     chainId: overrides.chainId ?? chainId,
     domain: overrides.domain ?? new URL(url).host,
     nonce,
-    uri: url,
+    uri: overrides.uri ?? url,
     version: "1",
     issuedAt: new Date(),
     expirationTime: overrides.expirationTime ?? new Date(Date.now() + 600_000),

@@ -32,18 +32,26 @@ import { createUploads } from "./upload/service.js";
 import { startSweeper } from "./upload/sweep.js";
 import { migrations } from "./migrations.js";
 
-export type CreateGatewayServiceParameters = { db: Db; store: ContentStore; chain: ChainView; chainId: number; config: GatewayConfig };
+export type CreateGatewayServiceParameters = {
+  db: Db;
+  store: ContentStore;
+  chain: ChainView;
+  chainId: number;
+  config: GatewayConfig;
+  /** The domains sign-in accepts: the configured ones, or this attestor's own once it listens. */
+  siweDomains: () => readonly string[];
+};
 
 /** Without the Datanet's terms (the chain down, say), a body is read up to the protocol's default file size. */
 const FALLBACK_MAX_FILE_BYTES = 5 * 1_048_576;
 
-export function createGatewayService({ db, store, chain, chainId, config }: CreateGatewayServiceParameters) {
+export function createGatewayService({ db, store, chain, chainId, config, siweDomains }: CreateGatewayServiceParameters) {
   migrate(db, migrations);
   const auth = createAuth({
     db,
     chain,
     chainId,
-    domain: config.siweDomain,
+    domains: siweDomains,
     nonceTtlSeconds: config.nonceTtlSeconds,
     sessionTtlSeconds: config.sessionTtlSeconds,
   });
@@ -53,7 +61,7 @@ export function createGatewayService({ db, store, chain, chainId, config }: Crea
 
   const routes = new Hono<AppEnv>()
     .get("/auth/nonce", (c) => jsonAnswer(c, auth.issueNonce()))
-    .post("/auth/verify", async (c) => jsonAnswer(c, await auth.signIn(await readJson(c.env.incoming), c.env.incoming.headers.host)))
+    .post("/auth/verify", async (c) => jsonAnswer(c, await auth.signIn(await readJson(c.env.incoming))))
     .post("/auth/logout", (c) => {
       auth.signOut(c.env.incoming.headers.authorization);
       return jsonAnswer(c, { ok: true });

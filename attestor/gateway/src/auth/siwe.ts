@@ -13,8 +13,8 @@ export type AuthOptions = {
   db: Db;
   chain: ChainView;
   chainId: number;
-  /** The domain messages must name; undefined accepts the Host header the request came with. */
-  domain?: string;
+  /** The host[:port]s a message may name, from configuration (never from a request's Host header). */
+  domains: () => readonly string[];
   nonceTtlSeconds: number;
   sessionTtlSeconds: number;
   now?: () => number;
@@ -24,6 +24,22 @@ export type Session = { address: Address; expiresAt: number };
 
 /** Accepted clock difference between a wallet and the attestor for `issuedAt`. */
 const CLOCK_SKEW_SECONDS = 60;
+
+const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"];
+
+/** A message's URI must be on its own domain, over https (or http on a loopback host); else why not. */
+export function checkUri(uri: string, domain: string): string | undefined {
+  const url = URL.parse(uri);
+  if (!url) return `the message's URI "${uri}" is not a URI`;
+  if (url.host !== domain) return `the message's URI "${uri}" is not on its domain "${domain}"`;
+  const loopback = LOOPBACK_HOSTS.includes(url.hostname);
+  if (url.protocol !== "https:" && !(loopback && url.protocol === "http:"))
+    return `the message's URI "${uri}" must be https${loopback ? " or http" : ""}`;
+  return undefined;
+}
+
+/** The domains an attestor listening on `port` answers to on this machine, when none are configured. */
+export const loopbackDomains = (port: number) => [`127.0.0.1:${port}`, `localhost:${port}`];
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 const seconds = (date: Date | undefined) => (date ? Math.floor(date.getTime() / 1000) : undefined);
@@ -51,7 +67,7 @@ export function createAuth(options: AuthOptions) {
   };
 
   /** Checks a signed sign-in message and opens a session; every refusal names its reason. */
-  const signIn = async (body: unknown, requestHost: string | undefined) => {
+  const signIn = async (body: unknown) => {
     const { message, signature } = (body ?? {}) as { message?: unknown; signature?: unknown };
     if (typeof message !== "string" || message.length > 4_096)
       fail("invalid", "bad_request", "body must be JSON {message, signature}: message is the EIP-4361 text");
@@ -69,9 +85,15 @@ export function createAuth(options: AuthOptions) {
     const at = now();
     if (stored!.expires_at < at)
       fail("unauthenticated", "nonce_expired", `the nonce expired at ${new Date(stored!.expires_at * 1000).toISOString()}`);
-    const expected = options.domain ?? requestHost;
-    if (!expected || domain !== expected)
-      fail("unauthenticated", "wrong_domain", `the message is for "${domain}", but this attestor is "${expected}"`);
+    const allowed = options.domains();
+    if (!allowed.includes(domain!))
+      fail(
+        "unauthenticated",
+        "wrong_domain",
+        `the message is for "${domain}", but this attestor signs in ${allowed.map((d) => `"${d}"`).join(", ")}`,
+      );
+    const uriProblem = checkUri(uri!, domain!);
+    if (uriProblem) fail("unauthenticated", "wrong_uri", uriProblem);
     if (chainId !== options.chainId)
       fail("unauthenticated", "wrong_chain", `the message is for chain ${chainId}, but this attestor serves chain ${options.chainId}`);
     const expiration = seconds(fields.expirationTime);
