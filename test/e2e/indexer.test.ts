@@ -523,6 +523,20 @@ function scenarios(database: "pglite" | "postgres") {
     assert.equal((await indexer.get(`/contributors/${(await chain.account()).address}`)).status, 404);
   });
 
+  test("SQL over HTTP is not served: a write sent as Ponder's client would send it answers 404 and changes nothing", async (t) => {
+    if (!chain) return t.skip(NO_POSTGRES);
+    // Ponder 0.16 remembers queries that passed its read-only check by 10 hex digits of their SHA-256, so a
+    // colliding UPDATE after its allowed twin ran unchecked. The endpoint is gone: neither gets an answer.
+    const before = await indexer.get("/datanets");
+    for (const query of ["SELECT 63159", "UPDATE datanet SET name = 'pwned'"]) {
+      const sql = encodeURIComponent(JSON.stringify({ json: { sql: query, params: [], typings: [] } }));
+      const response = await fetch(`${indexer.url}/sql/db?sql=${sql}`);
+      assert.equal(response.status, 404, query);
+      await response.body?.cancel();
+    }
+    assert.deepEqual(await indexer.get("/datanets"), before);
+  });
+
   test("a reorg (evm_snapshot, evm_revert, different blocks) leaves the new chain's state", async (t) => {
     if (!chain) return t.skip(NO_POSTGRES);
     const datanet = await chain.createDatanet(owner, [v1]);

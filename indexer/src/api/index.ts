@@ -1,12 +1,14 @@
 /**
- * The indexer's HTTP API: Ponder's GraphQL (graphql-yoga) at /graphql, its SQL-over-HTTP client at
- * /sql/*, and REST JSON for the leaderboard, contributors, Datanets, contributions and models.
+ * The indexer's HTTP API: Ponder's GraphQL (graphql-yoga) at /graphql and REST JSON for the leaderboard,
+ * contributors, Datanets, contributions and models. Ponder's SQL over HTTP (/sql/*) is not served: its
+ * read-only check can be bypassed (a hash collision on a truncated SHA-256), and any web page can reach a
+ * loopback indexer with a GET.
  * Bad parameters answer 400 with `{ error, parameter }`; unknown ids 404.
  */
 import { db, publicClients } from "ponder:api";
 import schema, { contribution, contributorActivity, contributorStats, datanet, datanetStats, finalization, vote } from "ponder:schema";
 import { Hono } from "hono";
-import { and, asc, client, desc, eq, gt, graphql, inArray, isNull, lt, or, sql } from "ponder";
+import { and, asc, desc, eq, gt, graphql, inArray, isNull, lt, or, sql } from "ponder";
 import { hexToBytes, type Hex } from "viem";
 import { cidToString, fileTypeByCode, reasonText, utcDay, acceptanceRate, scorePoints } from "@provena/common";
 import { allTimeRank, leaderboard, withActivity, type BoardRow } from "./leaderboard";
@@ -26,7 +28,6 @@ import { GLOBAL } from "../stats";
 
 const app = new Hono();
 
-app.use("/sql/*", client({ db, schema }));
 app.use("/graphql", graphql({ db, schema }));
 app.route("/models", models);
 
