@@ -141,6 +141,13 @@ describe("ModelFactory", () => {
       ],
       [{ baseModel: "tiny-gpt2", datanets: ["999"] }, auth, 404, "unknown_datanet", /Datanet 999 does not exist/],
       [
+        { baseModel: "tiny-gpt2", datanets: Array.from({ length: 10_000 }, (_, i) => String(i + 1)) },
+        auth,
+        400,
+        "too_many_datanets",
+        /at most 16 Datanets, not 10000/,
+      ],
+      [
         { baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: { training: { learning_rate: 5 } } },
         auth,
         400,

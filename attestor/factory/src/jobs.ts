@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Address } from "viem";
-import { type ChainView, transaction, type Db, fail, type ContentStore } from "@provena/runtime";
+import { type ChainView, transaction, type Db, fail, type ContentStore, withoutUrls } from "@provena/runtime";
 import { checkDatasetRequest, collectDataset } from "./provenance/dataset.js";
 import { encodeManifest, parseManifest } from "@provena/common";
 import { publishModel, type Published, type Publisher } from "./provenance/publish.js";
@@ -21,6 +21,9 @@ import { checkSpec, startWorker, type RunningWorker, type WorkerMessage } from "
 export type { JobSettings } from "../../trainer/protocol.js";
 
 export type JobState = "queued" | "running" | "done" | "failed" | "cancelled";
+
+/** The most Datanets one job may name. */
+export const MAX_JOB_DATANETS = 16;
 
 export type JobRequest = { baseModel: string; datanets: (string | number)[]; settings?: JobSettings; parentJob?: number };
 
@@ -149,6 +152,9 @@ export function createFactory(options: FactoryOptions) {
     if (!Array.isArray(request.datanets) || request.datanets.some((id) => !/^\d{1,10}$/.test(String(id)))) {
       fail("invalid", "invalid_request", "datanets must be a list of Datanet ids");
     }
+    // Each Datanet costs chain reads before anything is queued: a stranger's list is bounded.
+    if (request.datanets.length > MAX_JOB_DATANETS)
+      fail("invalid", "too_many_datanets", `a job trains on at most ${MAX_JOB_DATANETS} Datanets, not ${request.datanets.length}`);
     const datanets = [...new Set(request.datanets.map((id) => BigInt(id)))];
     const block = await checkDatasetRequest(options.chain, { datanets });
     const settings = checkSettings(request.settings);
@@ -227,13 +233,15 @@ export function createFactory(options: FactoryOptions) {
       } else {
         setState(job.id, "failed", {
           error_code: error?.code ?? "worker_failed",
-          error: error?.message ?? `the training worker exited with ${code}`,
+          error: withoutUrls(error?.message ?? `the training worker exited with ${code}`),
           finished_at: now(),
         });
       }
     } catch (cause) {
       const code = (cause as { code?: string }).code ?? "internal_error";
-      setState(job.id, "failed", { error_code: code, error: (cause as Error).message, finished_at: now() });
+      // The job's record is public (GET /jobs/:id and its events): never a URL with its credentials.
+      const { shortMessage, message } = cause as { shortMessage?: string; message?: string };
+      setState(job.id, "failed", { error_code: code, error: withoutUrls(shortMessage ?? message ?? String(cause)), finished_at: now() });
     }
   }
 

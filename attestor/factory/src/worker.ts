@@ -33,6 +33,17 @@ export function trainerPython(env: NodeJS.ProcessEnv = process.env): Promise<str
   return python;
 }
 
+/**
+ * Names of variables the worker never inherits: the attestor's keys, and endpoints whose URLs may carry
+ * credentials (an RPC provider's API key in the path, a database password). It reads local files only.
+ */
+const SECRET_NAME = /(^|_)(KEYS?|SECRETS?|TOKENS?|PASSWORD|PASSPHRASE|MNEMONIC|PRIVATE|CREDENTIALS?)(_|$)|(^|_)(RPC|WS|DATABASE|API)_URL$/i;
+
+/** The environment a worker starts with: the attestor's, less every secret (`SECRET_NAME`). */
+export function workerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_NAME.test(name)));
+}
+
 export type WorkerMode = "train" | "evaluate" | "predict" | "serve" | "check";
 
 export type RunningWorker = {
@@ -56,7 +67,7 @@ export async function startWorker(
   // The attestor's working directory, so that relative paths mean the same to both; PYTHONSAFEPATH keeps
   // `-m` from putting that directory first on sys.path, where a source tree could shadow the install.
   const child = spawn(await trainerPython(env), ["-m", "provena_trainer", mode, "--spec", JSON.stringify(spec)], {
-    env: { ...env, PYTHONSAFEPATH: "1", PYTHONUNBUFFERED: "1" },
+    env: { ...workerEnv(env), PYTHONSAFEPATH: "1", PYTHONUNBUFFERED: "1" },
     stdio: ["pipe", "pipe", "pipe"],
   });
   let error: ErrorMessage | undefined;

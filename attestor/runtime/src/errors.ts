@@ -54,6 +54,12 @@ export class AttestorError extends Error {
   }
 }
 
+/**
+ * A message fit to show a stranger: URLs (an RPC endpoint with its API key, a database URL with its
+ * password) become `<url>`. viem's errors name the URL they called, and job errors are public.
+ */
+export const withoutUrls = (text: string) => text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>()]+/gi, "<url>");
+
 export const fail = (kind: ErrorKind, code: string, message: string, details?: Record<string, unknown>): never => {
   throw new AttestorError(kind, code, message, { details });
 };

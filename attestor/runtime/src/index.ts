@@ -2,7 +2,7 @@
 export { connect, type ChainView } from "./chain.js";
 export { storageOf, type NearDuplicateConfig, type RuntimeConfig, type ServerConfig } from "./config.js";
 export { migrate, openDb, transaction, type Db, type Migration } from "./db.js";
-export { AttestorError, fail } from "./errors.js";
+export { AttestorError, fail, withoutUrls } from "./errors.js";
 export { readJson } from "./http/json.js";
 export { addressOf, contributionOf, datanetIdOf, jobIdOf, pathParam, rawPath } from "./http/params.js";
 export { jsonAnswer, notFound, onError } from "./http/status.js";
