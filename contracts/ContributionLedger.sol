@@ -195,9 +195,11 @@ contract ContributionLedger is IContributionLedger, SignedRecords {
             emit VoteSkipped(id, validator, contribution.status);
             return;
         }
-        // Earlier votes exist only when the tally is non-zero: skip the cold read otherwise.
+        // Earlier votes exist only when the tally is non-zero: skip the cold read otherwise. A repeated vote
+        // is skipped, not refused, so that landing one verdict of a pending batch first cannot sink the batch.
         if (contribution.accepts | contribution.rejects != 0 && _voted[id][validator]) {
-            revert AlreadyVoted(id, validator);
+            emit VoteSkipped(id, validator, contribution.status);
+            return;
         }
         emit VoteCast(id, validator, verdict.accept, verdict.score, verdict.reason);
 

@@ -55,7 +55,8 @@ interface IContributionLedger {
     /// file's own storage. Each item's id is `contributionId(datanetId, item.contentHash)`.
     event Contributed(uint256 indexed datanetId, address indexed contributor, ContributionInput[] items);
     event VoteCast(bytes32 indexed id, address indexed validator, bool accept, uint8 score, uint16 reason);
-    /// @dev A vote on a contribution that was already final: recorded nowhere but here.
+    /// @dev A vote that does not count: the contribution was already final (`status` says how), or the
+    /// validator had already voted on it (`status` Pending). Recorded nowhere but here.
     event VoteSkipped(bytes32 indexed id, address indexed validator, Status status);
     event ContributionFinalized(bytes32 indexed id, Status status, uint16 score);
 
@@ -75,7 +76,6 @@ interface IContributionLedger {
     error InvalidScore(uint8 score);
     error InvalidSignature(bytes32 id, address validator);
     error NotValidator(uint256 datanetId, address validator);
-    error AlreadyVoted(bytes32 id, address validator);
 
     // The registry's errors that pass through the ledger's calls to it unchanged (`IDatanetRegistry`'s
     // `UnknownDatanet`, OpenZeppelin `Pausable`'s `EnforcedPause`). Declared here too so that the ledger's ABI
@@ -103,11 +103,11 @@ interface IContributionLedger {
     ///
     /// - the protocol is not paused (else `EnforcedPause`);
     /// - its deadline has not passed, its score is at most `MAX_SCORE`, and the contribution exists;
-    /// - `validator` signed it (ECDSA, or EIP-1271 for a contract) and validates the contribution's Datanet;
-    /// - `validator` has not voted on the contribution yet.
+    /// - `validator` signed it (ECDSA, or EIP-1271 for a contract) and validates the contribution's Datanet.
     ///
     /// Emits a {VoteCast} event per vote, and a {ContributionFinalized} event when one reaches the quorum;
-    /// a vote on an already final contribution emits {VoteSkipped} instead.
+    /// a vote on an already final contribution, or a validator's second vote on one, emits {VoteSkipped}
+    /// instead (so a verdict landed first by someone else does not make the batch revert).
     function submitVerdicts(SignedVerdict[] calldata verdicts) external;
 
     /// @notice Bytes and files the contributor may still send to the Datanet today, and when that resets.

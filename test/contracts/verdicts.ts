@@ -77,23 +77,28 @@ describe("ContributionLedger: verdicts and quorum", () => {
     expect([stored.status, stored.score]).to.deep.equal([Status.Accepted, 8000]);
   });
 
-  it("refuses a double vote by the same validator while pending", async () => {
-    const { ids } = await pending(3);
-    const id = ids[0]!;
-    await submit([await signVerdict(p, v0, { contribution: id, accept: true })]);
-    await viem.assertions.revertWithCustomErrorWithArgs(
-      submit([await signVerdict(p, v0, { contribution: id, accept: false })]),
-      p.ledger,
-      "AlreadyVoted",
-      [id, v0.address],
-    );
-    // In one batch too.
-    await viem.assertions.revertWithCustomErrorWithArgs(
-      submit([await signVerdict(p, v1, { contribution: id, score: 50 }), await signVerdict(p, v1, { contribution: id, score: 60 })]),
-      p.ledger,
-      "AlreadyVoted",
-      [id, v1.address],
-    );
+  it("skips a second vote by the same validator while pending, so a front-run verdict cannot sink its batch", async () => {
+    const { ids } = await pending(3, 2);
+    const [id, other] = [ids[0]!, ids[1]!];
+    const first = await signVerdict(p, v0, { contribution: id, accept: true });
+    // Someone lands v0's verdict on its own first; the relay's batch with it and another verdict still lands.
+    await submit([first]);
+    const batch = submit([
+      first,
+      await signVerdict(p, v0, { contribution: id, accept: false }),
+      await signVerdict(p, v0, { contribution: other }),
+    ]);
+    await viem.assertions.emitWithArgs(batch, p.ledger, "VoteSkipped", [id, v0.address, Status.Pending]);
+    const stored = await p.ledger.read.getContribution([id]);
+    expect([stored.status, stored.accepts, stored.rejects]).to.deep.equal([Status.Pending, 1, 0]);
+    expect((await p.ledger.read.getContribution([other])).accepts).to.equal(1);
+    // In one batch too: the second of two votes by v1 is skipped.
+    const twice = submit([
+      await signVerdict(p, v1, { contribution: id, score: 50 }),
+      await signVerdict(p, v1, { contribution: id, score: 60 }),
+    ]);
+    await viem.assertions.emitWithArgs(twice, p.ledger, "VoteSkipped", [id, v1.address, Status.Pending]);
+    expect((await p.ledger.read.getContribution([id])).accepts).to.equal(2);
   });
 
   it("refuses a signer who is not a validator of the Datanet, and one removed before submission", async () => {

@@ -39,14 +39,7 @@ type Row = {
 };
 
 /** Contract errors that name one verdict of the batch: (id, validator) or (id, …). */
-const VERDICT_ERRORS = new Set([
-  "InvalidSignature",
-  "AlreadyVoted",
-  "VerdictExpired",
-  "UnknownContribution",
-  "InvalidScore",
-  "NotValidator",
-]);
+const VERDICT_ERRORS = new Set(["InvalidSignature", "VerdictExpired", "UnknownContribution", "InvalidScore", "NotValidator"]);
 
 const toSigned = (row: Row): SignedVerdict => ({
   verdict: {
@@ -206,7 +199,7 @@ export function createRelay(options: RelayOptions) {
             : row.contribution === id && (!who || row.validator.toLowerCase() === who),
         );
         if (!culprit) throw error;
-        mark([culprit], name === "AlreadyVoted" ? "done" : "failed", `${name} (simulated)`, null);
+        mark([culprit], "failed", `${name} (simulated)`, null);
         batch = batch.filter((row) => row !== culprit);
       }
     }
