@@ -23,7 +23,7 @@ contract ContributionLedger is IContributionLedger, SignedRecords {
     uint8 public constant MAX_SCORE = 100;
 
     bytes32 public constant VERDICT_TYPEHASH = keccak256(
-        "Verdict(bytes32 contribution,bool accept,uint8 score,uint16 reason,uint64 deadline)"
+        "Verdict(bytes32 contribution,bool accept,uint8 score,uint16 reason,uint64 deadline,address validator)"
     );
 
     /// @dev The last registry answer within one `submitVerdicts` call; quorum 0 means none yet.
@@ -130,16 +130,16 @@ contract ContributionLedger is IContributionLedger, SignedRecords {
     }
 
     /// @inheritdoc IContributionLedger
-    function verdictDigest(Verdict calldata verdict) external view returns (bytes32) {
-        return _hashTypedDataV4(_verdictHash(verdict));
+    function verdictDigest(Verdict calldata verdict, address validator) external view returns (bytes32) {
+        return _hashTypedDataV4(_verdictHash(verdict, validator));
     }
 
     // ---------------------------------------------------------------- internal
 
-    /// @dev The EIP-712 struct hash of `verdict`. Every field is a static type, so the struct's ABI encoding
-    /// is EIP-712's `encodeData` (and cheaper than encoding field by field).
-    function _verdictHash(Verdict calldata verdict) private pure returns (bytes32) {
-        return keccak256(abi.encode(VERDICT_TYPEHASH, verdict));
+    /// @dev The EIP-712 struct hash of `verdict` as cast by `validator` (last in the type, so that the
+    /// struct's ABI encoding, every field static, is EIP-712's `encodeData` up to it: cheaper than field by field).
+    function _verdictHash(Verdict calldata verdict, address validator) private pure returns (bytes32) {
+        return keccak256(abi.encode(VERDICT_TYPEHASH, verdict, validator));
     }
 
     /// @dev Writes a new contribution's slot in one SSTORE; false if the id is taken (same content in the
@@ -187,7 +187,7 @@ contract ContributionLedger is IContributionLedger, SignedRecords {
         if (verdict.score > MAX_SCORE) revert InvalidScore(verdict.score);
         Contribution memory contribution = _contributions[id];
         if (contribution.status == Status.None) revert UnknownContribution(id);
-        if (!_isSignedBy(validator, _verdictHash(verdict), signed.signature)) {
+        if (!_isSignedBy(validator, _verdictHash(verdict, validator), signed.signature)) {
             revert InvalidSignature(id, validator);
         }
         uint8 quorum = _quorumFor(contribution.datanetId, validator, lookup);

@@ -180,7 +180,7 @@ export async function seedDemo(connection: NetworkConnection, deployment: Deploy
           deadline,
         };
         const signature = await validator.signTypedData(
-          verdictTypedData(deployment.chainId, deployment.contracts.ContributionLedger.address, verdict),
+          verdictTypedData(deployment.chainId, deployment.contracts.ContributionLedger.address, verdict, validator.account.address),
         );
         signed.push({ verdict, validator: validator.account.address, signature });
       }

@@ -126,8 +126,9 @@ interface IContributionLedger {
     /// contribution is not recorded: no later vote on it counts.
     function hasVoted(bytes32 id, address validator) external view returns (bool);
 
-    /// @notice The EIP-712 digest a validator signs for `verdict`.
-    function verdictDigest(Verdict calldata verdict) external view returns (bytes32);
+    /// @notice The EIP-712 digest `validator` signs for `verdict`: the type names the validator after the
+    /// verdict's fields, `Verdict(bytes32 contribution,bool accept,uint8 score,uint16 reason,uint64 deadline,address validator)`.
+    function verdictDigest(Verdict calldata verdict, address validator) external view returns (bytes32);
 
     /// @notice The registry the ledger reads Datanets, limits and validators from.
     function registry() external view returns (IDatanetRegistry);

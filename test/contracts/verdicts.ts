@@ -191,17 +191,38 @@ describe("ContributionLedger: verdicts and quorum", () => {
     expect((await p.ledger.read.getContribution([ids[0]!])).status).to.equal(Status.Pending);
   });
 
+  it("one EOA signature cannot count twice: its owner's contract wallet needs a verdict naming the wallet", async () => {
+    // v3 and a wallet that accepts v3's signatures both validate the Datanet, at quorum 2.
+    const wallet = await viem.deployContract("ERC1271Wallet", [v3.address]);
+    const datanet = await createDatanet(p, { validators: [v3.address, wallet.address], quorum: 2 });
+    const file = item(11);
+    await p.ledger.write.contribute([datanet, [file]], { account: p.alice.account });
+    const id = contributionId(datanet, file.contentHash);
+    const own = await signVerdict(p, v3, { contribution: id });
+    // The same signature presented as the wallet's vote: the signed data names v3, so it is refused.
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      submit([own, { ...own, validator: wallet.address }]),
+      p.ledger,
+      "InvalidSignature",
+      [id, getAddress(wallet.address)],
+    );
+    expect((await p.ledger.read.getContribution([id])).status).to.equal(Status.Pending);
+    // A verdict signed for the wallet is the wallet's vote (the Datanet's owner chose both validators).
+    await submit([own, await signVerdict(p, v3, { contribution: id }, {}, wallet.address)]);
+    expect((await p.ledger.read.getContribution([id])).status).to.equal(Status.Accepted);
+  });
+
   it("accepts verdicts from an EIP-1271 contract-wallet validator", async () => {
     const wallet = await viem.deployContract("ERC1271Wallet", [v3.address]);
     const datanet = await createDatanet(p, { validators: [wallet.address], quorum: 1 });
     const file = item(10);
     await p.ledger.write.contribute([datanet, [file]], { account: p.alice.account });
     const id = contributionId(datanet, file.contentHash);
-    const signed = await signVerdict(p, v3, { contribution: id, score: 64 });
+    const signed = await signVerdict(p, v3, { contribution: id, score: 64 }, {}, wallet.address);
     // Signed by someone other than the wallet's owner: refused.
-    const stranger = await signVerdict(p, v0, { contribution: id });
-    await viem.assertions.revertWithCustomError(submit([{ ...stranger, validator: wallet.address }]), p.ledger, "InvalidSignature");
-    await submit([{ ...signed, validator: wallet.address }]);
+    const stranger = await signVerdict(p, v0, { contribution: id }, {}, wallet.address);
+    await viem.assertions.revertWithCustomError(submit([stranger]), p.ledger, "InvalidSignature");
+    await submit([signed]);
     expect((await p.ledger.read.getContribution([id])).score).to.equal(6400);
   });
 });

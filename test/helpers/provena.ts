@@ -73,6 +73,8 @@ export async function signVerdict(
   signer: PrivateKeyAccount,
   verdict: Partial<Verdict> & { contribution: Hex },
   domain: { chainId?: number; ledger?: Address } = {},
+  /** The validator the verdict is cast by: the signer, or a contract wallet that accepts its signatures. */
+  as: Address = signer.address,
 ) {
   const full: Verdict = {
     accept: true,
@@ -81,6 +83,6 @@ export async function signVerdict(
     deadline: BigInt((await networkHelpers.time.latest()) + 86_400),
     ...verdict,
   };
-  const signature = await signer.signTypedData(verdictTypedData(domain.chainId ?? p.chainId, domain.ledger ?? p.ledger.address, full));
-  return { verdict: full, validator: signer.address, signature };
+  const signature = await signer.signTypedData(verdictTypedData(domain.chainId ?? p.chainId, domain.ledger ?? p.ledger.address, full, as));
+  return { verdict: full, validator: as, signature };
 }

@@ -60,7 +60,7 @@ export async function checkSignedVerdict(
     );
   }
   const valid = await chain.client
-    .verifyTypedData({ address: validator, signature, ...verdictTypedData(chainId, chain.ledger.address, verdict) })
+    .verifyTypedData({ address: validator, signature, ...verdictTypedData(chainId, chain.ledger.address, verdict, validator) })
     .catch(() => false);
   if (!valid)
     fail(
