@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { contributionLedgerAbi, signedVerdict, type Verdict, Reason } from "@provena/common";
+import { contributionLedgerAbi, signedVerdict, type Verdict, Reason, Status } from "@provena/common";
 import { parseEther, type Hex, type PrivateKeyAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { prose } from "../fixtures/prose.js";
@@ -18,7 +18,9 @@ import { startProxy } from "../helpers/proxy.js";
 import { startChain, type Chain } from "../helpers/stack.js";
 
 type Attestor = Awaited<ReturnType<typeof startAttestor>>;
-const STATUS = { pending: 1, accepted: 2, rejected: 3 } as const;
+const STATUS = { pending: Status.Pending, accepted: Status.Accepted, rejected: Status.Rejected } as const;
+/** The secp256k1 group order. */
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 describe("automatic validator and verdict relay", () => {
   let chain: Chain;
@@ -174,6 +176,16 @@ describe("automatic validator and verdict relay", () => {
     }
     assert.deepEqual(((await (await fetch(`${attestor.url}/verdicts/${id}`)).json()) as { verdicts: unknown[] }).verdicts, []);
 
+    // The high-s twin of the genuine signature recovers to the same key off chain, but the ledger refuses
+    // it: refused up front, not queued to be dropped later (and to block the validator's good one).
+    const r = genuine.signature.slice(0, 66);
+    const s = BigInt(`0x${genuine.signature.slice(66, 130)}`);
+    const v = Number.parseInt(genuine.signature.slice(130), 16);
+    const highS = `${r}${(SECP256K1_N - s).toString(16).padStart(64, "0")}${(v === 27 ? 28 : 27).toString(16)}`;
+    const malleable = await postJson(`${attestor.url}/verdicts`, { ...genuine, signature: highS });
+    assert.equal(malleable.status, 400, JSON.stringify(malleable.body));
+    assert.equal(malleable.body.error, "malleable_signature");
+
     // The genuine verdict is queued once: the same bytes again are acknowledged, a different verdict refused.
     assert.equal((await postJson(`${attestor.url}/verdicts`, genuine)).body.state, "queued");
     const replay = await postJson<{ state: string; duplicate: boolean }>(`${attestor.url}/verdicts`, genuine);
@@ -189,6 +201,20 @@ describe("automatic validator and verdict relay", () => {
     // After it is on chain, the chain itself refuses a second vote, and so does the relay.
     const again = await postJson(`${attestor.url}/verdicts`, await sign(human1, { ...verdict, score: 71 }));
     assert.equal(again.status, 409);
+  });
+
+  test("a signature with v = 0 or 1, as some hardware wallets give it, is rewritten to 27 or 28 and lands", async () => {
+    const [id] = await contributeFiles(humanDatanet, [{ name: "v.txt", bytes: prose(530) }]);
+    const verdict = { contribution: id!, accept: true, score: 75, reason: Reason.Accepted, deadline: await deadline() };
+    const signed = await sign(human1, verdict);
+    const v = Number.parseInt(signed.signature.slice(130), 16);
+    const hardware = { ...signed, signature: `${signed.signature.slice(0, 130)}0${v - 27}` };
+    const queued = await postJson<{ state: string }>(`${attestor.url}/verdicts`, hardware);
+    assert.equal(queued.status, 202, JSON.stringify(queued.body));
+    // The same signature in the 27/28 form is the same verdict, not a different one.
+    assert.equal((await postJson<{ duplicate: boolean }>(`${attestor.url}/verdicts`, signed)).body.duplicate, true);
+    assert.equal((await postJson(`${attestor.url}/verdicts`, await sign(human2, verdict))).status, 202);
+    await until("acceptance", async () => (await status(id!)) === STATUS.accepted);
   });
 });
 

@@ -17,6 +17,30 @@ const isUint = (value: unknown, bits: number): value is number | string =>
   (typeof value === "number" && Number.isInteger(value) && value >= 0) ||
   (typeof value === "string" && /^\d+$/.test(value) && BigInt(value) < 1n << BigInt(bits));
 
+/** Half the secp256k1 group order: the ledger's ECDSA check (OpenZeppelin's) refuses an `s` above it. */
+const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+
+/**
+ * An EOA's signature in the one form the ledger's ECDSA check takes: 65 bytes (r, s, v) with v 27 or 28
+ * and a low s. A v of 0 or 1 (as some hardware wallets give it) is the same signature and is rewritten;
+ * anything else the chain would refuse is refused here, by name, rather than queued and dropped later.
+ */
+export function eoaSignature(signature: Hex): Hex {
+  if (signature.length !== 2 + 65 * 2)
+    fail("invalid", "bad_signature_format", `an account's signature is 65 bytes (r, s, v), not ${(signature.length - 2) / 2}`);
+  const s = BigInt(`0x${signature.slice(66, 130)}`);
+  if (s > SECP256K1_HALF_N)
+    fail(
+      "invalid",
+      "malleable_signature",
+      "the signature's s is in the upper half of the curve order: the chain takes only its low-s twin",
+    );
+  const v = Number.parseInt(signature.slice(130), 16);
+  if (v === 27 || v === 28) return signature.toLowerCase() as Hex;
+  if (v === 0 || v === 1) return `${signature.slice(0, 130).toLowerCase()}${(v + 27).toString(16)}` as Hex;
+  return fail("invalid", "bad_signature_format", `the signature's v is ${v}: the chain takes 27 or 28 (or 0 or 1, rewritten)`);
+}
+
 /** The verdict a JSON body describes, or a 400 naming the field. */
 export function parseSignedVerdict(body: unknown): SignedVerdict {
   const { verdict, validator, signature } = (body ?? {}) as Record<string, unknown>;
@@ -50,8 +74,8 @@ export async function checkSignedVerdict(
   chainId: number,
   signed: SignedVerdict,
   now: number,
-): Promise<{ datanetId: bigint }> {
-  const { verdict, validator, signature } = signed;
+): Promise<{ datanetId: bigint; signature: Hex }> {
+  const { verdict, validator } = signed;
   if (verdict.deadline < BigInt(now + MIN_DEADLINE_MARGIN_SECONDS)) {
     fail(
       "refused",
@@ -59,6 +83,9 @@ export async function checkSignedVerdict(
       `the verdict's deadline (${new Date(Number(verdict.deadline) * 1000).toISOString()}) is past or less than ${MIN_DEADLINE_MARGIN_SECONDS} s away`,
     );
   }
+  // An account's signature is checked as the chain checks it; a contract wallet's format is its own.
+  const code = await chain.client.getCode({ address: validator });
+  const signature = !code || code === "0x" ? eoaSignature(signed.signature) : signed.signature;
   const valid = await chain.client
     .verifyTypedData({ address: validator, signature, ...verdictTypedData(chainId, chain.ledger.address, verdict, validator) })
     .catch(() => false);
@@ -77,5 +104,5 @@ export async function checkSignedVerdict(
     fail("conflict", "already_final", `contribution ${verdict.contribution} is already ${statusName(contribution.status)}`);
   if (await chain.hasVoted(verdict.contribution, validator))
     fail("conflict", "already_voted", `${validator} has already voted on ${verdict.contribution}`);
-  return { datanetId };
+  return { datanetId, signature };
 }

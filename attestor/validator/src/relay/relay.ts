@@ -38,6 +38,13 @@ type Row = {
   received_at: number;
 };
 
+const canonicalV = (signature: Hex) => {
+  const lower = signature.toLowerCase();
+  return lower.length === 132 && /0[01]$/.test(lower)
+    ? `${lower.slice(0, 130)}${(Number.parseInt(lower.slice(130), 16) + 27).toString(16)}`
+    : lower;
+};
+
 /** Contract errors that name one verdict of the batch: (id, validator) or (id, …). */
 const VERDICT_ERRORS = new Set(["InvalidSignature", "VerdictExpired", "UnknownContribution", "InvalidScore", "NotValidator"]);
 
@@ -88,15 +95,18 @@ export function createRelay(options: RelayOptions) {
     loop.wake();
   };
 
+  /** Equal, counting a 65-byte signature's v of 0/1 as the 27/28 the relay stores it with. */
+  const sameSignature = (a: Hex, b: Hex) => canonicalV(a) === canonicalV(b);
+
   /** A human validator's verdict: checked against the chain, then queued. Sending the same verdict again is harmless. */
   async function submit(signed: SignedVerdict) {
     const existing = findRow.get(signed.verdict.contribution, signed.validator) as { signature: Hex; state: string } | undefined;
     if (existing) {
-      if (existing.signature.toLowerCase() === signed.signature.toLowerCase()) return { state: existing.state, duplicate: true };
+      if (sameSignature(existing.signature, signed.signature)) return { state: existing.state, duplicate: true };
       fail("conflict", "already_queued", `a different verdict of ${signed.validator} on ${signed.verdict.contribution} is already queued`);
     }
-    await checkSignedVerdict(chain, options.chainId, signed, nowSeconds());
-    insert(signed);
+    const { signature } = await checkSignedVerdict(chain, options.chainId, signed, nowSeconds());
+    insert({ ...signed, signature });
     return { state: "queued", duplicate: false };
   }
 
