@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { contributionLedgerAbi, signedVerdict, type Verdict, Reason, Status } from "@provena/common";
+import { contributionLedgerAbi, datanetRegistryAbi, signedVerdict, type Verdict, Reason, Status } from "@provena/common";
 import { parseEther, type Hex, type PrivateKeyAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { prose } from "../fixtures/prose.js";
@@ -201,6 +201,40 @@ describe("automatic validator and verdict relay", () => {
     // After it is on chain, the chain itself refuses a second vote, and so does the relay.
     const again = await postJson(`${attestor.url}/verdicts`, await sign(human1, { ...verdict, score: 71 }));
     assert.equal(again.status, 409);
+  });
+
+  test("a verdict the chain refused (dropped as failed) does not block the validator's next one", async () => {
+    // A relay that waits 3 s before sending, so that the validator can be removed meanwhile.
+    const slow = await startAttestor(chain, {
+      relayerKey: generatePrivateKey(),
+      relay: { maxBatch: 50, maxWaitMs: 3_000, retryMs: 200, verdictTtlSeconds: 86_400 },
+    });
+    await chain.wait(await chain.wallet(owner).sendTransaction({ to: slow.relay!.address, value: parseEther("1") }));
+    const registry = chain.deployment.contracts.DatanetRegistry.address;
+    // Quorum 1 of two, so that one of them can leave.
+    const datanet = await chain.createDatanet(owner, [human1, human2], 1, 0);
+    const setValidator = async (functionName: "removeValidators" | "addValidators") =>
+      chain.wait(
+        await chain
+          .wallet(owner)
+          .writeContract({ address: registry, abi: datanetRegistryAbi, functionName, args: [datanet, [human1.address]] }),
+      );
+    try {
+      const [id] = await contributeFiles(datanet, [{ name: "d.txt", bytes: prose(540) }]);
+      const verdict = { contribution: id!, accept: true, score: 60, reason: Reason.Accepted, deadline: await deadline() };
+      assert.equal((await postJson(`${slow.url}/verdicts`, await sign(human1, verdict))).status, 202);
+      await setValidator("removeValidators");
+      const stateOf = async () =>
+        ((await (await fetch(`${slow.url}/verdicts/${id}`)).json()) as { verdicts: { state: string }[] }).verdicts[0]?.state;
+      await until("the verdict dropped", async () => (await stateOf()) === "failed");
+      await setValidator("addValidators");
+      const again = await postJson<{ state: string }>(`${slow.url}/verdicts`, await sign(human1, { ...verdict, score: 61 }));
+      assert.equal(again.status, 202, JSON.stringify(again.body));
+      assert.equal(again.body.state, "queued");
+      await until("the new vote on chain", async () => (await votes(id!)).length === 1);
+    } finally {
+      await slow.close();
+    }
   });
 
   test("a signature with v = 0 or 1, as some hardware wallets give it, is rewritten to 27 or 28 and lands", async () => {

@@ -71,6 +71,7 @@ export function createRelay(options: RelayOptions) {
     `INSERT OR IGNORE INTO verdict (contribution, validator, accept, score, reason, deadline, signature, state, received_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
   );
+  const replaceFailed = db.prepare("DELETE FROM verdict WHERE contribution = ? AND validator = ? AND state = 'failed'");
   const setState = db.prepare(
     "UPDATE verdict SET state = ?, error = ?, tx_hash = ?, updated_at = ?, attempts = attempts + ? WHERE contribution = ? AND validator = ?",
   );
@@ -98,14 +99,18 @@ export function createRelay(options: RelayOptions) {
   /** Equal, counting a 65-byte signature's v of 0/1 as the 27/28 the relay stores it with. */
   const sameSignature = (a: Hex, b: Hex) => canonicalV(a) === canonicalV(b);
 
-  /** A human validator's verdict: checked against the chain, then queued. Sending the same verdict again is harmless. */
+  /**
+   * A human validator's verdict: checked against the chain, then queued. Sending the same verdict again is
+   * harmless; a different one waits for the first, unless the first was dropped (`failed`): a verdict the
+   * chain refused never stands in the way of the validator's next one.
+   */
   async function submit(signed: SignedVerdict) {
     const existing = findRow.get(signed.verdict.contribution, signed.validator) as { signature: Hex; state: string } | undefined;
-    if (existing) {
-      if (sameSignature(existing.signature, signed.signature)) return { state: existing.state, duplicate: true };
+    if (existing && sameSignature(existing.signature, signed.signature)) return { state: existing.state, duplicate: true };
+    if (existing && existing.state !== "failed")
       fail("conflict", "already_queued", `a different verdict of ${signed.validator} on ${signed.verdict.contribution} is already queued`);
-    }
     const { signature } = await checkSignedVerdict(chain, options.chainId, signed, nowSeconds());
+    if (existing) replaceFailed.run(signed.verdict.contribution, signed.validator);
     insert({ ...signed, signature });
     return { state: "queued", duplicate: false };
   }
