@@ -51,6 +51,7 @@ export async function createAttestor(config: AttestorConfig) {
   const db = openDb(`${runtime.stateDir}/attestor.db`);
   const store = await openStore(storageOf(runtime));
   const chain = connect(runtime.deployment, runtime.rpcUrl);
+  // Before the services: the validator's relay tables refer to the outbox's, with or without a relayer key.
   migrate(db, outboxMigrations);
   // One sender for the relayer's key: the relay's batches and model publishing share its nonces.
   const outbox: Outbox | undefined = runtime.relayerKey
@@ -107,8 +108,9 @@ export async function createAttestor(config: AttestorConfig) {
     server.once("error", reject);
     server.listen(config.server.port, config.server.host, () => resolve());
   });
-  const { address } = server.address() as AddressInfo;
-  port = (server.address() as AddressInfo).port;
+  const bound = server.address() as AddressInfo;
+  const address = bound.address;
+  port = bound.port;
   const url = `http://${address.includes(":") ? `[${address}]` : address}:${port}`;
 
   outbox?.start();

@@ -134,12 +134,7 @@ export function createChat(options: ChatOptions) {
     signal?: AbortSignal,
   ): Promise<ReplyMessage> {
     // Refused with AcceleratorBusyError (kind unavailable) when the line is full.
-    const release = await options.accelerator.acquire({ purpose: `chat ${model.id}`, signal });
-    try {
-      return await reply(model, adapter, messages, sampling, onToken);
-    } finally {
-      release();
-    }
+    return options.accelerator.use({ purpose: `chat ${model.id}`, signal }, () => reply(model, adapter, messages, sampling, onToken));
   }
 
   async function reply(

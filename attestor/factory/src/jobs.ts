@@ -353,8 +353,7 @@ export function createFactory(options: FactoryOptions) {
     const split = settings.data?.validation_split ?? 0;
     const dataset = join(folder(id), "dataset.jsonl");
     const data = split > 0 ? { train: dataset, validation_split: split } : { eval: dataset };
-    const release = await options.accelerator.acquire({ purpose: `evaluate job ${id}` });
-    try {
+    return options.accelerator.use({ purpose: `evaluate job ${id}` }, async () => {
       const results: Record<string, Record<string, number>> = {};
       for (const [name, adapter] of [
         ["adapter", adapterDir(id)],
@@ -383,9 +382,7 @@ export function createFactory(options: FactoryOptions) {
       }
       const records = readFileSync(dataset, "utf8").split("\n").filter(Boolean).length;
       return { job: id, heldOut: split > 0, records, adapter: results.adapter!, base: results.base! };
-    } finally {
-      release();
-    }
+    });
   }
 
   /** The base model and adapter a chat request names: a finished job's, or a catalog model alone. */

@@ -35,10 +35,18 @@ export function eoaSignature(signature: Hex): Hex {
       "malleable_signature",
       "the signature's s is in the upper half of the curve order: the chain takes only its low-s twin",
     );
-  const v = Number.parseInt(signature.slice(130), 16);
-  if (v === 27 || v === 28) return signature.toLowerCase() as Hex;
-  if (v === 0 || v === 1) return `${signature.slice(0, 130).toLowerCase()}${(v + 27).toString(16)}` as Hex;
-  return fail("invalid", "bad_signature_format", `the signature's v is ${v}: the chain takes 27 or 28 (or 0 or 1, rewritten)`);
+  const normal = withV27(signature);
+  const v = Number.parseInt(normal.slice(130), 16);
+  if (v !== 27 && v !== 28)
+    fail("invalid", "bad_signature_format", `the signature's v is ${v}: the chain takes 27 or 28 (or 0 or 1, rewritten)`);
+  return normal;
+}
+
+/** `signature` lower-cased, and when it is 65 bytes with a v of 0 or 1, with that v as 27 or 28 (the same signature). */
+export function withV27(signature: Hex): Hex {
+  const lower = signature.toLowerCase() as Hex;
+  if (lower.length !== 2 + 65 * 2 || !/0[01]$/.test(lower)) return lower;
+  return `${lower.slice(0, 130)}${(Number.parseInt(lower.slice(130), 16) + 27).toString(16)}` as Hex;
 }
 
 /** The verdict a JSON body describes, or a 400 naming the field. */

@@ -13,7 +13,7 @@
 import { Status } from "@provena/common";
 import { BaseError, ContractFunctionRevertedError, type Address, type Hex } from "viem";
 import { type ChainView, transaction, type Db, fail, backgroundLoop, isFinal, type Outbox } from "@provena/runtime";
-import { checkSignedVerdict, MIN_DEADLINE_MARGIN_SECONDS, type SignedVerdict } from "./check.js";
+import { checkSignedVerdict, MIN_DEADLINE_MARGIN_SECONDS, type SignedVerdict, withV27 } from "./check.js";
 
 export type RelayOptions = {
   db: Db;
@@ -36,13 +36,6 @@ type Row = {
   deadline: string;
   signature: Hex;
   received_at: number;
-};
-
-const canonicalV = (signature: Hex) => {
-  const lower = signature.toLowerCase();
-  return lower.length === 132 && /0[01]$/.test(lower)
-    ? `${lower.slice(0, 130)}${(Number.parseInt(lower.slice(130), 16) + 27).toString(16)}`
-    : lower;
 };
 
 /** Contract errors that name one verdict of the batch: (id, validator) or (id, …). */
@@ -97,7 +90,7 @@ export function createRelay(options: RelayOptions) {
   };
 
   /** Equal, counting a 65-byte signature's v of 0/1 as the 27/28 the relay stores it with. */
-  const sameSignature = (a: Hex, b: Hex) => canonicalV(a) === canonicalV(b);
+  const sameSignature = (a: Hex, b: Hex) => withV27(a) === withV27(b);
 
   /**
    * A human validator's verdict: checked against the chain, then queued. Sending the same verdict again is
