@@ -4,6 +4,7 @@
  */
 import { dataDir, deploymentPath, loadDeployment } from "@provena/common/node";
 import type { Hex } from "viem";
+import { hardhat } from "viem/chains";
 import type { FactoryConfig } from "@provena/factory";
 import type { GatewayConfig } from "@provena/gateway";
 import type { RuntimeConfig, ServerConfig } from "@provena/runtime";
@@ -76,6 +77,9 @@ export function loadConfig(env: Env = process.env): AttestorConfig {
         verdictTtlSeconds: number(env, "VERDICT_TTL_SECONDS", 7 * 86_400, (v) => v > 0),
       },
       pollingMs: number(env, "ATTESTOR_POLLING_MS", 1_000, (v) => v > 0),
+      // The local node mines a block per transaction and none otherwise: waiting for confirmations would wait forever.
+      confirmations: number(env, "VALIDATOR_CONFIRMATIONS", deployment.chainId === hardhat.id ? 0 : 3, Number.isInteger),
+      jobTimeoutMs: number(env, "VALIDATOR_JOB_TIMEOUT_MS", 60_000, (v) => v > 0),
       nearDuplicate,
     },
     factory: {

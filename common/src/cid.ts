@@ -19,9 +19,11 @@ import { bytesToHex, concatHex, hexToBytes, toHex, type Hex } from "viem";
 export const CHUNK_BYTES = 1_048_576;
 export const MAX_LINKS = 1_024;
 
-/** Multicodec of a raw block, and the multihash code of SHA-256. */
+/** Multicodecs of a raw block and of a UnixFS (DAG-PB) node, and the multihash code of SHA-256. */
 export const RAW_CODEC = 0x55;
+export const DAG_PB_CODEC = 0x70;
 export const SHA2_256 = 0x12;
+const SHA2_256_BYTES = 32;
 
 export const CID_PROFILE = {
   cidVersion: 1,
@@ -46,6 +48,20 @@ export function cidFromHex(hex: Hex): CID | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Why `cid` is not a CID this profile gives, or undefined when it is one: CIDv1, a SHA-256 multihash, and a
+ * raw block or a DAG-PB (UnixFS) root. Anything else is refused where content comes in or goes out; above
+ * all an identity CID, which carries its bytes inline: nothing is fetched, so nothing can be pinned or
+ * checked, and it can inline a root whose blocks nobody holds.
+ */
+export function cidProfileViolation(cid: CID): string | undefined {
+  if (cid.version !== 1) return `it is a CIDv${cid.version}, not a CIDv1`;
+  if (cid.multihash.code !== SHA2_256 || cid.multihash.size !== SHA2_256_BYTES)
+    return `its multihash (code 0x${cid.multihash.code.toString(16)}) is not SHA-256`;
+  if (cid.code !== RAW_CODEC && cid.code !== DAG_PB_CODEC) return `its codec 0x${cid.code.toString(16)} is neither raw nor dag-pb`;
+  return undefined;
 }
 
 /** The CID a string ("b…", "Qm…") names, or undefined if it names none. */

@@ -16,11 +16,15 @@ import type { Chain } from "./stack.js";
 /** What tests and benchmarks set themselves; everything else is a test default. */
 export type AttestorOverrides = {
   stateDir?: string;
+  /** The chain node as the attestor reaches it (default: the test chain's own URL). */
+  rpcUrl?: string;
   modelsDir?: string;
   validatorKey?: Hex;
   relayerKey?: Hex;
   attestorKey?: Hex;
   pollingMs?: number;
+  confirmations?: number;
+  jobTimeoutMs?: number;
   relay?: AttestorConfig["validator"]["relay"];
   siweDomains?: readonly string[];
 };
@@ -32,7 +36,7 @@ export function attestorConfig(chain: Chain, overrides: AttestorOverrides = {}):
     runtime: {
       stateDir: overrides.stateDir ?? mkdtempSync(join(tmpdir(), "provena-attestor-")),
       deployment: chain.deployment,
-      rpcUrl: chain.rpcUrl,
+      rpcUrl: overrides.rpcUrl ?? chain.rpcUrl,
       relayerKey: overrides.relayerKey,
     },
     gateway: {
@@ -47,6 +51,8 @@ export function attestorConfig(chain: Chain, overrides: AttestorOverrides = {}):
       validatorKey: overrides.validatorKey,
       relay: overrides.relay ?? { maxBatch: 50, maxWaitMs: 200, retryMs: 200, verdictTtlSeconds: 86_400 },
       pollingMs: overrides.pollingMs ?? 200,
+      confirmations: overrides.confirmations ?? 0,
+      jobTimeoutMs: overrides.jobTimeoutMs ?? 10_000,
       nearDuplicate,
     },
     factory: { attestorKey: overrides.attestorKey, modelsDir: overrides.modelsDir ?? join(tmpdir(), "provena-no-models") },

@@ -13,6 +13,7 @@ import { migrate, openDb, type Db } from "../../attestor/runtime/src/db.js";
 const TABLES = [
   "assessment",
   "cursor",
+  "cursor_block",
   "image_hash",
   "job",
   "migration",

@@ -11,5 +11,6 @@ export { findNear, forgetFingerprint, indexFingerprint, type NearMatch } from ".
 export { OutboxFullError, OutboxStoppedError, OutboxUnknownError, OutboxWaitTimeoutError } from "./outbox/errors.js";
 export { createOutbox, isFinal, type EnqueueParameters, type Outbox } from "./outbox/outbox.js";
 export { outboxMigrations } from "./outbox/schema.js";
+export { firstLineOf, isUnreachable } from "./rpc.js";
 export type { AppEnv, Service } from "./service.js";
 export { openStore, readAll, type ContentStore } from "./storage/index.js";

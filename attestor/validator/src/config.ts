@@ -7,5 +7,9 @@ export type ValidatorConfig = {
   validatorKey?: Hex;
   relay: { maxBatch: number; maxWaitMs: number; retryMs: number; verdictTtlSeconds: number };
   pollingMs: number;
+  /** Blocks a contribution must be under before the automatic validator judges it (0 on the local node, which mines on demand). */
+  confirmations: number;
+  /** How long one try at fetching and judging a file may take. */
+  jobTimeoutMs: number;
   nearDuplicate: NearDuplicateConfig;
 };

@@ -80,4 +80,16 @@ export const migrations: readonly Migration[] = [
     WHERE t.label = 'submitVerdicts';
 `,
   },
+  {
+    name: "validator/4-follower-reorgs-and-job-errors",
+    sql: `
+    -- The block each job's event came from (a reorg above it sends the job back to be checked again),
+    -- and the last error a job met (an attempt that failed is counted, backed off and logged).
+    ALTER TABLE job ADD COLUMN block INTEGER;
+    ALTER TABLE job ADD COLUMN error TEXT;
+    CREATE INDEX IF NOT EXISTS job_block ON job (block);
+    -- The hash of each recent block a cursor stopped at: how a reorg below the cursor is seen.
+    CREATE TABLE IF NOT EXISTS cursor_block (name TEXT NOT NULL, block INTEGER NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (name, block));
+`,
+  },
 ];

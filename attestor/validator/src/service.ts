@@ -53,6 +53,8 @@ export function createValidatorService({ db, store, chain, runtime, outbox, conf
           relay,
           startBlock: BigInt(runtime.deployment.contracts.ContributionLedger.startBlock),
           pollingMs: config.pollingMs,
+          confirmations: config.confirmations,
+          jobTimeoutMs: config.jobTimeoutMs,
           verdictTtlSeconds: config.relay.verdictTtlSeconds,
           nearDuplicate: config.nearDuplicate,
         })

@@ -108,8 +108,17 @@ export function createRelay(options: RelayOptions) {
     return { state: "queued", duplicate: false };
   }
 
-  /** The automatic validator's own verdict (signed here, so only the queue's idempotence applies). */
-  const enqueueOwn = (signed: SignedVerdict) => insert(signed);
+  const replaceSettled = db.prepare("DELETE FROM verdict WHERE contribution = ? AND validator = ? AND state IN ('done', 'failed')");
+
+  /**
+   * The automatic validator's own verdict (signed here, so only the queue's idempotence applies). It judges
+   * only what the chain shows pending without its vote, so a settled row of the same pair is stale (a reorg
+   * took the vote away) and makes way.
+   */
+  const enqueueOwn = (signed: SignedVerdict) => {
+    replaceSettled.run(signed.verdict.contribution, signed.validator);
+    insert(signed);
+  };
 
   // A verdict in flight shows its batch's latest signed transaction.
   const status = (contribution: Hex) =>
