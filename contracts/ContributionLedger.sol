@@ -130,6 +130,21 @@ contract ContributionLedger is IContributionLedger, SignedRecords {
     }
 
     /// @inheritdoc IContributionLedger
+    function finalize(bytes32[] calldata ids) external {
+        uint256 length = ids.length;
+        if (length == 0) revert EmptyBatch();
+        for (uint256 i; i < length; ++i) {
+            bytes32 id = ids[i];
+            Contribution memory contribution = _contributions[id];
+            if (contribution.status == Status.None) revert UnknownContribution(id);
+            if (contribution.status != Status.Pending) continue; // finalized by someone else first: nothing to do
+            (, uint8 quorum) = registry.validatorQuorum(contribution.datanetId, address(0));
+            if (!_settle(id, contribution, quorum)) revert QuorumNotReached(id, contribution.accepts, contribution.rejects, quorum);
+            _contributions[id] = contribution;
+        }
+    }
+
+    /// @inheritdoc IContributionLedger
     function verdictDigest(Verdict calldata verdict, address validator) external view returns (bytes32) {
         return _hashTypedDataV4(_verdictHash(verdict, validator));
     }
@@ -209,17 +224,25 @@ contract ContributionLedger is IContributionLedger, SignedRecords {
         } else {
             contribution.rejects += 1;
         }
+        if (!_settle(id, contribution, quorum)) _voted[id][validator] = true;
+        _contributions[id] = contribution;
+    }
+
+    /// @dev Makes `contribution` (in memory; the caller stores it) final if its votes reach `quorum`:
+    /// accepted when the accepts do, else rejected when the rejects do. Whether it did.
+    function _settle(bytes32 id, Contribution memory contribution, uint8 quorum) private returns (bool) {
         if (contribution.accepts >= quorum) {
             contribution.status = Status.Accepted;
             contribution.score = uint16((uint256(contribution.acceptScoreSum) * 100) / contribution.accepts);
             emit ContributionFinalized(id, Status.Accepted, contribution.score);
-        } else if (contribution.rejects >= quorum) {
+            return true;
+        }
+        if (contribution.rejects >= quorum) {
             contribution.status = Status.Rejected;
             emit ContributionFinalized(id, Status.Rejected, 0);
-        } else {
-            _voted[id][validator] = true;
+            return true;
         }
-        _contributions[id] = contribution;
+        return false;
     }
 
     /// @dev The registry's answer for a (Datanet, validator) pair, reused while a batch repeats the pair:
@@ -268,9 +291,11 @@ contract ContributionLedger is IContributionLedger, SignedRecords {
         }
     }
 
-    /// @dev A Datanet at the protocol cap needs no counter of its own: the global one bounds it.
-    /// So a cap an owner sets during the day counts the bytes sent from then on.
+    /// @dev A Datanet without a cap of its own needs no counter: the global one bounds it. One with a cap
+    /// counts its bytes even while the protocol's limit is the lower, so that governance raising that limit
+    /// during the day does not reopen the Datanet's cap. A cap an owner sets during the day counts the bytes
+    /// sent from then on.
     function _hasOwnCap(IDatanetRegistry.ContributionTerms memory terms) private pure returns (bool) {
-        return terms.datanetDailyBytes < terms.dailyBytes;
+        return terms.hasOwnCap;
     }
 }

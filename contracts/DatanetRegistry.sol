@@ -9,7 +9,8 @@ import {FileTypes} from "./libraries/FileTypes.sol";
 
 /// @title DatanetRegistry
 /// @notice Datanets (curated collections of one modality), their validator sets and quorums, and the
-/// protocol-wide contribution limits that governance sets. Holds the protocol's emergency pause.
+/// protocol-wide contribution limits that governance sets. Its pause stops Datanet creation, and in the
+/// ledger contributions and verdicts (see {IDatanetRegistry-pause} for what it leaves running).
 /// Documented in {IDatanetRegistry}.
 contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable {
     bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
@@ -191,6 +192,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable {
             modality: datanet.modality,
             allowed: datanet.isPublic || _allowList[datanetId][contributor],
             datanetDailyBytes: cap == 0 || cap > current.dailyBytes ? current.dailyBytes : cap,
+            hasOwnCap: cap != 0,
             maxFileBytes: current.maxFileBytes,
             dailyBytes: current.dailyBytes,
             dailyFiles: current.dailyFiles

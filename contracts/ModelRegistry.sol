@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {CID_MAX_BYTES, isValidCidLength} from "./Common.sol";
 import {SignedRecords} from "./utils/SignedRecords.sol";
@@ -12,9 +13,11 @@ import {SignedRecords} from "./utils/SignedRecords.sol";
 /// accepted contributions as a Merkle root, the chain block the dataset was taken at), how (training
 /// config), with what result (adapter, metrics), and who attests it. A record is registered by anyone who
 /// holds an authorized attestor's EIP-712 signature over it, and never changes; governance may flag it.
+/// Its own pause stops registrations (say, while a leaked attestor key is revoked); flags still work.
 /// Documented in {IModelRegistry}; record signatures are checked by {SignedRecords}.
-contract ModelRegistry is IModelRegistry, AccessControl, SignedRecords {
+contract ModelRegistry is IModelRegistry, AccessControl, Pausable, SignedRecords {
     bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     bytes32 public constant ATTESTOR_ROLE = keccak256("ATTESTOR_ROLE");
 
     uint256 public constant MAX_CID_BYTES = CID_MAX_BYTES;
@@ -34,16 +37,21 @@ contract ModelRegistry is IModelRegistry, AccessControl, SignedRecords {
     /// @inheritdoc IModelRegistry
     mapping(bytes32 adapterHash => uint256 modelId) public modelByAdapter;
 
-    /// @param admin receives the admin and governor roles; it grants `ATTESTOR_ROLE` to attestors.
+    /// @param admin receives the admin, governor and pauser roles; it grants `ATTESTOR_ROLE` to attestors.
     constructor(address admin) SignedRecords("Provena ModelRegistry", "1") {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(GOVERNOR_ROLE, admin);
+        _grantRole(PAUSER_ROLE, admin);
     }
 
     // ---------------------------------------------------------------- registration
 
     /// @inheritdoc IModelRegistry
-    function registerModel(ModelRecord calldata record, address attestor, bytes calldata signature) external returns (uint256 modelId) {
+    function registerModel(
+        ModelRecord calldata record,
+        address attestor,
+        bytes calldata signature
+    ) external whenNotPaused returns (uint256 modelId) {
         if (record.deadline < block.timestamp) revert SignatureExpired(record.deadline);
         if (!hasRole(ATTESTOR_ROLE, attestor)) revert NotAttestor(attestor);
         _checkRecord(record);
@@ -86,6 +94,16 @@ contract ModelRegistry is IModelRegistry, AccessControl, SignedRecords {
         _requireModel(modelId);
         _models[modelId].flagged = false;
         emit ModelFlagCleared(modelId, msg.sender);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function pause() external onlyRole(PAUSER_ROLE) {
+        _pause();
+    }
+
+    /// @inheritdoc IModelRegistry
+    function unpause() external onlyRole(PAUSER_ROLE) {
+        _unpause();
     }
 
     // ---------------------------------------------------------------- views

@@ -76,6 +76,7 @@ interface IContributionLedger {
     error InvalidScore(uint8 score);
     error InvalidSignature(bytes32 id, address validator);
     error NotValidator(uint256 datanetId, address validator);
+    error QuorumNotReached(bytes32 id, uint8 accepts, uint8 rejects, uint8 quorum);
 
     // The registry's errors that pass through the ledger's calls to it unchanged (`IDatanetRegistry`'s
     // `UnknownDatanet`, OpenZeppelin `Pausable`'s `EnforcedPause`). Declared here too so that the ledger's ABI
@@ -109,6 +110,19 @@ interface IContributionLedger {
     /// a vote on an already final contribution, or a validator's second vote on one, emits {VoteSkipped}
     /// instead (so a verdict landed first by someone else does not make the batch revert).
     function submitVerdicts(SignedVerdict[] calldata verdicts) external;
+
+    /// @notice Finalizes pending contributions whose votes already reach their Datanet's quorum, as happens
+    /// when an owner lowers the quorum after the votes were cast; anyone may call it.
+    /// @dev Requirements, for every id (else the whole batch reverts):
+    ///
+    /// - the ids are 1 or more, and each contribution exists (else `EmptyBatch`, `UnknownContribution`);
+    /// - the protocol is not paused (else `EnforcedPause`);
+    /// - a pending one's accepts or rejects reach the quorum now (else `QuorumNotReached`); accepts are
+    ///   counted first, as when a vote finalizes.
+    ///
+    /// Emits a {ContributionFinalized} event per contribution it finalizes; one already final is passed over,
+    /// so that a batch raced by another caller still lands.
+    function finalize(bytes32[] calldata ids) external;
 
     /// @notice Bytes and files the contributor may still send to the Datanet today, and when that resets.
     function allowance(

@@ -4,8 +4,8 @@ pragma solidity ^0.8.28;
 /// @title IDatanetRegistry
 /// @notice Datanets (curated collections of one modality), their validator sets and quorums, and the
 /// protocol-wide contribution limits that governance sets. The ledger reads it with one call per contribution
-/// batch (`contributionTerms`) and one per verdict (`validatorQuorum`); both revert while the protocol is
-/// paused, so the registry's pause stops the ledger too.
+/// batch (`contributionTerms`) and one per verdict (`validatorQuorum`); both revert while the registry is
+/// paused, so its pause stops contributions and verdicts in the ledger too.
 interface IDatanetRegistry {
     struct Datanet {
         address owner;
@@ -40,6 +40,7 @@ interface IDatanetRegistry {
         uint8 modality;
         bool allowed; // public Datanet, or the contributor is on its allow-list
         uint64 datanetDailyBytes; // the Datanet's per-contributor daily cap, already capped by the protocol's
+        bool hasOwnCap; // the owner set a cap: the ledger counts the Datanet's bytes, whatever the protocol's limit
         uint32 maxFileBytes;
         uint64 dailyBytes;
         uint32 dailyFiles;
@@ -163,7 +164,10 @@ interface IDatanetRegistry {
     /// Emits a {LimitsUpdated} event.
     function setLimits(Limits calldata newLimits) external;
 
-    /// @notice Stops Datanet creation, contributions and verdicts until `unpause`.
+    /// @notice Stops Datanet creation, and in the ledger contributions, verdicts and finalizations, until
+    /// `unpause`. It does not stop an owner's changes to a Datanet (metadata, validators, quorum, cap,
+    /// allow-list, ownership), governance's `setLimits`, nor anything in `ModelRegistry`, which has a pause of
+    /// its own.
     /// @dev Requirements: the caller has `PAUSER_ROLE`; not paused. Emits a {Pausable-Paused} event.
     function pause() external;
 

@@ -59,6 +59,7 @@ interface IModelRegistry {
     /// (an EOA's or, for a contract attestor, one its EIP-1271 `isValidSignature` accepts). Anyone may relay.
     /// @dev Requirements:
     ///
+    /// - registrations are not paused (else `EnforcedPause`);
     /// - `record.deadline` has not passed, and `attestor` has `ATTESTOR_ROLE`;
     /// - the record's hashes, dataset size and creator are non-zero, its CIDs 2..`MAX_CID_BYTES` bytes,
     ///   `datasetBlock` is already mined, and `parentId` is 0 or a registered model;
@@ -81,6 +82,14 @@ interface IModelRegistry {
     ///
     /// Emits a {ModelFlagCleared} event.
     function clearFlag(uint256 modelId) external;
+
+    /// @notice Stops model registrations until `unpause`; flagging and clearing flags go on.
+    /// @dev Requirements: the caller has `PAUSER_ROLE`; not paused. Emits a {Pausable-Paused} event.
+    function pause() external;
+
+    /// @notice Ends a pause.
+    /// @dev Requirements: the caller has `PAUSER_ROLE`; paused. Emits a {Pausable-Unpaused} event.
+    function unpause() external;
 
     /// @notice A registered model; reverts with `UnknownModel` otherwise.
     function getModel(uint256 modelId) external view returns (Model memory);

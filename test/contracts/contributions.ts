@@ -149,6 +149,24 @@ describe("ContributionLedger: contributions and daily limits", () => {
     expect(bytesLeft).to.equal(BigInt(MB / 2));
   });
 
+  it("keeps a Datanet's own cap when governance raises the protocol's daily limit during the day", async () => {
+    const dailyFiles = DEFAULT_LIMITS.dailyFiles;
+    // Governance lowers the protocol's limit (1 MB) below the Datanet's cap (2 MB) overnight, and raises it to 10 MB at noon.
+    const capped = await createDatanet(p, { dailyByteCap: BigInt(2 * MB) });
+    await p.registry.write.setLimits([{ maxFileBytes: MB, dailyBytes: BigInt(MB), dailyFiles }]);
+    await p.ledger.write.contribute([capped, [item(MB)]], asAlice());
+    await p.registry.write.setLimits([{ maxFileBytes: 5 * MB, dailyBytes: BigInt(10 * MB), dailyFiles }]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      p.ledger.write.contribute([capped, [item(1.5 * MB)]], asAlice()),
+      p.ledger,
+      "DatanetByteCapExceeded",
+      [capped, BigInt(1.5 * MB), BigInt(MB)],
+    );
+    await p.ledger.write.contribute([capped, [item(MB)]], asAlice());
+    const [bytesLeft] = await p.ledger.read.allowance([p.alice.account.address, capped]);
+    expect(bytesLeft).to.equal(0n);
+  });
+
   it("restores the allowance at 00:00 UTC", async () => {
     const now = await networkHelpers.time.latest();
     const midnight = (utcDay(now) + 1) * DAY_SECONDS;

@@ -151,6 +151,22 @@ describe("ModelRegistry: provenance records", () => {
     expect((await p.models.read.getModel([2n])).parentId).to.equal(1n);
   });
 
+  it("stops registrations while paused by its pauser; flags go on; nobody else may pause", async () => {
+    await register(await record());
+    await viem.assertions.revertWithCustomError(
+      p.models.write.pause({ account: p.outsider.account }),
+      p.models,
+      "AccessControlUnauthorizedAccount",
+    );
+    await viem.assertions.emit(p.models.write.pause({ account: p.admin.account }), p.models, "Paused");
+    const signedWhilePaused = await record();
+    await viem.assertions.revertWithCustomError(register(signedWhilePaused), p.models, "EnforcedPause");
+    await p.models.write.flagModel([1n, "leaked attestor key"], { account: p.admin.account });
+    expect((await p.models.read.getModel([1n])).flagged).to.equal(true);
+    await p.models.write.unpause({ account: p.admin.account });
+    await viem.assertions.emit(register(signedWhilePaused), p.models, "ModelRegistered");
+  });
+
   it("lets governance flag a model with a reason and clear it; nobody else", async () => {
     await register(await record());
     await viem.assertions.revertWithCustomError(

@@ -183,6 +183,38 @@ describe("ContributionLedger: verdicts and quorum", () => {
     await viem.assertions.revertWithCustomError(submit([await signVerdict(p, v0, { contribution: id })]), p.registry, "EnforcedPause");
   });
 
+  it("finalizes, at anyone's call, contributions whose votes reach a quorum the owner lowered", async () => {
+    const { datanet, ids } = await pending(3, 3);
+    const [accepted, rejected, short] = ids as [`0x${string}`, `0x${string}`, `0x${string}`];
+    await submit([
+      await signVerdict(p, v0, { contribution: accepted, score: 90 }),
+      await signVerdict(p, v1, { contribution: accepted, score: 70 }),
+      await signVerdict(p, v0, { contribution: rejected, accept: false, score: 5, reason: Reason.LowQuality }),
+      await signVerdict(p, v1, { contribution: rejected, accept: false, score: 5, reason: Reason.LowQuality }),
+    ]);
+    const finalize = (batch: `0x${string}`[]) => p.ledger.write.finalize([batch], { account: p.outsider.account });
+    await viem.assertions.revertWithCustomErrorWithArgs(finalize([accepted]), p.ledger, "QuorumNotReached", [accepted, 2, 0, 3]);
+
+    await p.registry.write.setQuorum([datanet, 2], { account: p.owner.account });
+    // One short of the quorum sinks its batch: nothing finalized.
+    await viem.assertions.revertWithCustomErrorWithArgs(finalize([accepted, short]), p.ledger, "QuorumNotReached", [short, 0, 0, 2]);
+    expect((await p.ledger.read.getContribution([accepted])).status).to.equal(Status.Pending);
+    const unknown = `0x${"ab".repeat(32)}` as const;
+    await viem.assertions.revertWithCustomErrorWithArgs(finalize([unknown]), p.ledger, "UnknownContribution", [unknown]);
+    await viem.assertions.revertWithCustomError(finalize([]), p.ledger, "EmptyBatch");
+
+    const tx = finalize([accepted, rejected]);
+    await viem.assertions.emitWithArgs(tx, p.ledger, "ContributionFinalized", [accepted, Status.Accepted, 8000]);
+    expect((await p.ledger.read.getContribution([rejected])).status).to.equal(Status.Rejected);
+    // Raced by another caller: the final ones are passed over, the batch lands.
+    await finalize([accepted, rejected]);
+    const events = await p.ledger.getEvents.ContributionFinalized({ id: accepted }, { fromBlock: 0n });
+    expect(events).to.have.length(1);
+
+    await p.registry.write.pause();
+    await viem.assertions.revertWithCustomError(finalize([short]), p.registry, "EnforcedPause");
+  });
+
   it("reverts the whole batch on one bad verdict: no partial effect", async () => {
     const { ids } = await pending(1, 2);
     const good = await signVerdict(p, v0, { contribution: ids[0]! });
