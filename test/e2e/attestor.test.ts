@@ -13,6 +13,9 @@ import sharp from "sharp";
 import { contributionLedgerAbi, cidOf, cidToString, MB } from "@provena/common";
 import { rawCidBytes, sha256 } from "@provena/common/node";
 import { CID } from "multiformats/cid";
+import * as raw from "multiformats/codecs/raw";
+import { create as createDigest } from "multiformats/hashes/digest";
+import { identity } from "multiformats/hashes/identity";
 import { getAddress, type Abi, type Hex, type PrivateKeyAccount } from "viem";
 import { sweepOnce } from "../../attestor/gateway/src/upload/sweep.js";
 import { docxFile, pdfFile } from "../fixtures/corpus.js";
@@ -355,6 +358,20 @@ describe("attestor", () => {
       const invalid = await fetch(`${attestor.url}/ipfs/not-a-cid`);
       assert.equal(invalid.status, 400);
       assert.equal(((await invalid.json()) as { error: string }).error, "invalid_cid");
+    });
+
+    test("an identity CID (bytes inlined in the CID, held by no one) and a non-SHA-256 CID are refused, not served", async () => {
+      const page = new TextEncoder().encode("<script>alert(1)</script>");
+      const inline = CID.createV1(raw.code, identity.digest(page));
+      const refused = await fetch(`${attestor.url}/ipfs/${inline.toString()}`);
+      assert.equal(refused.status, 400);
+      const body = (await refused.json()) as { error: string; message: string };
+      assert.equal(body.error, "cid_outside_profile");
+      assert.match(body.message, /not SHA-256/);
+      const BLAKE2B_256 = 0xb220;
+      const blake = CID.createV1(raw.code, createDigest(BLAKE2B_256, new Uint8Array(32)));
+      assert.equal((await fetch(`${attestor.url}/ipfs/${blake.toString()}`)).status, 400);
+      assert.equal((await fetch(`${attestor.url}/ipfs/${cid}`, { method: "HEAD" })).status, 200, "a profile CID is still served");
     });
   });
 

@@ -1,20 +1,25 @@
 /**
  * `GET|HEAD /ipfs/:cid`: content by CID, as a trustless gateway would serve it: every block is checked
  * against its CID as it is read, byte ranges are honoured (one range per request), and the answer can
- * never run as a page here (a sandbox CSP, no sniffing).
+ * never run as a page here (a sandbox CSP, no sniffing). Only CIDs of the project's profile are served.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { fileTypeByCode } from "@provena/common";
+import { cidProfileViolation, fileTypeByCode } from "@provena/common";
 import { CID } from "multiformats/cid";
 import { type Db, type ContentStore, fail } from "@provena/runtime";
 import { contentRange, parseRange } from "./range.js";
 
+/** The CID named, if it is of the project's profile: an identity CID would serve whatever bytes it inlines. */
 const parseCid = (text: string): CID => {
+  let cid: CID;
   try {
-    return CID.parse(text);
+    cid = CID.parse(text);
   } catch {
     return fail("invalid", "invalid_cid", `"${text}" is not a CID`);
   }
+  const violation = cidProfileViolation(cid);
+  if (violation) fail("invalid", "cid_outside_profile", `${text} is not served here: ${violation}`);
+  return cid;
 };
 
 export function createIpfsHandler(store: ContentStore, db: Db) {
