@@ -55,6 +55,7 @@ export function loadConfig(env: Env = process.env): AttestorConfig {
       rpcUrl,
       ipfsApiUrl: env.IPFS_API_URL || undefined,
       relayerKey: key(env, "ATTESTOR_RELAYER_KEY") ?? validatorKey,
+      maxFeeGwei: number(env, "ATTESTOR_MAX_FEE_GWEI", 500, (v) => v > 0),
     },
     gateway: {
       siweDomains: env.SIWE_DOMAINS

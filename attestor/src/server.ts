@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { Hono } from "hono";
+import { parseGwei } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { TrieRouter } from "hono/router/trie-router";
 import {
@@ -55,7 +56,7 @@ export async function createAttestor(config: AttestorConfig) {
   migrate(db, outboxMigrations);
   // One sender for the relayer's key: the relay's batches and model publishing share its nonces.
   const outbox: Outbox | undefined = runtime.relayerKey
-    ? createOutbox({ db, chain, account: privateKeyToAccount(runtime.relayerKey) })
+    ? createOutbox({ db, chain, account: privateKeyToAccount(runtime.relayerKey), maxFeePerGas: parseGwei(String(runtime.maxFeeGwei)) })
     : undefined;
   let port = 0; // known once the server listens
   const siweDomains = () => config.gateway.siweDomains ?? loopbackDomains(port);

@@ -309,6 +309,60 @@ describe("the outbox: one transaction sender for the relay and publishing", () =
     }
   });
 
+  test("fees the node refuses are raised at once; refused even at the cap, the call fails by name and gives its nonce back", async () => {
+    const account = await attestorKey();
+    const db = openDb(join(stateDir, "underpriced.db"));
+    const lines: string[] = [];
+    // The base fee jumps in the next block: the estimate, from the last one, is refused as too low.
+    const estimate = await chain.publicClient.estimateFeesPerGas();
+    await chain.testClient.setNextBlockBaseFeePerGas({ baseFeePerGas: estimate.maxFeePerGas * 3n });
+    const first = sendingStack(db, account, chain.rpcUrl, { stuckMs: 60_000, log: (line) => lines.push(line) });
+    first.outbox.start();
+    try {
+      const landed = await first.outbox.wait(first.outbox.enqueue({ to: owner.address, data: "0x", label: "ping" }), { timeoutMs: 10_000 });
+      assert.equal(landed.state, "mined", "sent again at once, not after stuckMs (60 s)");
+      assert.ok(landed.bumps >= 1);
+      assert.ok(
+        lines.some((line) => /fees refused by the node, sent again/.test(line)),
+        lines.join("\n"),
+      );
+    } finally {
+      await first.outbox.stop();
+    }
+
+    // An operator's cap below the base fee: every call is refused at the cap.
+    const base = (await chain.publicClient.getBlock()).baseFeePerGas!;
+    const capped = sendingStack(db, account, chain.rpcUrl, { maxFeePerGas: base / 2n, log: () => {} });
+    capped.outbox.start();
+    let nonceBefore: number;
+    try {
+      nonceBefore = await chain.publicClient.getTransactionCount({ address: account.address });
+      const ids = [
+        capped.outbox.enqueue({ to: owner.address, data: "0x", label: "ping" }),
+        capped.outbox.enqueue({ to: owner.address, data: "0x", label: "ping" }),
+      ];
+      for (const id of ids) {
+        const refused = await capped.outbox.wait(id, { timeoutMs: 10_000 });
+        assert.equal(refused.state, "failed");
+        assert.match(refused.error!, /ping was refused for its fees even at the cap of \d+ wei per gas: .*too low/);
+        assert.equal(refused.nonce, null);
+      }
+    } finally {
+      await capped.outbox.stop();
+    }
+    // The cap raised: the next call takes the nonce the refused ones gave back.
+    const raised = sendingStack(db, account, chain.rpcUrl, { log: () => {} });
+    raised.outbox.start();
+    try {
+      const next = await raised.outbox.wait(raised.outbox.enqueue({ to: owner.address, data: "0x", label: "ping" }), { timeoutMs: 10_000 });
+      assert.equal(next.state, "mined");
+      assert.equal(next.nonce, nonceBefore);
+    } finally {
+      await raised.outbox.stop();
+      db.close();
+    }
+  });
+
   test("a nonce taken by another sender of the same key is re-synced; bounds on pending calls and gas refuse by name", async () => {
     const account = await attestorKey();
     const db = openDb(join(stateDir, "bounds.db"));

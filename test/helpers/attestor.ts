@@ -38,6 +38,7 @@ export function attestorConfig(chain: Chain, overrides: AttestorOverrides = {}):
       deployment: chain.deployment,
       rpcUrl: overrides.rpcUrl ?? chain.rpcUrl,
       relayerKey: overrides.relayerKey,
+      maxFeeGwei: 500,
     },
     gateway: {
       nonceTtlSeconds: 300,

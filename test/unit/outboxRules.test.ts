@@ -11,7 +11,15 @@ import { DatabaseSync } from "node:sqlite";
 import { migrate, openDb } from "../../attestor/runtime/src/db.js";
 import { outboxMigrations as outbox } from "../../attestor/runtime/src/outbox/schema.js";
 import { migrations as validator } from "../../attestor/validator/src/migrations.js";
-import { bumpedFees, cappedFees, gasWithMargin, isAlreadyKnown, isNonceTooLow } from "../../attestor/runtime/src/outbox/rules.js";
+import {
+  bumpedFees,
+  cappedFees,
+  gasWithMargin,
+  isAlreadyKnown,
+  isFeeTooLow,
+  isNonceTooLow,
+  raisedFees,
+} from "../../attestor/runtime/src/outbox/rules.js";
 
 test("a stuck transaction's fees rise by the percentage, both of them, and stop at the cap", () => {
   const bounds = { bumpPercent: 20, maxFeePerGas: 300n };
@@ -44,8 +52,40 @@ test("node refusals are told apart: nonce taken, already known, anything else", 
   assert.ok(isAlreadyKnown("already known"));
   assert.ok(isAlreadyKnown("replacement transaction underpriced"));
   for (const other of ["insufficient funds for gas * price + value", "fetch failed"]) {
-    assert.ok(!isNonceTooLow(other) && !isAlreadyKnown(other), other);
+    assert.ok(!isNonceTooLow(other) && !isAlreadyKnown(other) && !isFeeTooLow(other), other);
   }
+  // Refused for its fees (Hardhat, geth): not in the pool, unlike a replacement refused while ours is there.
+  for (const refused of [
+    "Transaction maxFeePerGas (1) is too low for the next block, which has a baseFeePerGas of 604197615",
+    "max fee per gas less than block base fee: address 0x…, maxFeePerGas: 1, baseFee: 7",
+    "transaction underpriced: tip needed 1000000000, tip permitted 1",
+  ]) {
+    assert.ok(isFeeTooLow(refused) && !isAlreadyKnown(refused), refused);
+  }
+  assert.ok(!isFeeTooLow("Replacement transaction underpriced. A gasPrice/maxPriorityFeePerGas of at least 2 is necessary"));
+});
+
+test("fees refused as too low are signed again with the higher of a bump and the node's estimate, within the cap", () => {
+  const bounds = { bumpPercent: 20, maxFeePerGas: 1_000n };
+  const previous = { maxFeePerGas: 100n, maxPriorityFeePerGas: 10n };
+  // A stale estimate: the node's current one is far higher.
+  assert.deepEqual(raisedFees(previous, { maxFeePerGas: 700n, maxPriorityFeePerGas: 50n }, bounds), {
+    maxFeePerGas: 700n,
+    maxPriorityFeePerGas: 50n,
+  });
+  // The node's estimate no higher than what it refused: the bump.
+  assert.deepEqual(raisedFees(previous, { maxFeePerGas: 90n, maxPriorityFeePerGas: 9n }, bounds), {
+    maxFeePerGas: 120n,
+    maxPriorityFeePerGas: 12n,
+  });
+  assert.deepEqual(raisedFees(previous, { maxFeePerGas: 5_000n, maxPriorityFeePerGas: 5_000n }, bounds), {
+    maxFeePerGas: 1_000n,
+    maxPriorityFeePerGas: 1_000n,
+  });
+  assert.equal(
+    raisedFees({ maxFeePerGas: 1_000n, maxPriorityFeePerGas: 1n }, { maxFeePerGas: 9_000n, maxPriorityFeePerGas: 1n }, bounds),
+    undefined,
+  );
 });
 
 test("a database from before the outbox: its relay_tx table becomes the view, its verdicts in flight go back to the queue", () => {

@@ -15,6 +15,8 @@ export type RuntimeConfig = {
   ipfsApiUrl?: string;
   /** The key that pays for `submitVerdicts` and model records; defaults to the validator's. Unset sends nothing. */
   relayerKey?: Hex;
+  /** The highest max fee per gas the transaction sender signs, in gwei (fee bumps included). */
+  maxFeeGwei: number;
 };
 
 export type NearDuplicateConfig = { textSimilarity: number; imageDistanceBits: number };

@@ -6,7 +6,9 @@
  * them, follows the receipt, and raises the fees of a transaction that stays unmined, within bounds.
  * Crash-safe: after a restart the stored bytes are broadcast again (same nonce, so a call is never mined
  * twice) and queued calls are sent in order; a nonce taken meanwhile by another sender of the same key
- * ("nonce too low", none of our versions known) moves the call to a fresh nonce.
+ * ("nonce too low", none of our versions known) moves the call to a fresh nonce. A version the node refuses
+ * for its fees is signed again at once with higher ones; refused even at the cap, the call fails with the
+ * reason and gives its nonce back, so that one call never stalls the ones behind it.
  */
 import {
   BaseError,
@@ -26,7 +28,17 @@ import { migrate, transaction, type Db } from "../db.js";
 import { backgroundLoop } from "../loop.js";
 import { outboxMigrations } from "./schema.js";
 import { OutboxFullError, OutboxStoppedError, OutboxUnknownError, OutboxWaitTimeoutError } from "./errors.js";
-import { bumpedFees, cappedFees, gasWithMargin, isAlreadyKnown, isNonceTooLow, least, type Fees } from "./rules.js";
+import {
+  bumpedFees,
+  cappedFees,
+  gasWithMargin,
+  isAlreadyKnown,
+  isFeeTooLow,
+  isNonceTooLow,
+  least,
+  raisedFees,
+  type Fees,
+} from "./rules.js";
 
 export type OutboxParameters = {
   db: Db;
@@ -290,16 +302,53 @@ export function createOutbox(parameters: OutboxParameters) {
     return false;
   }
 
-  /** Broadcasts stored bytes; "nonce too low" sends the call again on a fresh nonce when none of its versions is known. */
+  /**
+   * Broadcasts stored bytes; "nonce too low" sends the call again on a fresh nonce when none of its versions
+   * is known, fees too low send it again with higher ones.
+   */
   async function send(row: Row, raw: Hex, hash: Hex): Promise<void> {
     try {
       await chain.client.sendRawTransaction({ serializedTransaction: raw });
     } catch (error) {
       const message = messageOf(error);
       if (isNonceTooLow(message)) return renonce(row);
+      if (isFeeTooLow(message)) return refusedForFees(row, message);
       if (!isAlreadyKnown(message)) throw error; // the node is unreachable or refused it for now: the same bytes later
     }
     broadcast.add(hash);
+  }
+
+  /** The node refused the latest version's fees: the same nonce again with higher fees, or give up at the cap. */
+  async function refusedForFees(stale: Row, answer: string) {
+    const row = get(stale.id)!; // as stored, with the fees it was signed with
+    const previous = { maxFeePerGas: BigInt(row.max_fee!), maxPriorityFeePerGas: BigInt(row.priority_fee!) };
+    const fees = raisedFees(previous, await chain.client.estimateFeesPerGas(), { bumpPercent, maxFeePerGas });
+    if (fees) {
+      const version = await sign(row, row.nonce!, BigInt(row.gas!), fees);
+      store(row, version, row.nonce!, BigInt(row.gas!), fees, row.bumps + 1);
+      log(`#${row.id} ${row.label}: fees refused by the node, sent again as ${version.hash} (max fee ${fees.maxFeePerGas} wei)`);
+      return send(row, version.raw, version.hash);
+    }
+    const reason = `${row.label} was refused for its fees even at the cap of ${maxFeePerGas} wei per gas: ${answer.split("\n")[0]}`;
+    const behind = db
+      .prepare("SELECT COUNT(*) AS n FROM outbox_tx WHERE sender = ? AND state = 'sent' AND nonce > ?")
+      .get(sender, row.nonce) as {
+      n: number;
+    };
+    if (behind.n > 0) {
+      // Later nonces already in the node's pool wait on this one: it keeps its nonce, tried again after `stuckMs`.
+      db.prepare("UPDATE outbox_tx SET sent_at = ?, error = ? WHERE id = ?").run(Date.now(), reason, row.id);
+      broadcast.add(attempts(row.id)[0]!.hash);
+      return;
+    }
+    // Nothing of it is in the pool and nothing waits behind it: the call fails and its nonce goes to the next
+    // (whose signed bytes, for the same call, may be these very ones: its versions are forgotten).
+    transaction(db, () => {
+      db.prepare("DELETE FROM outbox_attempt WHERE tx = ?").run(row.id);
+      db.prepare("UPDATE outbox_tx SET nonce = NULL, hash = NULL WHERE id = ?").run(row.id);
+      db.prepare("UPDATE outbox_nonce SET next = ? WHERE sender = ?").run(row.nonce, sender);
+      finish(row.id, "failed", { error: reason });
+    });
   }
 
   /** "Nonce too low": mined (settled at the next look), or the nonce was taken by another sender of this key. */

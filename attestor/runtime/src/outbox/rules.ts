@@ -25,8 +25,29 @@ export const cappedFees = (estimated: Fees, maxFeePerGas: bigint): Fees => {
 /** The node already has a transaction with this nonce mined: ours, or another sender of the same key. */
 export const isNonceTooLow = (message: string) => /nonce too low|nonce has already been used|nonce.*(is|was) (too )?low/i.test(message);
 
-/** The node already holds these bytes, or a version it prefers: nothing to do. */
-export const isAlreadyKnown = (message: string) => /already known|known transaction|already imported|underpriced/i.test(message);
+/** The node already holds these bytes, or a version of the same nonce it prefers (ours, earlier): nothing to do. */
+export const isAlreadyKnown = (message: string) =>
+  /already known|known transaction|already imported|replacement transaction underpriced/i.test(message);
+
+/**
+ * The node refused the version for its fees (below the next block's base fee, or the pool's minimum price):
+ * it is not in the pool, and the same bytes will be refused again.
+ */
+export const isFeeTooLow = (message: string) =>
+  !isAlreadyKnown(message) &&
+  /too low for the next block|less than (the )?block base fee|underpriced|fee too low|gas price too low/i.test(message);
+
+/**
+ * The fees to sign again with after the node refused `previous` as too low: the higher of `previous` raised
+ * by `bumpPercent` and the node's current estimate, never past `maxFeePerGas`. Undefined when neither is
+ * higher than `previous` (already at the cap).
+ */
+export function raisedFees(previous: Fees, estimate: Fees, bounds: { bumpPercent: number; maxFeePerGas: bigint }): Fees | undefined {
+  const fresh = cappedFees(estimate, bounds.maxFeePerGas);
+  const bumped = bumpedFees(previous, bounds);
+  const best = bumped && bumped.maxFeePerGas >= fresh.maxFeePerGas ? bumped : fresh;
+  return best.maxFeePerGas > previous.maxFeePerGas ? best : undefined;
+}
 
 /** The gas a transaction is signed with: the estimate with a margin, within the caller's bound. */
 export const gasWithMargin = (estimate: bigint, bound: bigint) => {
