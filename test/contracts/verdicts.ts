@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { getAddress } from "viem";
+import { ContractFunctionRevertedError, getAddress } from "viem";
 import { Reason, Status, contributionId } from "@provena/common";
 import ProvenaModule from "../../ignition/modules/Provena.js";
 import { createDatanet, deployProvena, ignition, item, networkHelpers, signVerdict, viem, type Provena } from "../helpers/provena.js";
@@ -256,5 +256,66 @@ describe("ContributionLedger: verdicts and quorum", () => {
     await viem.assertions.revertWithCustomError(submit([stranger]), p.ledger, "InvalidSignature");
     await submit([signed]);
     expect((await p.ledger.read.getContribution([id])).score).to.equal(6400);
+  });
+
+  /** A Datanet whose one validator is `wallet`, with `count` pending contributions. */
+  async function walletDatanet(wallet: `0x${string}`, count: number) {
+    const datanet = await createDatanet(p, { validators: [wallet], quorum: 1 });
+    const files = Array.from({ length: count }, () => item(12));
+    await p.ledger.write.contribute([datanet, files], { account: p.alice.account });
+    return files.map((file) => contributionId(datanet, file.contentHash));
+  }
+
+  it("gives a contract wallet's check a fixed allowance: one that burns gas costs the relayer no more than that", async () => {
+    const burner = await viem.deployContract("GasBurnerWallet", []);
+    const ids = await walletDatanet(burner.address, 2);
+    const allowance = await p.ledger.read.SIGNATURE_CHECK_GAS();
+    const verdicts = await Promise.all(ids.map((id) => signVerdict(p, v3, { contribution: id }, {}, burner.address)));
+    // Sent with 5,000,000 gas, as an unbounded check once used up.
+    const hash = await p.ledger.write.submitVerdicts([verdicts], { account: p.relayer.account, gas: 5_000_000n });
+    const receipt = await p.publicClient.waitForTransactionReceipt({ hash });
+    expect(receipt.status).to.equal("success");
+    const perVerdict = (receipt.gasUsed - 21_000n) / 2n;
+    expect(perVerdict < allowance + 50_000n, `${perVerdict} gas per verdict`).to.equal(true);
+  });
+
+  it("refuses, rather than reads as invalid, a genuine wallet signature sent with too little gas for its check", async () => {
+    const wallet = await viem.deployContract("ERC1271Wallet", [v3.address]);
+    const [id] = await walletDatanet(wallet.address, 1);
+    const signed = await signVerdict(p, v3, { contribution: id! }, {}, wallet.address);
+    const attempt = (gas: bigint) =>
+      p.ledger.simulate.submitVerdicts([[signed]], { account: p.relayer.account.address, gas }).then(
+        () => "passed",
+        (error: { walk: (f: (e: unknown) => boolean) => unknown }) => {
+          const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | undefined;
+          return reverted?.data?.errorName ?? "out of gas";
+        },
+      );
+    // Every gas limit tried while searching for the least that passes: below it, never "invalid".
+    const errors = new Set<string>();
+    let [low, high] = [30_000n, await p.ledger.estimateGas.submitVerdicts([[signed]], { account: p.relayer.account })];
+    while (high - low > 1n) {
+      const middle = (low + high) / 2n;
+      const answer = await attempt(middle);
+      if (answer === "passed") high = middle;
+      else {
+        errors.add(answer);
+        low = middle;
+      }
+    }
+    for (const short of [1n, 100n, 1_000n, 3_000n]) errors.add(await attempt(high - short));
+    expect([...errors]).to.not.include("InvalidSignature");
+    expect([...errors]).to.not.include("passed");
+    expect([...errors]).to.include("SignatureCheckGasTooLow");
+    await submit([signed]);
+    expect((await p.ledger.read.getContribution([id!])).status).to.equal(Status.Accepted);
+  });
+
+  it("a wallet valid only in a zero-priced call passes an eth_call and fails in a real transaction", async () => {
+    const wallet = await viem.deployContract("GasPriceWallet", [v3.address]);
+    const [id] = await walletDatanet(wallet.address, 1);
+    const signed = await signVerdict(p, v3, { contribution: id! }, {}, wallet.address);
+    await p.ledger.simulate.submitVerdicts([[signed]], { account: p.relayer.account.address, gasPrice: 0n });
+    await viem.assertions.revertWithCustomError(submit([signed]), p.ledger, "InvalidSignature");
   });
 });
