@@ -9,7 +9,7 @@ export { jsonAnswer, notFound, onError } from "./http/status.js";
 export { backgroundLoop } from "./loop.js";
 export { findNear, forgetFingerprint, indexFingerprint, type NearMatch } from "./nearIndex.js";
 export { OutboxFullError, OutboxStoppedError, OutboxUnknownError, OutboxWaitTimeoutError } from "./outbox/errors.js";
-export { createOutbox, isFinal, type EnqueueParameters, type Outbox } from "./outbox/outbox.js";
+export { createOutbox, isFinal, refusedByChain, type EnqueueParameters, type Outbox } from "./outbox/outbox.js";
 export { outboxMigrations } from "./outbox/schema.js";
 export { firstLineOf, isUnreachable } from "./rpc.js";
 export type { AppEnv, Service } from "./service.js";

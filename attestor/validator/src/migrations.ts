@@ -92,4 +92,12 @@ export const migrations: readonly Migration[] = [
     CREATE TABLE IF NOT EXISTS cursor_block (name TEXT NOT NULL, block INTEGER NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (name, block));
 `,
   },
+  {
+    name: "validator/5-relay-failures",
+    sql: `
+    -- Batches a verdict was in that the chain refused (reverted, or would revert): the relay sends it in
+    -- smaller batches each time, and drops it past a bound, so that one poisoned verdict cannot hold the rest.
+    ALTER TABLE verdict ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+`,
+  },
 ];

@@ -115,6 +115,13 @@ type Row = {
 const FINAL: readonly OutboxState[] = ["mined", "reverted", "failed"];
 export const isFinal = (state: OutboxState) => FINAL.includes(state);
 
+/**
+ * Whether the chain refused the call itself: reverted when mined, or failed unsent because its estimate
+ * reverted or needed more gas than its bound (the outbox's own messages), rather than for fees or the node.
+ */
+export const refusedByChain = (outcome: Outcome) =>
+  outcome.state === "reverted" || (outcome.state === "failed" && /would revert|more than its bound/.test(outcome.error ?? ""));
+
 const messageOf = (error: unknown) => {
   const e = error as { details?: string; shortMessage?: string; message?: string };
   return [e?.details, e?.shortMessage, e?.message].filter(Boolean).join(" ");

@@ -5,10 +5,26 @@
  * would revert a whole `submitVerdicts` batch, so none reaches the queue.
  */
 import { Status, statusName, verdictTypedData, type Verdict } from "@provena/common";
-import { getAddress, isAddress, isHex, type Address, type Hex } from "viem";
+import { encodeFunctionData, getAddress, hashTypedData, isAddress, isHex, parseAbi, sliceHex, type Address, type Hex } from "viem";
 import { type ChainView, fail } from "@provena/runtime";
 
 export type SignedVerdict = { verdict: Verdict; validator: Address; signature: Hex };
+
+const erc1271Abi = parseAbi(["function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)"]);
+const ERC1271_MAGIC_VALUE: Hex = "0x1626ba7e";
+
+/**
+ * A contract wallet's answer, asked as the ledger asks it: with the gas the ledger gives the check (so a
+ * wallet that burns gas costs this node no more than that).
+ */
+async function walletAccepts(chain: ChainView, wallet: Address, digest: Hex, signature: Hex): Promise<boolean> {
+  const gas = await chain.client.readContract({ ...chain.ledger, functionName: "SIGNATURE_CHECK_GAS" });
+  const data = encodeFunctionData({ abi: erc1271Abi, functionName: "isValidSignature", args: [digest, signature] });
+  const answer = await chain.client.call({ to: wallet, data, gas }).catch(() => undefined);
+  return (
+    answer?.data !== undefined && answer.data.length >= 2 + 64 && sliceHex(answer.data, 0, 32) === `${ERC1271_MAGIC_VALUE}${"0".repeat(56)}`
+  );
+}
 
 /** Seconds a verdict must still be valid for when it arrives, to survive batching and inclusion. */
 export const MIN_DEADLINE_MARGIN_SECONDS = 60;
@@ -93,10 +109,12 @@ export async function checkSignedVerdict(
   }
   // An account's signature is checked as the chain checks it; a contract wallet's format is its own.
   const code = await chain.client.getCode({ address: validator });
-  const signature = !code || code === "0x" ? eoaSignature(signed.signature) : signed.signature;
-  const valid = await chain.client
-    .verifyTypedData({ address: validator, signature, ...verdictTypedData(chainId, chain.ledger.address, verdict, validator) })
-    .catch(() => false);
+  const isAccount = !code || code === "0x";
+  const signature = isAccount ? eoaSignature(signed.signature) : signed.signature;
+  const typedData = verdictTypedData(chainId, chain.ledger.address, verdict, validator);
+  const valid = isAccount
+    ? await chain.client.verifyTypedData({ address: validator, signature, ...typedData }).catch(() => false)
+    : await walletAccepts(chain, validator, hashTypedData(typedData), signature);
   if (!valid)
     fail(
       "unauthenticated",

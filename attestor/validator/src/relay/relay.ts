@@ -6,14 +6,19 @@
  *  - a batch is handed to the attestor's outbox (`runtime/outbox`), which sends every transaction of its
  *    key, in the same database transaction as its rows are marked sent; the outbox never sends a call
  *    twice, and after a restart the relay waits for the outcome of the batch it handed over;
- *  - before each batch every verdict is re-checked against the chain (already counted, expired), and a
- *    batch that would revert is simulated first and the offending verdict taken out;
+ *  - before each batch every verdict is re-checked against the chain (already counted, expired), and the
+ *    batch is simulated at the real fees and within its gas budget (`plan.ts`), the offending verdict
+ *    taken out of one that would revert;
+ *  - a batch the chain refuses all the same (a contract wallet whose answer changed in between) is split:
+ *    its verdicts go in ever smaller batches, and one refused alone is dropped (`failed`), so a poisoned
+ *    verdict never holds the others for more than a few transactions;
  *  - RPC faults (the node down or restarting) leave everything in place and are retried with backoff.
  */
 import { Status } from "@provena/common";
 import { BaseError, ContractFunctionRevertedError, type Address, type Hex } from "viem";
-import { type ChainView, transaction, type Db, fail, backgroundLoop, isFinal, type Outbox } from "@provena/runtime";
+import { type ChainView, transaction, type Db, fail, backgroundLoop, isFinal, type Outbox, refusedByChain } from "@provena/runtime";
 import { checkSignedVerdict, MIN_DEADLINE_MARGIN_SECONDS, type SignedVerdict, withV27 } from "./check.js";
+import { batchGasBudget, batchSizeAfter, maxFailuresFor } from "./plan.js";
 
 export type RelayOptions = {
   db: Db;
@@ -36,7 +41,15 @@ type Row = {
   deadline: string;
   signature: Hex;
   received_at: number;
+  failures: number;
 };
+
+/**
+ * A verdict sent again after a refused batch is linked to each batch it was in; only its latest one speaks
+ * for it (`b` is the `relay_batch` row in question).
+ */
+const LATEST_BATCH = `NOT EXISTS (SELECT 1 FROM relay_batch later WHERE later.contribution = b.contribution
+  AND later.validator = b.validator AND later.outbox_id > b.outbox_id)`;
 
 /** Contract errors that name one verdict of the batch: (id, validator) or (id, …). */
 const VERDICT_ERRORS = new Set(["InvalidSignature", "VerdictExpired", "UnknownContribution", "InvalidScore", "NotValidator"]);
@@ -68,6 +81,14 @@ export function createRelay(options: RelayOptions) {
   const setState = db.prepare(
     "UPDATE verdict SET state = ?, error = ?, tx_hash = ?, updated_at = ?, attempts = attempts + ? WHERE contribution = ? AND validator = ?",
   );
+
+  const refused = db.prepare(
+    `UPDATE verdict SET failures = failures + 1, state = CASE WHEN failures + 1 >= ? THEN 'failed' ELSE 'queued' END,
+       error = ?, tx_hash = NULL, updated_at = ? WHERE contribution = ? AND validator = ?`,
+  );
+  const maxFailures = maxFailuresFor(options.maxBatch);
+  /** After a batch failed for a reason of no verdict's making (fees, the node), the next waits `retryMs`. */
+  let holdUntil = 0;
 
   // `tick` (below) runs only once `start` is called; a verdict arriving cuts the idle wait short.
   const loop = backgroundLoop({ tick, idleMs: Math.max(50, Math.min(options.maxWaitMs, 1_000)), retryMs: options.retryMs, log });
@@ -149,7 +170,8 @@ export function createRelay(options: RelayOptions) {
       db
         .prepare(
           `SELECT DISTINCT b.outbox_id AS id FROM relay_batch b
-           JOIN verdict v ON v.contribution = b.contribution AND v.validator = b.validator AND v.state = 'sent' ORDER BY b.outbox_id`,
+           JOIN verdict v ON v.contribution = b.contribution AND v.validator = b.validator AND v.state = 'sent'
+           WHERE ${LATEST_BATCH} ORDER BY b.outbox_id`,
         )
         .all() as { id: number }[]
     ).map(({ id }) => id);
@@ -161,13 +183,19 @@ export function createRelay(options: RelayOptions) {
     const rows = db
       .prepare(
         `SELECT v.contribution, v.validator FROM relay_batch b
-         JOIN verdict v ON v.contribution = b.contribution AND v.validator = b.validator AND v.state = 'sent' WHERE b.outbox_id = ?`,
+         JOIN verdict v ON v.contribution = b.contribution AND v.validator = b.validator AND v.state = 'sent'
+         WHERE b.outbox_id = ? AND ${LATEST_BATCH}`,
       )
       .all(id) as { contribution: Hex; validator: Address }[];
     transaction(db, () => {
       if (outcome.state === "mined") mark(rows, "done", null, outcome.hash);
-      else if (outcome.state === "reverted") mark(rows, "queued", `transaction ${outcome.hash} reverted`, null, 1);
-      else mark(rows, "queued", outcome.error, null);
+      else if (refusedByChain(outcome)) {
+        const why = outcome.state === "reverted" ? `transaction ${outcome.hash} reverted` : outcome.error;
+        for (const row of rows) refused.run(maxFailures, `refused by the chain: ${why}`, Date.now(), row.contribution, row.validator);
+      } else {
+        mark(rows, "queued", outcome.error, null);
+        holdUntil = Date.now() + options.retryMs;
+      }
     });
     log(`${outcome.hash ?? `batch #${id}`} ${outcome.state} with ${rows.length} verdicts`);
     return true;
@@ -191,9 +219,13 @@ export function createRelay(options: RelayOptions) {
     return keep;
   }
 
-  /** Simulates the batch; takes out any verdict the contract names in a revert, until it passes. */
+  /**
+   * Simulates the batch as it will be sent (the real fees, so a wallet cannot tell the simulation apart by
+   * its gas price; the batch's gas budget); takes out any verdict the contract names in a revert, until it passes.
+   */
   async function simulate(rows: Row[]): Promise<Row[]> {
     let batch = rows;
+    const { maxFeePerGas, maxPriorityFeePerGas } = await chain.client.estimateFeesPerGas();
     while (batch.length > 0) {
       try {
         await chain.client.simulateContract({
@@ -201,6 +233,9 @@ export function createRelay(options: RelayOptions) {
           ...chain.ledger,
           functionName: "submitVerdicts",
           args: [batch.map(toSigned)],
+          gas: batchGasBudget(batch.length),
+          maxFeePerGas,
+          maxPriorityFeePerGas,
         });
         return batch;
       } catch (error) {
@@ -228,9 +263,16 @@ export function createRelay(options: RelayOptions) {
     const sent = inFlight();
     // One batch at a time, as before the outbox: the next one is built once this one's outcome is known.
     if (sent.length > 0) return sent.map(settle).some(Boolean);
-    const queued = db.prepare("SELECT * FROM verdict WHERE state = 'queued' ORDER BY received_at LIMIT ?").all(options.maxBatch) as Row[];
-    if (queued.length === 0) return false;
-    if (queued.length < options.maxBatch && queued[0]!.received_at + options.maxWaitMs > Date.now()) return false;
+    if (Date.now() < holdUntil) return false;
+    // The oldest verdict's peers: those refused as often as it was, in batches halved at each refusal.
+    const oldest = db.prepare("SELECT failures FROM verdict WHERE state = 'queued' ORDER BY received_at LIMIT 1").get() as
+      | { failures: number }
+      | undefined;
+    if (!oldest) return false;
+    const queued = db
+      .prepare("SELECT * FROM verdict WHERE state = 'queued' AND failures = ? ORDER BY received_at LIMIT ?")
+      .all(oldest.failures, batchSizeAfter(oldest.failures, options.maxBatch)) as Row[];
+    if (oldest.failures === 0 && queued.length < options.maxBatch && queued[0]!.received_at + options.maxWaitMs > Date.now()) return false;
     const batch = await simulate(await recheck(queued));
     if (batch.length === 0) return true;
 
@@ -240,6 +282,7 @@ export function createRelay(options: RelayOptions) {
         abi: chain.ledger.abi,
         functionName: "submitVerdicts",
         args: [batch.map(toSigned)],
+        gasLimit: batchGasBudget(batch.length),
       });
       const link = db.prepare("INSERT INTO relay_batch (outbox_id, contribution, validator) VALUES (?, ?, ?)");
       for (const row of batch) link.run(id, row.contribution, row.validator);
