@@ -25,14 +25,7 @@ import { openStore, type ContentStore } from "../../attestor/runtime/src/storage
 import { migrations as validatorMigrations } from "../../attestor/validator/src/migrations.js";
 import { startProxy } from "../helpers/proxy.js";
 import { admin, startChain, type Chain } from "../helpers/stack.js";
-
-const until = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000) => {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
+import { until } from "../helpers/until.js";
 
 describe("the outbox: one transaction sender for the relay and publishing", () => {
   let chain: Chain;

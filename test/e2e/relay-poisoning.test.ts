@@ -20,16 +20,9 @@ import { migrations as validatorMigrations } from "../../attestor/validator/src/
 import { batchGasBudget, maxFailuresFor } from "../../attestor/validator/src/relay/plan.js";
 import { createRelay, type Relay } from "../../attestor/validator/src/relay/relay.js";
 import { startChain, type Chain } from "../helpers/stack.js";
+import { until } from "../helpers/until.js";
 
 const MAX_BATCH = 4;
-
-const until = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000) => {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 describe("relay poisoning: a contract wallet that lies to the relay cannot stop honest verdicts", () => {
   let chain: Chain;

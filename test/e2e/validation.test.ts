@@ -16,6 +16,7 @@ import { prose } from "../fixtures/prose.js";
 import { postJson, signIn, spawnAttestor, startAttestor, upload } from "../helpers/attestor.js";
 import { startProxy } from "../helpers/proxy.js";
 import { startChain, type Chain } from "../helpers/stack.js";
+import { until } from "../helpers/until.js";
 
 type Attestor = Awaited<ReturnType<typeof startAttestor>>;
 const STATUS = { pending: Status.Pending, accepted: Status.Accepted, rejected: Status.Rejected } as const;
@@ -34,13 +35,6 @@ describe("automatic validator and verdict relay", () => {
   const status = async (id: Hex) =>
     (await chain.publicClient.readContract({ address: ledger(), abi: contributionLedgerAbi, functionName: "getContribution", args: [id] }))
       .status;
-  const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000) => {
-    const end = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
   const contributeFiles = async (datanetId: bigint, files: { name: string; bytes: Uint8Array }[], as = alice, headers = auth) => {
     const answer = await upload(attestor.url, datanetId, files, headers);
     assert.equal(answer.status, 201, JSON.stringify(answer.body));
@@ -308,13 +302,6 @@ describe("verdict relay across crashes and node restarts", () => {
       }
     }
     return { ids, verdicts };
-  };
-  const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000) => {
-    const end = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
   };
 
   test("killed while sending a batch, restarted: every verdict is on chain exactly once", async () => {

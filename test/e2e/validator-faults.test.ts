@@ -29,6 +29,7 @@ import { sha256 } from "@provena/common/node";
 import { prose } from "../fixtures/prose.js";
 import { signIn, startAttestor, upload } from "../helpers/attestor.js";
 import { startChain, type Chain } from "../helpers/stack.js";
+import { until } from "../helpers/until.js";
 
 type Attestor = Awaited<ReturnType<typeof startAttestor>>;
 type Item = { contentHash: Hex; cid: Hex; size: number; fileType: number };
@@ -96,13 +97,6 @@ describe("the automatic validator is not stopped by one contribution", () => {
   const ledger = () => chain.deployment.contracts.ContributionLedger.address;
   const contribution = (id: Hex) =>
     chain.publicClient.readContract({ address: ledger(), abi: contributionLedgerAbi, functionName: "getContribution", args: [id] });
-  const until = async (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000) => {
-    const end = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
   const contributeItems = async (who: PrivateKeyAccount, items: Item[], to = datanet) =>
     chain.wait(
       await chain
