@@ -6,7 +6,7 @@ import { dataDir, deploymentPath, loadDeployment } from "@provena/common/node";
 import type { Hex } from "viem";
 import { hardhat } from "viem/chains";
 import type { FactoryConfig } from "@provena/factory";
-import type { GatewayConfig } from "@provena/gateway";
+import { type GatewayConfig, UPLOAD_DEFAULTS } from "@provena/gateway";
 import type { RuntimeConfig, ServerConfig } from "@provena/runtime";
 import type { ValidatorConfig } from "@provena/validator";
 
@@ -27,6 +27,8 @@ const number = (env: Env, name: string, fallback: number, check: (value: number)
   if (!Number.isFinite(value) || !check(value)) throw new Error(`${name} must be a valid number, not "${raw}"`);
   return value;
 };
+
+const positiveInteger = (value: number) => Number.isInteger(value) && value > 0;
 
 const key = (env: Env, name: string): Hex | undefined => {
   const raw = env[name];
@@ -68,6 +70,24 @@ export function loadConfig(env: Env = process.env): AttestorConfig {
       unpinGraceSeconds: number(env, "UNPIN_GRACE_SECONDS", 86_400),
       sweepIntervalMs: number(env, "SWEEP_INTERVAL_MS", 60_000, (v) => v > 0),
       nearDuplicate,
+      uploads: {
+        maxActive: number(env, "UPLOAD_MAX_ACTIVE", UPLOAD_DEFAULTS.maxActive, positiveInteger),
+        maxWaiting: number(env, "UPLOAD_MAX_WAITING", UPLOAD_DEFAULTS.maxWaiting, Number.isInteger),
+        maxPerAddress: number(env, "UPLOAD_MAX_PER_ADDRESS", UPLOAD_DEFAULTS.maxPerAddress, positiveInteger),
+        maxPendingFilesPerAddress: number(
+          env,
+          "UPLOAD_MAX_PENDING_FILES_PER_ADDRESS",
+          UPLOAD_DEFAULTS.maxPendingFilesPerAddress,
+          positiveInteger,
+        ),
+        maxPendingBytesPerAddress: number(
+          env,
+          "UPLOAD_MAX_PENDING_BYTES_PER_ADDRESS",
+          UPLOAD_DEFAULTS.maxPendingBytesPerAddress,
+          positiveInteger,
+        ),
+        maxPendingBytes: number(env, "UPLOAD_MAX_PENDING_BYTES", UPLOAD_DEFAULTS.maxPendingBytes, positiveInteger),
+      },
     },
     validator: {
       validatorKey,

@@ -72,6 +72,7 @@ export async function createAttestor(config: AttestorConfig) {
       validator: validator.validator?.address ?? null,
       relayer: validator.relay?.address ?? null,
       backlog: validator.backlog(),
+      uploads: gateway.uploads(),
     }),
   );
   const routes = [health, ...services.map((service) => service.routes)];
@@ -85,7 +86,7 @@ export async function createAttestor(config: AttestorConfig) {
     // Bearer tokens, not cookies, carry sessions: any origin may call the API (a dapp's frontend).
     // Set on the Node response, so that answers streamed to it carry them too.
     outgoing.setHeader("access-control-allow-origin", "*");
-    outgoing.setHeader("access-control-expose-headers", "content-range, content-length, etag");
+    outgoing.setHeader("access-control-expose-headers", "content-range, content-length, etag, retry-after");
     if (incoming.method === "OPTIONS") {
       // Written to the Node response: a Response would carry node-server's default content-type.
       outgoing

@@ -1,7 +1,7 @@
 /**
  * The content store, on the embedded Helia node and on a real Kubo node (when a Kubo binary is there):
- * both compute the profile's CIDs, serve ranges, pin and unpin; Helia keeps content across restarts and
- * refuses a block altered on disk.
+ * both compute the profile's CIDs, serve ranges, pin and unpin, collect garbage without touching an add in
+ * progress; Helia keeps content across restarts and refuses a block altered on disk.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -61,6 +61,27 @@ function conformance(name: string, open: () => Promise<{ store: ContentStore; st
       await store.unpin(cid);
       assert.equal(await store.isPinned(cid), false);
       await store.unpin(cid); // idempotent
+      await store.collectGarbage();
+      assert.equal(await store.size(cid), undefined, "collected");
+    });
+
+    test("garbage collection running all along never takes the blocks of an add in progress", async (t) => {
+      if (!store) return t.skip(`${name} is not available here`);
+      const files = Array.from({ length: 12 }, (_, i) => bytesOf(MB + 4_096 * i, 100 + i)); // DAGs: blocks, then the pin
+      let adding = true;
+      let collections = 0;
+      const collector = (async () => {
+        while (adding) {
+          await store!.collectGarbage();
+          collections++;
+        }
+      })();
+      const cids = await Promise.all(files.map((bytes) => store!.add(bytes)));
+      adding = false;
+      await collector;
+      assert.ok(collections > 0);
+      await store.collectGarbage();
+      for (const [i, cid] of cids.entries()) assert.deepEqual(await readAll(store.cat(cid)), files[i], `file ${i} whole`);
     });
   });
 }

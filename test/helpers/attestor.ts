@@ -11,6 +11,7 @@ import type { Address, Hex, LocalAccount } from "viem";
 import { createSiweMessage } from "viem/siwe";
 import type { AttestorConfig } from "../../attestor/src/config.js";
 import { createAttestor } from "../../attestor/src/server.js";
+import { UPLOAD_DEFAULTS } from "../../attestor/gateway/src/config.js";
 import type { Chain } from "./stack.js";
 
 /** What tests and benchmarks set themselves; everything else is a test default. */
@@ -27,6 +28,7 @@ export type AttestorOverrides = {
   jobTimeoutMs?: number;
   relay?: AttestorConfig["validator"]["relay"];
   siweDomains?: readonly string[];
+  uploads?: Partial<AttestorConfig["gateway"]["uploads"]>;
 };
 
 export function attestorConfig(chain: Chain, overrides: AttestorOverrides = {}): AttestorConfig {
@@ -46,6 +48,7 @@ export function attestorConfig(chain: Chain, overrides: AttestorOverrides = {}):
       unpinGraceSeconds: 86_400,
       sweepIntervalMs: 3_600_000,
       nearDuplicate,
+      uploads: { ...UPLOAD_DEFAULTS, ...overrides.uploads },
       ...(overrides.siweDomains ? { siweDomains: overrides.siweDomains } : {}),
     },
     validator: {

@@ -44,4 +44,14 @@ export const migrations: readonly Migration[] = [
     CREATE TABLE IF NOT EXISTS session (token_hash TEXT PRIMARY KEY, address TEXT NOT NULL, chain_id INTEGER NOT NULL, expires_at INTEGER NOT NULL);
 `,
   },
+  {
+    name: "gateway/4-quotas-and-pending-fingerprints",
+    sql: `
+    -- Uploads not yet contributed count against their contributor's allowance and disk quota.
+    CREATE INDEX IF NOT EXISTS upload_contributor ON upload (contributor);
+    -- Whose upload indexed the content (lower-case address), until it is seen on chain (NULL).
+    ALTER TABLE text_signature ADD COLUMN owner TEXT;
+    ALTER TABLE image_hash ADD COLUMN owner TEXT;
+`,
+  },
 ];

@@ -27,7 +27,9 @@ import {
 } from "@provena/runtime";
 import type { GatewayConfig } from "./config.js";
 import { createIpfsHandler } from "./ipfs/handler.js";
+import { createAdmission } from "./upload/admission.js";
 import { readMultipart } from "./upload/multipart.js";
+import { pendingOf } from "./upload/pending.js";
 import { createUploads } from "./upload/service.js";
 import { startSweeper } from "./upload/sweep.js";
 import { migrations } from "./migrations.js";
@@ -55,7 +57,15 @@ export function createGatewayService({ db, store, chain, chainId, config, siweDo
     nonceTtlSeconds: config.nonceTtlSeconds,
     sessionTtlSeconds: config.sessionTtlSeconds,
   });
-  const uploads = createUploads({ db, store, chain, nearDuplicate: config.nearDuplicate, unpinGraceSeconds: config.unpinGraceSeconds });
+  const uploads = createUploads({
+    db,
+    store,
+    chain,
+    nearDuplicate: config.nearDuplicate,
+    unpinGraceSeconds: config.unpinGraceSeconds,
+    quotas: config.uploads,
+  });
+  const admission = createAdmission(config.uploads);
   const ipfs = createIpfsHandler(store, db);
   let sweeper: ReturnType<typeof startSweeper> | undefined;
 
@@ -69,11 +79,21 @@ export function createGatewayService({ db, store, chain, chainId, config, siweDo
     .get("/datanets/:id/allowance", async (c) => {
       const datanetId = datanetIdOf(pathParam(c, "id"));
       const address = addressOf(c.req.query("address") ?? "", "add ?address=0x… (the contributor's address)");
-      const [allowance, terms] = await Promise.all([chain.allowance(address, datanetId), chain.terms(datanetId, address)]);
+      const [allowance, terms, pending] = await Promise.all([
+        chain.allowance(address, datanetId),
+        chain.terms(datanetId, address),
+        pendingOf(db, chain, address, { now: Math.floor(Date.now() / 1000), graceSeconds: config.unpinGraceSeconds }),
+      ]);
       return jsonAnswer(c, {
         datanetId: datanetId.toString(),
         address,
         ...allowance,
+        /** Of the allowance, what today's uploads not yet contributed hold; a new upload gets the rest. */
+        reserved: pending.today,
+        uploadable: {
+          bytes: Math.max(0, allowance.bytesLeft - pending.today.bytes),
+          files: Math.max(0, allowance.filesLeft - pending.today.files),
+        },
         maxFileBytes: terms.maxFileBytes,
         maxFiles: MAX_BATCH,
         allowed: terms.allowed,
@@ -82,13 +102,21 @@ export function createGatewayService({ db, store, chain, chainId, config, siweDo
     .post("/datanets/:id/uploads", async (c) => {
       const session = auth.authenticate(c.env.incoming.headers.authorization);
       const datanetId = datanetIdOf(pathParam(c, "id"));
-      const terms = await chain.terms(datanetId, session.address).catch(() => undefined);
-      // Streamed from the Node request with busboy, never buffered whole, within the Datanet's byte limits.
-      const files = await readMultipart(c.env.incoming, {
-        maxFiles: MAX_BATCH,
-        maxFileBytes: terms?.maxFileBytes ?? FALLBACK_MAX_FILE_BYTES,
-      });
-      return jsonAnswer(c, await uploads.upload(session.address, datanetId, files), 201);
+      // A turn before a byte of the body is read: uploads waiting leave their bytes in the clients' sockets.
+      const gone = new AbortController();
+      c.env.outgoing.once("close", () => gone.abort());
+      const release = await admission.enter(session.address, gone.signal);
+      try {
+        const terms = await chain.terms(datanetId, session.address).catch(() => undefined);
+        // Streamed from the Node request with busboy, never buffered whole, within the Datanet's byte limits.
+        const files = await readMultipart(c.env.incoming, {
+          maxFiles: MAX_BATCH,
+          maxFileBytes: terms?.maxFileBytes ?? FALLBACK_MAX_FILE_BYTES,
+        });
+        return jsonAnswer(c, await uploads.upload(session.address, datanetId, files), 201);
+      } finally {
+        release();
+      }
     })
     .get("/uploads/:id{[0-9a-f]{32}}", async (c) => jsonAnswer(c, await uploads.status(pathParam(c, "id"))))
     .on(["GET", "HEAD"], "/ipfs/:cid", async (c) => {
@@ -101,6 +129,8 @@ export function createGatewayService({ db, store, chain, chainId, config, siweDo
     routes,
     migrations,
     auth,
+    /** Uploads being worked on and waiting, for the health endpoint. */
+    uploads: admission.state,
     start: () => {
       sweeper = startSweeper({ db, store, chain, graceSeconds: config.unpinGraceSeconds, intervalMs: config.sweepIntervalMs });
     },

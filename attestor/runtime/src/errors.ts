@@ -33,6 +33,8 @@ export type ErrorKind =
 export type AttestorErrorOptions = {
   /** Facts a client can act on, returned beside the code and message (e.g. `allowance`, `field`). */
   details?: Record<string, unknown> | undefined;
+  /** When to try again, for a refusal that is only for now (busy, at a quota): HTTP's `Retry-After`. */
+  retryAfterSeconds?: number | undefined;
   cause?: unknown;
 };
 
@@ -43,6 +45,7 @@ export class AttestorError extends Error {
   readonly code: string;
   readonly shortMessage: string;
   readonly details: Record<string, unknown> | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(kind: ErrorKind, code: string, shortMessage: string, options: AttestorErrorOptions = {}) {
     // The message is the short sentence alone: it is what a client reads in the answer.
@@ -51,6 +54,7 @@ export class AttestorError extends Error {
     this.code = code;
     this.shortMessage = shortMessage;
     this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -7,7 +7,7 @@ export { readJson } from "./http/json.js";
 export { addressOf, contributionOf, datanetIdOf, jobIdOf, pathParam, rawPath } from "./http/params.js";
 export { jsonAnswer, notFound, onError } from "./http/status.js";
 export { backgroundLoop } from "./loop.js";
-export { findNear, forgetFingerprint, indexFingerprint, type NearMatch } from "./nearIndex.js";
+export { confirmFingerprint, findNear, forgetFingerprint, indexFingerprint, nearMatches, type NearMatch } from "./nearIndex.js";
 export { OutboxFullError, OutboxStoppedError, OutboxUnknownError, OutboxWaitTimeoutError } from "./outbox/errors.js";
 export { createOutbox, isFinal, refusedByChain, type EnqueueParameters, type Outbox } from "./outbox/outbox.js";
 export { outboxMigrations } from "./outbox/schema.js";

@@ -2,7 +2,8 @@
  * The upload gateway's rules, in order, for a batch of files sent to one Datanet: the contributor may
  * contribute there (chain), each file is of a type the Datanet takes (decided from its bytes), within the
  * per-file limit, not already in the Datanet (chain) nor near a file it holds, and the batch fits today's
- * allowance (chain, through `common/limits`). All or nothing, like `contribute`: a batch with one refused
+ * allowance (chain, through `common/limits`) less what the contributor's uploads not yet contributed
+ * reserve, and the disk quotas (`pending.ts`). All or nothing, like `contribute`: a batch with one refused
  * file pins nothing, and the answer names every file's problem.
  */
 import {
@@ -24,8 +25,9 @@ import {
   type ChainView,
   transaction,
   type Db,
-  findNear,
+  confirmFingerprint,
   indexFingerprint,
+  nearMatches,
   type NearMatch,
   AttestorError,
   fail,
@@ -33,6 +35,16 @@ import {
 } from "@provena/runtime";
 import { compareFingerprints, type Fingerprint, fingerprintOf, type NearThresholds, type SniffDetails, sniffFile } from "@provena/content";
 import type { ReceivedFile } from "./multipart.js";
+import { type Pending, pendingOf, pinnedBytes } from "./pending.js";
+
+/** What uploads not yet contributed may hold of this node's disk: per address, and all together. */
+export type UploadQuotas = { maxPendingFilesPerAddress: number; maxPendingBytesPerAddress: number; maxPendingBytes: number };
+
+/** Others' uploads not yet contributed near a file, looked up on chain, at most (closest first). */
+const MAX_PENDING_MATCHES_LOOKED_UP = 4;
+
+/** Seconds a client is asked to wait when the node's disk quota for uploads is full (the sweeper frees it). */
+const STORAGE_FULL_RETRY_SECONDS = 600;
 
 export type UploadDeps = {
   db: Db;
@@ -40,6 +52,7 @@ export type UploadDeps = {
   chain: ChainView;
   nearDuplicate: NearThresholds;
   unpinGraceSeconds: number;
+  quotas: UploadQuotas;
   now?: () => number;
 };
 
@@ -108,7 +121,13 @@ export function createUploads(deps: UploadDeps) {
   });
 
   /** The per-file checks, each file on its own: size, type from content, modality, duplicates. */
-  async function check(datanetId: bigint, modality: ReturnType<typeof modalityName>, maxFileBytes: number, files: ReceivedFile[]) {
+  async function check(
+    contributor: Address,
+    datanetId: bigint,
+    modality: ReturnType<typeof modalityName>,
+    maxFileBytes: number,
+    files: ReceivedFile[],
+  ) {
     const refusals: Refusal[] = [];
     const checked: Checked[] = [];
     const seen = new Map<string, number>();
@@ -161,7 +180,7 @@ export function createUploads(deps: UploadDeps) {
       }
       if (fingerprint) {
         const near =
-          findNear(db, datanetId, digest, fingerprint, deps.nearDuplicate) ?? nearInBatch(checked, fingerprint, deps.nearDuplicate);
+          (await nearInDatanet(contributor, datanetId, digest, fingerprint)) ?? nearInBatch(checked, fingerprint, deps.nearDuplicate);
         if (near) {
           const how =
             near.kind === "text"
@@ -184,8 +203,9 @@ export function createUploads(deps: UploadDeps) {
     if (files.length === 0) fail("invalid", "empty_upload", "the upload has no files");
     if (files.length > MAX_BATCH) fail("too_large", "too_many_files", `an upload holds at most ${MAX_BATCH} files`);
     const modality = modalityName(terms.modality);
+    const pending = await withinQuota(contributor, files);
 
-    const { refusals, checked } = await check(datanetId, modality, limits.maxFileBytes, files);
+    const { refusals, checked } = await check(contributor, datanetId, modality, limits.maxFileBytes, files);
     if (refusals.length > 0) {
       throw new AttestorError(
         "refused",
@@ -196,16 +216,7 @@ export function createUploads(deps: UploadDeps) {
         },
       );
     }
-    const allowance = await chain.allowance(contributor, datanetId);
-    const violation = checkAllowance(
-      checked.map((c) => c.file.bytes.length),
-      allowance,
-      limits,
-    );
-    if (violation)
-      throw new AttestorError("rate_limited", VIOLATION_CODES[violation.error], describeViolation(violation, allowance.resetsAt), {
-        details: { allowance },
-      });
+    await withinAllowance(contributor, datanetId, checked, limits, pending.today);
 
     // Record first, then pin: a crash between the two leaves a record the sweeper expires, never a pin nobody tracks.
     const id = randomBytes(16).toString("hex");
@@ -226,7 +237,17 @@ export function createUploads(deps: UploadDeps) {
         contributionId: contributionId(datanetId, c.sha256),
       });
     }
+    const bytes = accepted.reduce((sum, file) => sum + file.size, 0);
     transaction(db, () => {
+      // Checked in the transaction that records the upload: two uploads at once cannot both take the last room.
+      const held = pinnedBytes(db);
+      if (held + bytes > deps.quotas.maxPendingBytes)
+        throw new AttestorError(
+          "unavailable",
+          "storage_full",
+          `this node holds ${held} bytes of uploads not yet contributed, its limit is ${deps.quotas.maxPendingBytes}: try again later`,
+          { retryAfterSeconds: STORAGE_FULL_RETRY_SECONDS },
+        );
       db.prepare("INSERT INTO upload (id, contributor, datanet_id, created_at) VALUES (?, ?, ?, ?)").run(
         id,
         contributor,
@@ -239,7 +260,7 @@ export function createUploads(deps: UploadDeps) {
       for (const [position, file] of accepted.entries()) {
         insert.run(id, position, file.name, file.sha256, file.cid, file.size, file.fileType, JSON.stringify(file.details));
         const fingerprint = checked[position]!.fingerprint;
-        if (fingerprint) indexFingerprint(db, datanetId, file.sha256, fingerprint);
+        if (fingerprint) indexFingerprint(db, datanetId, file.sha256, fingerprint, contributor);
       }
     });
     for (const [position, c] of checked.entries()) {
@@ -257,6 +278,89 @@ export function createUploads(deps: UploadDeps) {
       /** The `items` argument of `ContributionLedger.contribute(datanetId, items)`. */
       contribute: accepted.map((file) => ({ contentHash: file.sha256, cid: file.cidBytes, size: file.size, fileType: file.fileType })),
     };
+  }
+
+  /**
+   * The closest content in the way of a file: on chain, or the contributor's own upload not yet contributed.
+   * Another's upload counts only once the chain shows it (looked up, for the closest few).
+   */
+  async function nearInDatanet(
+    contributor: Address,
+    datanetId: bigint,
+    digest: Hex,
+    fingerprint: Fingerprint,
+  ): Promise<NearMatch | undefined> {
+    const own = contributor.toLowerCase();
+    let othersLookedUp = 0;
+    for (const { owner, ...near } of nearMatches(db, datanetId, digest, fingerprint, deps.nearDuplicate)) {
+      if (owner === null || owner === own) return near;
+      if (othersLookedUp++ >= MAX_PENDING_MATCHES_LOOKED_UP) continue;
+      if ((await chain.contribution(contributionId(datanetId, near.sha256 as Hex))).status === Status.None) continue;
+      confirmFingerprint(db, datanetId, near.sha256);
+      return near;
+    }
+    return undefined;
+  }
+
+  /** The contributor's uploads not yet contributed, with these files, stay within the per-address quotas. */
+  async function withinQuota(contributor: Address, files: ReceivedFile[]): Promise<Pending> {
+    const { quotas } = deps;
+    const pending = await pendingOf(db, chain, contributor, { now: now(), graceSeconds: deps.unpinGraceSeconds });
+    const bytes = files.reduce((sum, file) => sum + file.bytes.length, 0);
+    if (
+      pending.all.files + files.length > quotas.maxPendingFilesPerAddress ||
+      pending.all.bytes + bytes > quotas.maxPendingBytesPerAddress
+    ) {
+      const expires =
+        pending.firstExpiry === undefined ? "" : `; the oldest expires at ${new Date(pending.firstExpiry * 1000).toISOString()}`;
+      throw new AttestorError(
+        "rate_limited",
+        "pending_uploads_limit",
+        `${contributor} has ${pending.all.files} files (${pending.all.bytes} bytes) uploaded and not yet contributed; with these ${files.length} (${bytes} bytes) ` +
+          `that is over the ${quotas.maxPendingFilesPerAddress} files or ${quotas.maxPendingBytesPerAddress} bytes an address may hold here: contribute them first${expires}`,
+        {
+          details: {
+            pending: pending.all,
+            maxPendingFiles: quotas.maxPendingFilesPerAddress,
+            maxPendingBytes: quotas.maxPendingBytesPerAddress,
+          },
+          retryAfterSeconds: pending.firstExpiry === undefined ? undefined : Math.max(1, pending.firstExpiry - now()),
+        },
+      );
+    }
+    return pending;
+  }
+
+  /** The files fit today's allowance on chain, less what today's uploads not yet contributed reserve of it. */
+  async function withinAllowance(
+    contributor: Address,
+    datanetId: bigint,
+    checked: Checked[],
+    limits: ProtocolLimits,
+    reserved: Pending["today"],
+  ) {
+    const allowance = await chain.allowance(contributor, datanetId);
+    const left = {
+      ...allowance,
+      bytesLeft: Math.max(0, allowance.bytesLeft - reserved.bytes),
+      filesLeft: Math.max(0, allowance.filesLeft - reserved.files),
+    };
+    const violation = checkAllowance(
+      checked.map((c) => c.file.bytes.length),
+      left,
+      limits,
+    );
+    if (!violation) return;
+    const held =
+      reserved.files > 0 ? ` (${reserved.files} files, ${reserved.bytes} bytes of it reserved by uploads not yet contributed)` : "";
+    throw new AttestorError(
+      "rate_limited",
+      VIOLATION_CODES[violation.error],
+      `${describeViolation(violation, allowance.resetsAt)}${held}`,
+      {
+        details: { allowance, reserved },
+      },
+    );
   }
 
   /** An upload and each file's standing on chain. */

@@ -1,12 +1,14 @@
 /**
  * Uploads that never reached the chain are unpinned once their grace period is over: each pinned file
  * older than the grace period is looked up on chain; on chain, it is kept for good; not on chain, it is
- * unpinned (unless another live upload holds the same CID) and forgotten by the near-duplicate index.
+ * unpinned (unless another live upload holds the same CID) and forgotten by the near-duplicate index. The
+ * blocks go in one garbage collection at the end of the pass.
  */
 import { Status, contributionId } from "@provena/common";
 import { CID } from "multiformats/cid";
 import type { Hex } from "viem";
 import { type ChainView, transaction, type Db, forgetFingerprint, type ContentStore } from "@provena/runtime";
+import { markContributed } from "./pending.js";
 
 export type SweepOptions = { db: Db; store: ContentStore; chain: ChainView; graceSeconds: number; intervalMs: number; now?: () => number };
 
@@ -26,7 +28,7 @@ export async function sweepOnce(options: SweepOptions): Promise<{ kept: number; 
   for (const file of due) {
     const onChain = await chain.contribution(contributionId(BigInt(file.datanet_id), file.sha256));
     if (onChain.status !== Status.None) {
-      setState.run("contributed", file.upload_id, file.position);
+      markContributed(db, { uploadId: file.upload_id, position: file.position, datanetId: BigInt(file.datanet_id), sha256: file.sha256 });
       kept++;
       continue;
     }
@@ -38,6 +40,8 @@ export async function sweepOnce(options: SweepOptions): Promise<{ kept: number; 
     if (!stillHeld) await store.unpin(CID.parse(file.cid));
     unpinned++;
   }
+  // One collection for the whole pass (it walks every pin), and it waits for any add in progress.
+  if (unpinned > 0) await store.collectGarbage();
   return { kept, unpinned };
 }
 

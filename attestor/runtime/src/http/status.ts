@@ -59,6 +59,7 @@ export function onError(error: Error, c: Context<AppEnv>) {
   }
   const answer = errorAnswer(error);
   if (answer.status === 500 && !(error instanceof AttestorError)) console.error(error);
+  if (error instanceof AttestorError && error.retryAfterSeconds !== undefined) c.header("retry-after", String(error.retryAfterSeconds));
   return jsonAnswer(c, answer.body, answer.status);
 }
 

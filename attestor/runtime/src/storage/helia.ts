@@ -11,6 +11,7 @@ import { FsDatastore } from "datastore-fs";
 import { createHeliaLight } from "helia";
 import type { CID } from "multiformats/cid";
 import { CID_PROFILE } from "@provena/common";
+import { createStoreLock } from "./lock.js";
 import { readAll, type ContentStore } from "./store.js";
 
 const SHA2_256 = 0x12;
@@ -49,17 +50,19 @@ export async function openHeliaStore(directory: string): Promise<ContentStore> {
   const helia = createHeliaLight({ blockstore: verifying(blockstore), datastore });
   await helia.start();
   const fs = unixfs(helia);
+  const lock = createStoreLock();
   const drain = async (blocks: AsyncIterable<unknown>) => {
     for await (const _ of blocks);
   };
 
   return {
     kind: "helia",
-    async add(bytes) {
-      const cid = await fs.addBytes(bytes, CID_PROFILE);
-      if (!(await helia.pins.isPinned(cid))) await drain(helia.pins.add(cid));
-      return cid;
-    },
+    add: (bytes) =>
+      lock.shared(async () => {
+        const cid = await fs.addBytes(bytes, CID_PROFILE);
+        if (!(await helia.pins.isPinned(cid))) await drain(helia.pins.add(cid));
+        return cid;
+      }),
     async size(cid, signal) {
       if (!(await helia.blockstore.has(cid))) return undefined;
       const stat = await fs.stat(cid, { signal, offline: true });
@@ -69,8 +72,8 @@ export async function openHeliaStore(directory: string): Promise<ContentStore> {
     isPinned: (cid) => helia.pins.isPinned(cid),
     async unpin(cid) {
       if (await helia.pins.isPinned(cid)) await drain(helia.pins.rm(cid));
-      await helia.gc();
     },
+    collectGarbage: () => lock.exclusive(() => helia.gc()),
     async close() {
       await helia.stop();
       await blockstore.close();

@@ -46,6 +46,10 @@ export async function openKuboStore(apiUrl: string): Promise<ContentStore> {
     async unpin(cid) {
       if (await pinned(cid)) await kubo.pin.rm(cid);
     },
+    // Kubo adds and pins in one step under its own GC lock: nothing of an add in progress is collected.
+    async collectGarbage() {
+      for await (const _ of kubo.repo.gc());
+    },
     close: async () => undefined,
   };
 }

@@ -16,8 +16,10 @@ export type ContentStore = {
   /** The file's bytes (or a range of them), each block checked against its CID as it is read. */
   cat(cid: CID, range?: ReadRange): AsyncIterable<Uint8Array>;
   isPinned(cid: CID): Promise<boolean>;
-  /** Unpins and lets the node reclaim the blocks no other pin holds. */
+  /** Unpins; the blocks stay until the next `collectGarbage`. */
   unpin(cid: CID): Promise<void>;
+  /** Deletes the blocks no pin holds, never those of an add in progress. */
+  collectGarbage(): Promise<void>;
   close(): Promise<void>;
 };
 
