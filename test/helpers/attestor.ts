@@ -27,6 +27,7 @@ export type AttestorOverrides = {
   jobTimeoutMs?: number;
   relay?: AttestorConfig["validator"]["relay"];
   siweDomains?: readonly string[];
+  factoryLimits?: AttestorConfig["factory"]["limits"];
 };
 
 export function attestorConfig(chain: Chain, overrides: AttestorOverrides = {}): AttestorConfig {
@@ -55,7 +56,11 @@ export function attestorConfig(chain: Chain, overrides: AttestorOverrides = {}):
       jobTimeoutMs: overrides.jobTimeoutMs ?? 10_000,
       nearDuplicate,
     },
-    factory: { attestorKey: overrides.attestorKey, modelsDir: overrides.modelsDir ?? join(tmpdir(), "provena-no-models") },
+    factory: {
+      attestorKey: overrides.attestorKey,
+      modelsDir: overrides.modelsDir ?? join(tmpdir(), "provena-no-models"),
+      ...(overrides.factoryLimits ? { limits: overrides.factoryLimits } : {}),
+    },
   };
 }
 

@@ -16,6 +16,7 @@ import { AcceleratorBusyError, type AcceleratorLock } from "./accelerator.js";
 import { listModels, readModel, weightsHash, type BaseModel } from "./catalog.js";
 import type { JobSettings } from "../../trainer/protocol.js";
 import { JOB_SETTINGS } from "../../trainer/settings.js";
+import { pickNext, type QueueHead } from "./queue.js";
 import { checkSpec, startWorker, type RunningWorker, type WorkerMessage } from "./worker.js";
 
 export type { JobSettings } from "../../trainer/protocol.js";
@@ -40,6 +41,8 @@ export type FactoryOptions = {
   accelerator: AcceleratorLock;
   /** Signs and sends provenance records; unset: publishing is refused. */
   publisher?: Publisher;
+  /** The most jobs one wallet may have queued or running at once (default 2). */
+  jobsPerWallet?: number;
   log?: (line: string) => void;
 };
 
@@ -60,11 +63,11 @@ type JobRow = {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  start_seq: number | null;
 };
 
 // What a user chooses, generated from the worker's schema ($defs/JobSettings): its hyperparameter sections, never paths.
-const SETTINGS_KEYS = Object.keys(JOB_SETTINGS);
-const DATA_KEYS = Object.keys(JOB_SETTINGS.data);
+const SETTINGS_KEYS = Object.keys(JOB_SETTINGS) as (keyof typeof JOB_SETTINGS)[];
 /** "a, b and c" */
 const listed = (words: string[]) => (words.length > 1 ? `${words.slice(0, -1).join(", ")} and ${words.at(-1)}` : (words[0] ?? ""));
 const FINAL: readonly JobState[] = ["done", "failed", "cancelled"];
@@ -77,6 +80,7 @@ type Running = { id: number; worker?: RunningWorker; cancelled: boolean };
 export function createFactory(options: FactoryOptions) {
   const { db } = options;
   const log = options.log ?? ((line: string) => console.error(`factory: ${line}`));
+  const jobsPerWallet = options.jobsPerWallet ?? 2;
   const subscribers = new Map<number, Set<(event: JobEvent) => void>>();
   let running: Running | undefined;
   let stopped = false;
@@ -116,12 +120,22 @@ export function createFactory(options: FactoryOptions) {
     if (typeof settings !== "object" || settings === null || Array.isArray(settings))
       fail("invalid", "invalid_settings", "settings must be an object");
     for (const key of Object.keys(settings as object)) {
-      if (!SETTINGS_KEYS.includes(key))
+      if (!(SETTINGS_KEYS as string[]).includes(key))
         fail("invalid", "invalid_settings", `settings.${key} cannot be set: only ${listed(SETTINGS_KEYS)} are a job's to choose`);
     }
-    const data = (settings as JobSettings).data;
-    for (const key of Object.keys(data ?? {})) {
-      if (!DATA_KEYS.includes(key)) fail("invalid", "invalid_settings", `settings.data.${key} cannot be set: only ${listed(DATA_KEYS)}`);
+    // Each section is an allow-list too (the worker's ranges are checked by the worker itself, below).
+    for (const section of SETTINGS_KEYS) {
+      const value = (settings as Record<string, unknown>)[section];
+      if (value === undefined) continue;
+      if (typeof value !== "object" || value === null || Array.isArray(value))
+        fail("invalid", "invalid_settings", `settings.${section} must be an object`);
+      const allowed = Object.keys(JOB_SETTINGS[section]);
+      for (const key of Object.keys(value as object)) {
+        if (!allowed.includes(key))
+          fail("invalid", "invalid_settings", `settings.${section}.${key} cannot be set: only ${listed(allowed)}`, {
+            field: `${section}.${key}`,
+          });
+      }
     }
     return settings as JobSettings;
   }
@@ -143,8 +157,23 @@ export function createFactory(options: FactoryOptions) {
     };
   }
 
-  /** Validates a request (catalog, Datanets, the worker's own hyperparameter rules) and queues the job. */
+  /** Refuses a wallet at its quota of live (queued or running) jobs. */
+  function checkQuota(creator: Address) {
+    const { live } = db
+      .prepare("SELECT COUNT(*) AS live FROM train_job WHERE creator = ? AND state IN ('queued', 'running')")
+      .get(creator.toLowerCase()) as { live: number };
+    if (live >= jobsPerWallet)
+      fail(
+        "rate_limited",
+        "job_quota",
+        `${creator} already has ${live} job(s) queued or running, the most one wallet may have: wait for one to finish or cancel one`,
+        { live, jobsPerWallet },
+      );
+  }
+
+  /** Validates a request (quota, catalog, Datanets, the worker's own hyperparameter rules) and queues the job. */
   async function create(request: JobRequest, creator: Address) {
+    checkQuota(creator);
     if (typeof request?.baseModel !== "string") fail("invalid", "invalid_request", "baseModel (a catalog model id) is required");
     const model =
       readModel(options.modelsDir, request.baseModel) ??
@@ -174,6 +203,8 @@ export function createFactory(options: FactoryOptions) {
     const draft = { id: 0, base_model: model.id, settings: JSON.stringify(settings), parent_job: parent?.id ?? null, checkpoint: null };
     const problem = await checkSpec(specOf(draft, model));
     if (problem) fail("invalid", problem.code, problem.message, problem.field ? { field: problem.field } : undefined);
+    // Again, now that nothing awaits between the count and the insert: concurrent requests cannot both pass.
+    checkQuota(creator);
     const { lastInsertRowid } = db
       .prepare(
         "INSERT INTO train_job (creator, base_model, datanets, dataset_block, settings, parent_job, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)",
@@ -190,6 +221,7 @@ export function createFactory(options: FactoryOptions) {
   async function run(job: JobRow, current: Running) {
     const dir = folder(job.id);
     mkdirSync(dir, { recursive: true });
+    db.prepare("UPDATE train_job SET start_seq = (SELECT COALESCE(MAX(start_seq), 0) + 1 FROM train_job) WHERE id = ?").run(job.id);
     setState(job.id, "running", { started_at: job.started_at ?? now() });
     try {
       const model = baseModelOf(job);
@@ -245,10 +277,19 @@ export function createFactory(options: FactoryOptions) {
     }
   }
 
-  /** Starts the next queued job when none runs, once the accelerator is free. */
+  /** Each waiting wallet's oldest queued job, with the start order of the wallet's last started job. */
+  const queueHeads = () =>
+    db
+      .prepare(
+        `SELECT MIN(q.id) AS id, q.creator AS creator, (SELECT MAX(s.start_seq) FROM train_job s WHERE s.creator = q.creator) AS lastStart
+         FROM train_job q WHERE q.state = 'queued' GROUP BY q.creator`,
+      )
+      .all() as QueueHead[];
+
+  /** Starts the next queued job (round-robin across wallets: `pickNext`) when none runs, once the accelerator is free. */
   async function pump() {
     if (running || stopped) return;
-    const next = db.prepare("SELECT * FROM train_job WHERE state = 'queued' ORDER BY id LIMIT 1").get() as JobRow | undefined;
+    const next = pickNext(queueHeads());
     if (!next) return;
     const current: Running = { id: next.id, cancelled: false };
     running = current;
