@@ -89,6 +89,7 @@ export function loadConfig(env: Env = process.env): AttestorConfig {
       modelsDir: env.MODELS_DIR ?? `${dataDir(env)}/models`,
       limits: {
         jobsPerWallet: number(env, "FACTORY_JOBS_PER_WALLET", DEFAULT_FACTORY_LIMITS.jobsPerWallet, positiveInteger),
+        jobTimeoutMs: number(env, "FACTORY_JOB_TIMEOUT_MS", DEFAULT_FACTORY_LIMITS.jobTimeoutMs, positiveInteger),
         chat: {
           maxNewTokens: number(env, "FACTORY_CHAT_MAX_NEW_TOKENS", DEFAULT_FACTORY_LIMITS.chat.maxNewTokens, positiveInteger),
           maxMessages: number(env, "FACTORY_CHAT_MAX_MESSAGES", DEFAULT_FACTORY_LIMITS.chat.maxMessages, positiveInteger),

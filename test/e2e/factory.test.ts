@@ -16,7 +16,8 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { parseEther, type PrivateKeyAccount } from "viem";
 import { createVerifier, verifyModel } from "@provena/verify";
 import { prose } from "../fixtures/prose.js";
-import { postJson, signIn, startAttestor, upload } from "../helpers/attestor.js";
+import { type AttestorOverrides, postJson, signIn, startAttestor, upload } from "../helpers/attestor.js";
+import { DEFAULT_FACTORY_LIMITS } from "../../attestor/factory/src/config.js";
 import { admin, startChain, type Chain } from "../helpers/stack.js";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -54,7 +55,8 @@ describe("ModelFactory", () => {
   const attestorKey = generatePrivateKey();
 
   const ledger = () => chain.deployment.contracts.ContributionLedger.address;
-  const start = () => startAttestor(chain, { modelsDir, stateDir, attestorKey, relayerKey: attestorKey });
+  const start = (limits?: AttestorOverrides["factoryLimits"]) =>
+    startAttestor(chain, { modelsDir, stateDir, attestorKey, relayerKey: attestorKey, ...(limits ? { factoryLimits: limits } : {}) });
   const job = (body: unknown, headers = auth) => postJson<Record<string, unknown>>(`${attestor.url}/jobs`, body, headers);
   const small = {
     training: { max_steps: 6, batch_size: 2, learning_rate: 0.01, save_steps: 5, logging_steps: 1 },
@@ -383,6 +385,28 @@ describe("ModelFactory", () => {
     );
     assert.equal(resumedSteps.at(-1), 40);
     assert.equal((after.at(-1)!.data as { state: string }).state, "done");
+    auth = await signIn(attestor.url, alice, chain.deployment.chainId);
+  });
+
+  test("a job that runs past the attestor's time limit for one job is stopped and fails with job_timeout", {
+    timeout: 300_000,
+  }, async () => {
+    await attestor.close();
+    attestor = await start({ ...DEFAULT_FACTORY_LIMITS, jobTimeoutMs: 8_000 });
+    auth = await signIn(attestor.url, alice, chain.deployment.chainId);
+    const endless = { ...small, training: { ...small.training, max_steps: 100_000, save_steps: 0 } };
+    const created = await job({ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: endless });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const stream = await events(`${attestor.url}/jobs/${created.body.id}/events`);
+    assert.deepEqual(stream.at(-1)?.data, {
+      type: "status",
+      state: "failed",
+      code: "job_timeout",
+      message: "the job ran longer than 8 s, this attestor's limit for one job: it was stopped",
+    });
+    assert.ok(!stream.some((e) => e.event === "step" && e.data.step === 100_000));
+    await attestor.close();
+    attestor = await start();
     auth = await signIn(attestor.url, alice, chain.deployment.chainId);
   });
 });

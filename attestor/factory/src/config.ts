@@ -16,11 +16,17 @@ export type ChatLimits = {
 export type FactoryLimits = {
   /** The most training jobs one wallet may have queued or running at once (the next: 429). */
   jobsPerWallet: number;
+  /**
+   * How long a training job may take, counted from its first start (a restart's downtime included); then it
+   * is stopped after a final checkpoint and fails with job_timeout, so that no job holds the device for ever.
+   */
+  jobTimeoutMs: number;
   chat: ChatLimits;
 };
 
 export const DEFAULT_FACTORY_LIMITS: FactoryLimits = {
   jobsPerWallet: 2,
+  jobTimeoutMs: 6 * 3_600_000,
   chat: { maxNewTokens: 512, maxMessages: 64, maxPromptChars: 32_000, replyTimeoutMs: 120_000 },
 };
 

@@ -43,6 +43,8 @@ export type FactoryOptions = {
   publisher?: Publisher;
   /** The most jobs one wallet may have queued or running at once (default 2). */
   jobsPerWallet?: number;
+  /** How long a job may take from its first start (default 6 h); then it is stopped and fails with job_timeout. */
+  jobTimeoutMs?: number;
   log?: (line: string) => void;
 };
 
@@ -75,12 +77,13 @@ const FINAL: readonly JobState[] = ["done", "failed", "cancelled"];
 const now = () => Math.floor(Date.now() / 1000);
 
 /** The training job the factory is running (or waiting for the accelerator to run). */
-type Running = { id: number; worker?: RunningWorker; cancelled: boolean };
+type Running = { id: number; worker?: RunningWorker; cancelled: boolean; timedOut?: boolean };
 
 export function createFactory(options: FactoryOptions) {
   const { db } = options;
   const log = options.log ?? ((line: string) => console.error(`factory: ${line}`));
   const jobsPerWallet = options.jobsPerWallet ?? 2;
+  const jobTimeoutMs = options.jobTimeoutMs ?? 6 * 3_600_000;
   const subscribers = new Map<number, Set<(event: JobEvent) => void>>();
   let running: Running | undefined;
   let stopped = false;
@@ -222,7 +225,9 @@ export function createFactory(options: FactoryOptions) {
     const dir = folder(job.id);
     mkdirSync(dir, { recursive: true });
     db.prepare("UPDATE train_job SET start_seq = (SELECT COALESCE(MAX(start_seq), 0) + 1 FROM train_job) WHERE id = ?").run(job.id);
-    setState(job.id, "running", { started_at: job.started_at ?? now() });
+    const startedAt = job.started_at ?? now();
+    setState(job.id, "running", { started_at: startedAt });
+    let deadline: NodeJS.Timeout | undefined;
     try {
       const model = baseModelOf(job);
       if (!existsSync(join(dir, "manifest.json"))) {
@@ -255,11 +260,28 @@ export function createFactory(options: FactoryOptions) {
       });
       current.worker = worker;
       if (current.cancelled) worker.cancel();
+      // The job's time runs from its first start; when it is up, the worker stops as on cancel (final checkpoint).
+      deadline = setTimeout(
+        () => {
+          current.timedOut = true;
+          worker.cancel();
+        },
+        // setTimeout takes at most 2^31 - 1 ms (about 24.8 days); past that it would fire at once.
+        Math.min(2 ** 31 - 1, Math.max(0, startedAt * 1000 + jobTimeoutMs - Date.now())),
+      );
       const { code, error } = await worker.exited;
+      clearTimeout(deadline);
       // Stopped with the attestor: the job stays running, to resume from its final checkpoint at the next start.
       if (stopped && !current.cancelled) return;
       if (code === 0) {
         setState(job.id, "done", { metrics: JSON.stringify(metrics), finished_at: now() });
+      } else if (current.timedOut && !current.cancelled) {
+        // Whether it had checkpointed (3) or was stopped before it could (still starting): its time is up.
+        setState(job.id, "failed", {
+          error_code: "job_timeout",
+          error: `the job ran longer than ${jobTimeoutMs / 1000} s, this attestor's limit for one job: it was stopped`,
+          finished_at: now(),
+        });
       } else if (code === 3) {
         setState(job.id, "cancelled", { finished_at: now() });
       } else {
@@ -270,6 +292,7 @@ export function createFactory(options: FactoryOptions) {
         });
       }
     } catch (cause) {
+      clearTimeout(deadline);
       const code = (cause as { code?: string }).code ?? "internal_error";
       // The job's record is public (GET /jobs/:id and its events): never a URL with its credentials.
       const { shortMessage, message } = cause as { shortMessage?: string; message?: string };

@@ -62,6 +62,7 @@ export function createFactoryService({ db, store, chain, auth, runtime, outbox, 
     modelsDir: config.modelsDir,
     stateDir: runtime.stateDir,
     jobsPerWallet: limits.jobsPerWallet,
+    jobTimeoutMs: limits.jobTimeoutMs,
     ...(config.attestorKey && outbox
       ? {
           publisher: {
