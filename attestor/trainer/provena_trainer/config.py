@@ -92,10 +92,11 @@ class DataArgs:
     eval: Optional[str] = _arg(None, help="held-out records; when absent, validation_split carves them out of train")
     predict: Optional[str] = _arg(None, help='records with a prompt ({"prompt"}, or {"messages"} ending in a user turn) and a '
                                   '"reference"; required for predict')
-    cutoff_len: int = _arg(1024, minimum=8, maximum=32_768, help="tokens per record; longer records are truncated (and reported); "
-                           "at most the model's context")
+    cutoff_len: int = _arg(1024, minimum=8, maximum=32_768,
+                           help="tokens per record; longer records are truncated (and reported); at most the model's context")
     packing: bool = _arg(False, help="concatenate records into full rows of cutoff_len tokens (no padding waste)")
-    validation_split: float = _arg(0.0, minimum=0, exclusiveMaximum=1, help="fraction of the training records held out for evaluation")
+    validation_split: float = _arg(0.0, minimum=0, exclusiveMaximum=1,
+                                   help="fraction of the training records held out for evaluation")
 
 
 @dataclass
@@ -104,9 +105,11 @@ class FinetuningArgs:
 
     method: Literal["lora", "qlora", "full"] = _arg("lora", help="qlora: 4-bit NF4 base, CUDA only")
     lora_rank: int = _arg(8, minimum=1, maximum=256, help="rank of the LoRA matrices")
-    lora_alpha: float = _arg(16.0, exclusiveMinimum=0, maximum=1024, help="LoRA scaling numerator (the update is scaled by lora_alpha / lora_rank)")
+    lora_alpha: float = _arg(16.0, exclusiveMinimum=0, maximum=1024,
+                             help="LoRA scaling numerator (the update is scaled by lora_alpha / lora_rank)")
     lora_dropout: float = _arg(0.05, minimum=0, exclusiveMaximum=1, help="dropout on the LoRA input")
-    lora_target: Optional[list[str]] = _arg(None, minItems=1, maxItems=64, help='null: the family\'s default modules; ["all-linear"]: every linear '
+    lora_target: Optional[list[str]] = _arg(None, minItems=1, maxItems=64,
+                                            help='null: the family\'s default modules; ["all-linear"]: every linear '
                                             "layer; or module names")
 
 
@@ -129,9 +132,10 @@ class TrainingArgs:
     max_grad_norm: float = _arg(1.0, minimum=0, maximum=1000, help="gradient clipping norm; 0 disables clipping")
     seed: int = _arg(42, minimum=0, maximum=MAX_SEED, help="seed of initialization, shuffling and dropout")
     logging_steps: int = _arg(1, minimum=0, maximum=MAX_STEPS, help="a step message every this many steps")
-    eval_steps: int = _arg(0, minimum=0, maximum=MAX_STEPS, help="evaluate every this many steps; 0: only at the end (when there is an evaluation set)")
-    save_steps: int = _arg(0, minimum=0, maximum=MAX_STEPS, zero_or_minimum=5, help="checkpoint every this many steps (0, or at least 5); 0: only on "
-                           "cancellation")
+    eval_steps: int = _arg(0, minimum=0, maximum=MAX_STEPS,
+                           help="evaluate every this many steps; 0: only at the end (when there is an evaluation set)")
+    save_steps: int = _arg(0, minimum=0, maximum=MAX_STEPS, zero_or_minimum=5,
+                           help="checkpoint every this many steps (0, or at least 5); 0: only on cancellation")
     save_total_limit: int = _arg(2, minimum=1, maximum=10, help="checkpoints kept in output_dir; older ones are "
                                  "deleted as new ones are written (resume takes the latest)")
 
@@ -276,8 +280,10 @@ def _broken_rule(r: dict, value) -> str | None:
         return None
     if "zero_or_minimum" in r and value != 0 and value < r["zero_or_minimum"]:
         return f"0 (off) or >= {r['zero_or_minimum']}"
-    bounds = (("minimum", ">=", value >= r.get("minimum", value)), ("exclusiveMinimum", ">", value > r.get("exclusiveMinimum", value - 1)),
-              ("maximum", "<=", value <= r.get("maximum", value)), ("exclusiveMaximum", "<", value < r.get("exclusiveMaximum", value + 1)))
+    bounds = (("minimum", ">=", value >= r.get("minimum", value)),
+              ("exclusiveMinimum", ">", value > r.get("exclusiveMinimum", value - 1)),
+              ("maximum", "<=", value <= r.get("maximum", value)),
+              ("exclusiveMaximum", "<", value < r.get("exclusiveMaximum", value + 1)))
     if all(ok for _, _, ok in bounds):
         return None
     return _interval(r) or " and ".join(f"{op} {r[k]}" for k, op, _ in bounds if k in r)

@@ -126,7 +126,8 @@ def fit_context(spec, path: str, emitter) -> None:
     context, with a warning (the manifest records the length actually used)."""
     context = model_context(path)
     if context is not None and spec.data.cutoff_len > context:
-        emitter.emit("warning", code="cutoff_clamped", message=f"data.cutoff_len={spec.data.cutoff_len} exceeds the model's context of {context} tokens: "
+        emitter.emit("warning", code="cutoff_clamped",
+                     message=f"data.cutoff_len={spec.data.cutoff_len} exceeds the model's context of {context} tokens: "
                      f"{context} is used")
         spec.data.cutoff_len = context
 
