@@ -307,6 +307,22 @@ describe("ModelFactory", () => {
     assert.match(String(greedy.body.message), /max_new_tokens must be at most 512 here, not 1000000/);
     const essay = await postJson(`${attestor.url}/chat`, { job: id, messages: [{ role: "user", content: "x".repeat(40_000) }] }, auth);
     assert.deepEqual([essay.status, essay.body.error], [413, "prompt_too_long"], JSON.stringify(essay.body));
+    // A client that hangs up mid-reply (its reply is cancelled in the worker: chat-limits.test.ts): the next is served whole.
+    const hangUp = new AbortController();
+    const partial = await fetch(`${attestor.url}/chat`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ baseModel: "tiny-gpt2", messages: [{ role: "user", content: "Notes" }], max_new_tokens: 512, temperature: 0 }),
+      signal: hangUp.signal,
+    });
+    await partial.body!.getReader().read();
+    hangUp.abort();
+    const next = await fetch(`${attestor.url}/chat`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ baseModel: "tiny-gpt2", messages: [{ role: "user", content: "Notes" }], max_new_tokens: 2, temperature: 0 }),
+    });
+    assert.match(await next.text(), /event: reply\ndata: .*"completion_tokens":2/);
 
     // Refine: a new job from this one's adapter, lineage kept, published with its parent.
     const refined = await job({ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: small, parentJob: id });
