@@ -170,7 +170,8 @@ export function createChat(options: ChatOptions) {
   /**
    * One reply from `model` with `adapter` (a name and folder) or the base model (undefined), streaming
    * each piece of text to `onToken`. Bad sampling values are refused by the worker, by name. Waits its turn
-   * for the accelerator; `signal` (the client gone) gives up the wait.
+   * for the accelerator; `signal` (the client gone) gives up the wait, or stops the reply (rejects with client_gone);
+   * past `limits.replyTimeoutMs` the reply is stopped and rejects with chat_timeout.
    */
   async function chat(
     model: BaseModel,
