@@ -5,7 +5,7 @@
 import { dataDir, deploymentPath, loadDeployment } from "@provena/common/node";
 import type { Hex } from "viem";
 import { hardhat } from "viem/chains";
-import type { FactoryConfig } from "@provena/factory";
+import { DEFAULT_FACTORY_LIMITS, type FactoryConfig } from "@provena/factory";
 import { type GatewayConfig, UPLOAD_DEFAULTS } from "@provena/gateway";
 import type { RuntimeConfig, ServerConfig } from "@provena/runtime";
 import type { ValidatorConfig } from "@provena/validator";
@@ -106,6 +106,16 @@ export function loadConfig(env: Env = process.env): AttestorConfig {
     factory: {
       attestorKey: key(env, "ATTESTOR_KEY") ?? validatorKey,
       modelsDir: env.MODELS_DIR ?? `${dataDir(env)}/models`,
+      limits: {
+        jobsPerWallet: number(env, "FACTORY_JOBS_PER_WALLET", DEFAULT_FACTORY_LIMITS.jobsPerWallet, positiveInteger),
+        jobTimeoutMs: number(env, "FACTORY_JOB_TIMEOUT_MS", DEFAULT_FACTORY_LIMITS.jobTimeoutMs, positiveInteger),
+        chat: {
+          maxNewTokens: number(env, "FACTORY_CHAT_MAX_NEW_TOKENS", DEFAULT_FACTORY_LIMITS.chat.maxNewTokens, positiveInteger),
+          maxMessages: number(env, "FACTORY_CHAT_MAX_MESSAGES", DEFAULT_FACTORY_LIMITS.chat.maxMessages, positiveInteger),
+          maxPromptChars: number(env, "FACTORY_CHAT_MAX_PROMPT_CHARS", DEFAULT_FACTORY_LIMITS.chat.maxPromptChars, positiveInteger),
+          replyTimeoutMs: number(env, "FACTORY_CHAT_TIMEOUT_MS", DEFAULT_FACTORY_LIMITS.chat.replyTimeoutMs, positiveInteger),
+        },
+      },
     },
   };
 }

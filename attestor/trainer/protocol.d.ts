@@ -24,7 +24,7 @@ export interface StartedMessage {
 /** Something the user should know that does not stop the run. */
 export interface WarningMessage {
   type: "warning";
-  code: "records_truncated" | "records_skipped";
+  code: "records_truncated" | "records_skipped" | "cutoff_clamped";
   message: string;
   count?: number;
 }
@@ -127,10 +127,10 @@ export interface ChatMessage {
   content: string;
 }
 
-/** One line on the serve worker's stdin. op chat (default) needs messages or prompt; load_adapter needs name and path; shutdown ends the worker. */
+/** One line on the serve worker's stdin. op chat (default) needs messages or prompt; load_adapter needs name and path; cancel stops the chat request with this id (its reply ends with a cancelled error; the worker goes on serving); shutdown ends the worker. */
 export interface ServeRequest {
   id: string;
-  op?: "chat" | "load_adapter" | "shutdown";
+  op?: "chat" | "load_adapter" | "cancel" | "shutdown";
   messages?: Array<ChatMessage>;
   /** raw text, no chat template */
   prompt?: string;
@@ -187,7 +187,7 @@ export interface DataArgs {
   eval?: string | null;
   /** records with a prompt ({"prompt"}, or {"messages"} ending in a user turn) and a "reference"; required for predict (default: null) */
   predict?: string | null;
-  /** tokens per record; longer records are truncated (and reported) (default: 1024) */
+  /** tokens per record; longer records are truncated (and reported); at most the model's context (default: 1024) */
   cutoff_len?: number;
   /** concatenate records into full rows of cutoff_len tokens (no padding waste) (default: false) */
   packing?: boolean;
@@ -207,8 +207,6 @@ export interface FinetuningArgs {
   lora_dropout?: number;
   /** null: the family's default modules; ["all-linear"]: every linear layer; or module names (default: null) */
   lora_target?: Array<string> | null;
-  /** full fine-tuning keeps weights, gradients and two Adam moments in memory: refused above this many parameters (default: 1500000000) */
-  full_max_params?: number;
 }
 
 /** The optimization loop. */
@@ -245,8 +243,10 @@ export interface TrainingArgs {
   logging_steps?: number;
   /** evaluate every this many steps; 0: only at the end (when there is an evaluation set) (default: 0) */
   eval_steps?: number;
-  /** checkpoint every this many steps; 0: only on cancellation (default: 0) */
+  /** checkpoint every this many steps (0, or at least 5); 0: only on cancellation (default: 0) */
   save_steps?: number;
+  /** checkpoints kept in output_dir; older ones are deleted as new ones are written (resume takes the latest) (default: 2) */
+  save_total_limit?: number;
 }
 
 /** Sampling, for predict and as serve's defaults. */
@@ -289,7 +289,7 @@ export interface JobSettings {
 
 /** The data knobs of JobSettings: the files are the attestor's. */
 export interface DataSettings {
-  /** tokens per record; longer records are truncated (and reported) (default: 1024) */
+  /** tokens per record; longer records are truncated (and reported); at most the model's context (default: 1024) */
   cutoff_len?: number;
   /** concatenate records into full rows of cutoff_len tokens (no padding waste) (default: false) */
   packing?: boolean;

@@ -9,7 +9,6 @@ export const JOB_SETTINGS = {
     lora_alpha: 16.0,
     lora_dropout: 0.05,
     lora_target: null,
-    full_max_params: 1500000000,
   },
   training: {
     learning_rate: 0.0002,
@@ -29,6 +28,7 @@ export const JOB_SETTINGS = {
     logging_steps: 1,
     eval_steps: 0,
     save_steps: 0,
+    save_total_limit: 2,
   },
   data: {
     cutoff_len: 1024,

@@ -1,7 +1,9 @@
 /**
  * ModelFactory end to end on a real Hardhat node, the attestor's embedded IPFS node and the real Python
  * worker with a tiny GPT-2: contributions → verdicts → job (progress as server-sent events) → adapter →
- * publish → the auditor's verifier passes. Bad job requests are refused by name; cancel; restart mid-job.
+ * publish → the auditor's verifier passes. Bad job requests (issue 13's oversized hyperparameters and guard
+ * included) are refused by name; a wallet's quota of live jobs and the queue's turns across wallets; cancel;
+ * restart mid-job.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,7 +16,8 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { parseEther, type PrivateKeyAccount } from "viem";
 import { createVerifier, verifyModel } from "@provena/verify";
 import { prose } from "../fixtures/prose.js";
-import { postJson, signIn, startAttestor, upload } from "../helpers/attestor.js";
+import { type AttestorOverrides, postJson, signIn, startAttestor, upload } from "../helpers/attestor.js";
+import { DEFAULT_FACTORY_LIMITS } from "../../attestor/factory/src/config.js";
 import { admin, startChain, type Chain } from "../helpers/stack.js";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -52,10 +55,11 @@ describe("ModelFactory", () => {
   const attestorKey = generatePrivateKey();
 
   const ledger = () => chain.deployment.contracts.ContributionLedger.address;
-  const start = () => startAttestor(chain, { modelsDir, stateDir, attestorKey, relayerKey: attestorKey });
+  const start = (limits?: AttestorOverrides["factoryLimits"]) =>
+    startAttestor(chain, { modelsDir, stateDir, attestorKey, relayerKey: attestorKey, ...(limits ? { factoryLimits: limits } : {}) });
   const job = (body: unknown, headers = auth) => postJson<Record<string, unknown>>(`${attestor.url}/jobs`, body, headers);
   const small = {
-    training: { max_steps: 6, batch_size: 2, learning_rate: 0.01, save_steps: 2, logging_steps: 1 },
+    training: { max_steps: 6, batch_size: 2, learning_rate: 0.01, save_steps: 5, logging_steps: 1 },
     data: { cutoff_len: 64 },
   };
 
@@ -153,6 +157,31 @@ describe("ModelFactory", () => {
         400,
         "invalid_hyperparameter",
         /training\.learning_rate must be in \(0, 1\)/,
+      ],
+      // Issue 13: every hyperparameter has an upper bound, and the worker's guards are not a job's to set.
+      ...(
+        [
+          [{ training: { epochs: 1e12 } }, /training\.epochs must be in \[0, 100\], got 1000000000000/],
+          [{ training: { batch_size: 1e6 } }, /training\.batch_size must be in \[1, 256\], got 1000000/],
+          [{ training: { save_steps: 1 } }, /training\.save_steps must be 0 \(off\) or >= 5, got 1/],
+          [{ finetuning: { lora_rank: 100_000 } }, /finetuning\.lora_rank must be in \[1, 256\]/],
+        ] as const
+      ).map(
+        ([settings, message]) =>
+          [{ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings }, auth, 400, "invalid_hyperparameter", message] as [
+            unknown,
+            Record<string, string>,
+            number,
+            string,
+            RegExp,
+          ],
+      ),
+      [
+        { baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: { finetuning: { method: "full", full_max_params: 1e15 } } },
+        auth,
+        400,
+        "invalid_settings",
+        /settings\.finetuning\.full_max_params cannot be set: only method, lora_rank/,
       ],
       [
         { baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: { finetuning: { method: "dora" } } },
@@ -268,6 +297,32 @@ describe("ModelFactory", () => {
       auth,
     );
     assert.deepEqual([badSampling.status, badSampling.body.error], [400, "bad_request"], JSON.stringify(badSampling.body));
+    // Issue 13: a reply's length is capped, and so is the prompt's.
+    const greedy = await postJson(
+      `${attestor.url}/chat`,
+      { baseModel: "tiny-gpt2", messages: [{ role: "user", content: "x" }], max_new_tokens: 1_000_000 },
+      auth,
+    );
+    assert.deepEqual([greedy.status, greedy.body.error], [400, "max_new_tokens_too_large"], JSON.stringify(greedy.body));
+    assert.match(String(greedy.body.message), /max_new_tokens must be at most 512 here, not 1000000/);
+    const essay = await postJson(`${attestor.url}/chat`, { job: id, messages: [{ role: "user", content: "x".repeat(40_000) }] }, auth);
+    assert.deepEqual([essay.status, essay.body.error], [413, "prompt_too_long"], JSON.stringify(essay.body));
+    // A client that hangs up mid-reply (its reply is cancelled in the worker: chat-limits.test.ts): the next is served whole.
+    const hangUp = new AbortController();
+    const partial = await fetch(`${attestor.url}/chat`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ baseModel: "tiny-gpt2", messages: [{ role: "user", content: "Notes" }], max_new_tokens: 512, temperature: 0 }),
+      signal: hangUp.signal,
+    });
+    await partial.body!.getReader().read();
+    hangUp.abort();
+    const next = await fetch(`${attestor.url}/chat`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ baseModel: "tiny-gpt2", messages: [{ role: "user", content: "Notes" }], max_new_tokens: 2, temperature: 0 }),
+    });
+    assert.match(await next.text(), /event: reply\ndata: .*"completion_tokens":2/);
 
     // Refine: a new job from this one's adapter, lineage kept, published with its parent.
     const refined = await job({ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: small, parentJob: id });
@@ -282,10 +337,41 @@ describe("ModelFactory", () => {
     assert.equal(child.body.record.parentId, published.body.modelId);
   });
 
+  test("a wallet may have only so many jobs queued or running (429); the queue takes wallets in turn", { timeout: 300_000 }, async () => {
+    const body = {
+      baseModel: "tiny-gpt2",
+      datanets: [textDatanet.toString()],
+      settings: { ...small, training: { ...small.training, max_steps: 400, save_steps: 0 } },
+    };
+    const first = await job(body); // runs
+    const second = await job(body); // waits
+    assert.deepEqual([first.status, second.status], [201, 201], JSON.stringify([first.body, second.body]));
+    const third = await job(body);
+    assert.equal(third.status, 429, JSON.stringify(third.body));
+    assert.equal(third.body.error, "job_quota");
+    assert.match(String(third.body.message), /already has 2 job\(s\) queued or running, the most one wallet may have/);
+    // Another wallet is not held back by alice's quota, nor by her older queued job.
+    const bob = await signIn(attestor.url, owner, chain.deployment.chainId);
+    const bobs = await job(body, bob);
+    assert.equal(bobs.status, 201, JSON.stringify(bobs.body));
+    await events(`${attestor.url}/jobs/${first.body.id}/events`, (e) => e.event === "step");
+    await postJson(`${attestor.url}/jobs/${first.body.id}/cancel`, {}, auth);
+    await events(`${attestor.url}/jobs/${bobs.body.id}/events`, (e) => e.event === "status" && e.data.state === "running");
+    const waiting = (await (await fetch(`${attestor.url}/jobs/${second.body.id}`)).json()) as { state: string };
+    assert.equal(waiting.state, "queued", "alice ran last: bob's job goes before her older one");
+    // Honest work goes on: a finished (here cancelled) job frees its place in the quota.
+    assert.equal((await postJson(`${attestor.url}/jobs/${second.body.id}/cancel`, {}, auth)).status, 200);
+    assert.equal((await postJson(`${attestor.url}/jobs/${bobs.body.id}/cancel`, {}, bob)).status, 200);
+    await events(`${attestor.url}/jobs/${bobs.body.id}/events`);
+    const again = await job({ ...body, settings: small });
+    assert.equal(again.status, 201, JSON.stringify(again.body));
+    assert.deepEqual((await events(`${attestor.url}/jobs/${again.body.id}/events`)).at(-1)?.data, { type: "status", state: "done" });
+  });
+
   test("cancel stops a running job after a final checkpoint; a restart mid-job resumes from the last checkpoint", {
     timeout: 300_000,
   }, async () => {
-    const long = { ...small, training: { ...small.training, max_steps: 400, save_steps: 1 } };
+    const long = { ...small, training: { ...small.training, max_steps: 400, save_steps: 5 } };
     const first = await job({ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: long });
     await events(`${attestor.url}/jobs/${first.body.id}/events`, (e) => e.event === "step");
     const cancelled = await postJson(`${attestor.url}/jobs/${first.body.id}/cancel`, {}, auth);
@@ -300,7 +386,7 @@ describe("ModelFactory", () => {
     const second = await job({
       baseModel: "tiny-gpt2",
       datanets: [textDatanet.toString()],
-      settings: { ...small, training: { ...small.training, max_steps: 40, save_steps: 1 } },
+      settings: { ...small, training: { ...small.training, max_steps: 40, save_steps: 5 } },
     });
     const id = second.body.id as number;
     const before = await events(`${attestor.url}/jobs/${id}/events`, (e) => e.event === "checkpoint");
@@ -315,6 +401,28 @@ describe("ModelFactory", () => {
     );
     assert.equal(resumedSteps.at(-1), 40);
     assert.equal((after.at(-1)!.data as { state: string }).state, "done");
+    auth = await signIn(attestor.url, alice, chain.deployment.chainId);
+  });
+
+  test("a job that runs past the attestor's time limit for one job is stopped and fails with job_timeout", {
+    timeout: 300_000,
+  }, async () => {
+    await attestor.close();
+    attestor = await start({ ...DEFAULT_FACTORY_LIMITS, jobTimeoutMs: 8_000 });
+    auth = await signIn(attestor.url, alice, chain.deployment.chainId);
+    const endless = { ...small, training: { ...small.training, max_steps: 100_000, save_steps: 0 } };
+    const created = await job({ baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: endless });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const stream = await events(`${attestor.url}/jobs/${created.body.id}/events`);
+    assert.deepEqual(stream.at(-1)?.data, {
+      type: "status",
+      state: "failed",
+      code: "job_timeout",
+      message: "the job ran longer than 8 s, this attestor's limit for one job: it was stopped",
+    });
+    assert.ok(!stream.some((e) => e.event === "step" && e.data.step === 100_000));
+    await attestor.close();
+    attestor = await start();
     auth = await signIn(attestor.url, alice, chain.deployment.chainId);
   });
 });

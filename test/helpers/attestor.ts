@@ -29,6 +29,7 @@ export type AttestorOverrides = {
   relay?: AttestorConfig["validator"]["relay"];
   siweDomains?: readonly string[];
   uploads?: Partial<AttestorConfig["gateway"]["uploads"]>;
+  factoryLimits?: AttestorConfig["factory"]["limits"];
 };
 
 export function attestorConfig(chain: Chain, overrides: AttestorOverrides = {}): AttestorConfig {
@@ -59,7 +60,11 @@ export function attestorConfig(chain: Chain, overrides: AttestorOverrides = {}):
       jobTimeoutMs: overrides.jobTimeoutMs ?? 10_000,
       nearDuplicate,
     },
-    factory: { attestorKey: overrides.attestorKey, modelsDir: overrides.modelsDir ?? join(tmpdir(), "provena-no-models") },
+    factory: {
+      attestorKey: overrides.attestorKey,
+      modelsDir: overrides.modelsDir ?? join(tmpdir(), "provena-no-models"),
+      ...(overrides.factoryLimits ? { limits: overrides.factoryLimits } : {}),
+    },
   };
 }
 

@@ -16,6 +16,7 @@ import { AcceleratorBusyError, type AcceleratorLock } from "./accelerator.js";
 import { listModels, readModel, weightsHash, type BaseModel } from "./catalog.js";
 import type { JobSettings } from "../../trainer/protocol.js";
 import { JOB_SETTINGS } from "../../trainer/settings.js";
+import { pickNext, type QueueHead } from "./queue.js";
 import { checkSpec, startWorker, type RunningWorker, type WorkerMessage } from "./worker.js";
 
 export type { JobSettings } from "../../trainer/protocol.js";
@@ -40,6 +41,10 @@ export type FactoryOptions = {
   accelerator: AcceleratorLock;
   /** Signs and sends provenance records; unset: publishing is refused. */
   publisher?: Publisher;
+  /** The most jobs one wallet may have queued or running at once (default 2). */
+  jobsPerWallet?: number;
+  /** How long a job may take from its first start (default 6 h); then it is stopped and fails with job_timeout. */
+  jobTimeoutMs?: number;
   log?: (line: string) => void;
 };
 
@@ -60,11 +65,11 @@ type JobRow = {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  start_seq: number | null;
 };
 
 // What a user chooses, generated from the worker's schema ($defs/JobSettings): its hyperparameter sections, never paths.
-const SETTINGS_KEYS = Object.keys(JOB_SETTINGS);
-const DATA_KEYS = Object.keys(JOB_SETTINGS.data);
+const SETTINGS_KEYS = Object.keys(JOB_SETTINGS) as (keyof typeof JOB_SETTINGS)[];
 /** "a, b and c" */
 const listed = (words: string[]) => (words.length > 1 ? `${words.slice(0, -1).join(", ")} and ${words.at(-1)}` : (words[0] ?? ""));
 const FINAL: readonly JobState[] = ["done", "failed", "cancelled"];
@@ -72,11 +77,13 @@ const FINAL: readonly JobState[] = ["done", "failed", "cancelled"];
 const now = () => Math.floor(Date.now() / 1000);
 
 /** The training job the factory is running (or waiting for the accelerator to run). */
-type Running = { id: number; worker?: RunningWorker; cancelled: boolean };
+type Running = { id: number; worker?: RunningWorker; cancelled: boolean; timedOut?: boolean };
 
 export function createFactory(options: FactoryOptions) {
   const { db } = options;
   const log = options.log ?? ((line: string) => console.error(`factory: ${line}`));
+  const jobsPerWallet = options.jobsPerWallet ?? 2;
+  const jobTimeoutMs = options.jobTimeoutMs ?? 6 * 3_600_000;
   const subscribers = new Map<number, Set<(event: JobEvent) => void>>();
   let running: Running | undefined;
   let stopped = false;
@@ -116,12 +123,22 @@ export function createFactory(options: FactoryOptions) {
     if (typeof settings !== "object" || settings === null || Array.isArray(settings))
       fail("invalid", "invalid_settings", "settings must be an object");
     for (const key of Object.keys(settings as object)) {
-      if (!SETTINGS_KEYS.includes(key))
+      if (!(SETTINGS_KEYS as string[]).includes(key))
         fail("invalid", "invalid_settings", `settings.${key} cannot be set: only ${listed(SETTINGS_KEYS)} are a job's to choose`);
     }
-    const data = (settings as JobSettings).data;
-    for (const key of Object.keys(data ?? {})) {
-      if (!DATA_KEYS.includes(key)) fail("invalid", "invalid_settings", `settings.data.${key} cannot be set: only ${listed(DATA_KEYS)}`);
+    // Each section is an allow-list too (the worker's ranges are checked by the worker itself, below).
+    for (const section of SETTINGS_KEYS) {
+      const value = (settings as Record<string, unknown>)[section];
+      if (value === undefined) continue;
+      if (typeof value !== "object" || value === null || Array.isArray(value))
+        fail("invalid", "invalid_settings", `settings.${section} must be an object`);
+      const allowed = Object.keys(JOB_SETTINGS[section]);
+      for (const key of Object.keys(value as object)) {
+        if (!allowed.includes(key))
+          fail("invalid", "invalid_settings", `settings.${section}.${key} cannot be set: only ${listed(allowed)}`, {
+            field: `${section}.${key}`,
+          });
+      }
     }
     return settings as JobSettings;
   }
@@ -143,8 +160,23 @@ export function createFactory(options: FactoryOptions) {
     };
   }
 
-  /** Validates a request (catalog, Datanets, the worker's own hyperparameter rules) and queues the job. */
+  /** Refuses a wallet at its quota of live (queued or running) jobs. */
+  function checkQuota(creator: Address) {
+    const { live } = db
+      .prepare("SELECT COUNT(*) AS live FROM train_job WHERE creator = ? AND state IN ('queued', 'running')")
+      .get(creator.toLowerCase()) as { live: number };
+    if (live >= jobsPerWallet)
+      fail(
+        "rate_limited",
+        "job_quota",
+        `${creator} already has ${live} job(s) queued or running, the most one wallet may have: wait for one to finish or cancel one`,
+        { live, jobsPerWallet },
+      );
+  }
+
+  /** Validates a request (quota, catalog, Datanets, the worker's own hyperparameter rules) and queues the job. */
   async function create(request: JobRequest, creator: Address) {
+    checkQuota(creator);
     if (typeof request?.baseModel !== "string") fail("invalid", "invalid_request", "baseModel (a catalog model id) is required");
     const model =
       readModel(options.modelsDir, request.baseModel) ??
@@ -174,6 +206,8 @@ export function createFactory(options: FactoryOptions) {
     const draft = { id: 0, base_model: model.id, settings: JSON.stringify(settings), parent_job: parent?.id ?? null, checkpoint: null };
     const problem = await checkSpec(specOf(draft, model));
     if (problem) fail("invalid", problem.code, problem.message, problem.field ? { field: problem.field } : undefined);
+    // Again, now that nothing awaits between the count and the insert: concurrent requests cannot both pass.
+    checkQuota(creator);
     const { lastInsertRowid } = db
       .prepare(
         "INSERT INTO train_job (creator, base_model, datanets, dataset_block, settings, parent_job, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)",
@@ -190,7 +224,10 @@ export function createFactory(options: FactoryOptions) {
   async function run(job: JobRow, current: Running) {
     const dir = folder(job.id);
     mkdirSync(dir, { recursive: true });
-    setState(job.id, "running", { started_at: job.started_at ?? now() });
+    db.prepare("UPDATE train_job SET start_seq = (SELECT COALESCE(MAX(start_seq), 0) + 1 FROM train_job) WHERE id = ?").run(job.id);
+    const startedAt = job.started_at ?? now();
+    setState(job.id, "running", { started_at: startedAt });
+    let deadline: NodeJS.Timeout | undefined;
     try {
       const model = baseModelOf(job);
       if (!existsSync(join(dir, "manifest.json"))) {
@@ -223,11 +260,28 @@ export function createFactory(options: FactoryOptions) {
       });
       current.worker = worker;
       if (current.cancelled) worker.cancel();
+      // The job's time runs from its first start; when it is up, the worker stops as on cancel (final checkpoint).
+      deadline = setTimeout(
+        () => {
+          current.timedOut = true;
+          worker.cancel();
+        },
+        // setTimeout takes at most 2^31 - 1 ms (about 24.8 days); past that it would fire at once.
+        Math.min(2 ** 31 - 1, Math.max(0, startedAt * 1000 + jobTimeoutMs - Date.now())),
+      );
       const { code, error } = await worker.exited;
+      clearTimeout(deadline);
       // Stopped with the attestor: the job stays running, to resume from its final checkpoint at the next start.
       if (stopped && !current.cancelled) return;
       if (code === 0) {
         setState(job.id, "done", { metrics: JSON.stringify(metrics), finished_at: now() });
+      } else if (current.timedOut && !current.cancelled) {
+        // Whether it had checkpointed (3) or was stopped before it could (still starting): its time is up.
+        setState(job.id, "failed", {
+          error_code: "job_timeout",
+          error: `the job ran longer than ${jobTimeoutMs / 1000} s, this attestor's limit for one job: it was stopped`,
+          finished_at: now(),
+        });
       } else if (code === 3) {
         setState(job.id, "cancelled", { finished_at: now() });
       } else {
@@ -238,6 +292,7 @@ export function createFactory(options: FactoryOptions) {
         });
       }
     } catch (cause) {
+      clearTimeout(deadline);
       const code = (cause as { code?: string }).code ?? "internal_error";
       // The job's record is public (GET /jobs/:id and its events): never a URL with its credentials.
       const { shortMessage, message } = cause as { shortMessage?: string; message?: string };
@@ -245,10 +300,19 @@ export function createFactory(options: FactoryOptions) {
     }
   }
 
-  /** Starts the next queued job when none runs, once the accelerator is free. */
+  /** Each waiting wallet's oldest queued job, with the start order of the wallet's last started job. */
+  const queueHeads = () =>
+    db
+      .prepare(
+        `SELECT MIN(q.id) AS id, q.creator AS creator, (SELECT MAX(s.start_seq) FROM train_job s WHERE s.creator = q.creator) AS lastStart
+         FROM train_job q WHERE q.state = 'queued' GROUP BY q.creator`,
+      )
+      .all() as QueueHead[];
+
+  /** Starts the next queued job (round-robin across wallets: `pickNext`) when none runs, once the accelerator is free. */
   async function pump() {
     if (running || stopped) return;
-    const next = db.prepare("SELECT * FROM train_job WHERE state = 'queued' ORDER BY id LIMIT 1").get() as JobRow | undefined;
+    const next = pickNext(queueHeads());
     if (!next) return;
     const current: Running = { id: next.id, cancelled: false };
     running = current;

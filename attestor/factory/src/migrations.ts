@@ -32,4 +32,13 @@ export const migrations: readonly Migration[] = [
     );
 `,
   },
+  {
+    // The fair queue: the order in which jobs started (each start, resumes included), to pick the wallet
+    // whose last start is oldest; and counting a wallet's live jobs for its quota.
+    name: "factory/2-fair-queue",
+    sql: `
+    ALTER TABLE train_job ADD COLUMN start_seq INTEGER;
+    CREATE INDEX IF NOT EXISTS train_job_creator ON train_job (creator, state);
+`,
+  },
 ];

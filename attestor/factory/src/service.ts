@@ -28,9 +28,9 @@ import {
   type AppEnv,
   type ContentStore,
 } from "@provena/runtime";
-import type { FactoryConfig } from "./config.js";
+import { DEFAULT_FACTORY_LIMITS, type FactoryConfig } from "./config.js";
 import { ACCELERATOR_MAX_WAITERS, createAcceleratorLock } from "./accelerator.js";
-import { createChat, parseMessages, samplingOf } from "./chat.js";
+import { boundChat, createChat, parseMessages, samplingOf } from "./chat.js";
 import { createFactory as createJobs, type JobRequest } from "./jobs.js";
 import { migrations } from "./migrations.js";
 
@@ -49,6 +49,7 @@ export type CreateFactoryServiceParameters = {
 export function createFactoryService({ db, store, chain, auth, runtime, outbox, config }: CreateFactoryServiceParameters) {
   migrate(db, migrations);
   const { deployment } = runtime;
+  const limits = config.limits ?? DEFAULT_FACTORY_LIMITS;
   // One device: training, evaluation and chat take turns on it.
   const accelerator = createAcceleratorLock({ maxWaiters: ACCELERATOR_MAX_WAITERS });
   const jobs = createJobs({
@@ -60,6 +61,8 @@ export function createFactoryService({ db, store, chain, auth, runtime, outbox, 
     startBlock: BigInt(deployment.contracts.ContributionLedger.startBlock),
     modelsDir: config.modelsDir,
     stateDir: runtime.stateDir,
+    jobsPerWallet: limits.jobsPerWallet,
+    jobTimeoutMs: limits.jobTimeoutMs,
     ...(config.attestorKey && outbox
       ? {
           publisher: {
@@ -70,7 +73,7 @@ export function createFactoryService({ db, store, chain, auth, runtime, outbox, 
         }
       : {}),
   });
-  const chat = createChat({ accelerator });
+  const chat = createChat({ accelerator, limits: limits.chat });
   const creatorOf = (authorization: string | undefined) => auth.authenticate(authorization).address;
 
   const routes = new Hono<AppEnv>()
@@ -120,14 +123,16 @@ export function createFactoryService({ db, store, chain, auth, runtime, outbox, 
       const body = (await readJson(req)) as Record<string, unknown>;
       const { model, adapter } = jobs.chatTarget(body);
       const messages = parseMessages(body.messages);
-      const sampling = samplingOf(body);
+      const sampling = boundChat(messages, samplingOf(body), limits.chat);
       // Side by side: the fine-tune's answer, then the base model's, to the same messages.
       const targets = body.compare === true && adapter ? [adapter, undefined] : [adapter];
-      // A client that hangs up gives up its place in the accelerator's line.
+      // A client that hangs up gives up its place in the accelerator's line, or stops its reply mid-way
+      // (the worker cancels it at the next token, and the accelerator is free again).
       const gone = new AbortController();
       res.on("close", () => gone.abort());
       let streaming = false;
       const send = (event: string, data: unknown) => {
+        if (gone.signal.aborted) return; // tokens the worker sent before it took the cancel: nobody reads them
         if (!streaming) res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
         streaming = true;
         res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 import types
 import typing
 from dataclasses import dataclass, field
@@ -20,17 +21,64 @@ from typing import Literal, Optional
 from .errors import TrainerError
 
 
+# The range keywords a field may declare, named as in JSON Schema, and how each is checked.
+# `zero_or_minimum`: 0 (off) or at least this much; in the schema it is anyOf [{const 0}, {minimum}].
+RANGE_KEYWORDS = ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "minItems", "maxItems", "minLength",
+                  "zero_or_minimum")
+
+
 def _arg(default=dataclasses.MISSING, help: str = "", **kwargs):
-    """A hyperparameter with its help text, as in LLaMA-Factory's hparams; the same text is the
-    field's description in protocol.schema.json ($defs/JobSpec), and a test keeps them equal."""
-    return field(default=default, metadata={"help": help}, **kwargs)
+    """A hyperparameter with its help text, as in LLaMA-Factory's hparams, and its allowed range
+    (JSON Schema keywords: minimum, maximum, ...). The range is declared here once: validate()
+    enforces it, and a test keeps protocol.schema.json's description and range of the field equal
+    to these."""
+    ranges = {k: kwargs.pop(k) for k in RANGE_KEYWORDS if k in kwargs}
+    return field(default=default, metadata={"help": help, "range": ranges}, **kwargs)
+
+
+# Bounds shared by several fields: a run far beyond them is a mistake or an attack on a shared device.
+MAX_STEPS = 100_000
+MAX_SEED = 2**32 - 1
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A limit that is the operator's, never a job's: read from the worker's environment (which it
+    inherits from the attestor), so that no spec can raise it."""
+
+    env: str
+    default: int
+    help: str
+
+
+GUARDS = {
+    "full_max_params": Guard("PROVENA_FULL_MAX_PARAMS", 1_500_000_000, "full fine-tuning keeps weights, gradients and two "
+                             "Adam moments in memory: refused above this many parameters"),
+}
+# Spec fields that once were (or could be taken for) these guards: a spec naming one is told whose it is.
+GUARD_FIELDS = {"finetuning.full_max_params": "full_max_params"}
+
+
+def guard(name: str, env=None) -> int:
+    """The operator's value of a guard (its environment variable), or its default."""
+    g = GUARDS[name]
+    raw = (os.environ if env is None else env).get(g.env, "").strip()
+    if not raw:
+        return g.default
+    try:
+        value = int(float(raw)) if float(raw) == int(float(raw)) else -1
+    except (ValueError, OverflowError):
+        value = -1
+    if value < 1:
+        raise TrainerError("internal_error", f"{g.env} must be a positive integer, got {raw!r}")
+    return value
 
 
 @dataclass
 class ModelArgs:
     """The base model."""
 
-    path: str = _arg("", help="Hugging Face-format local directory (config.json + weights + tokenizer files), "
+    path: str = _arg("", minLength=1, help="Hugging Face-format local directory (config.json + weights + tokenizer files), "
                      "or a hub id when the machine is online")
     trust_remote_code: bool = _arg(False, help="run the model's own Python code (needed by some families, e.g. ChatGLM)")
 
@@ -44,9 +92,11 @@ class DataArgs:
     eval: Optional[str] = _arg(None, help="held-out records; when absent, validation_split carves them out of train")
     predict: Optional[str] = _arg(None, help='records with a prompt ({"prompt"}, or {"messages"} ending in a user turn) and a '
                                   '"reference"; required for predict')
-    cutoff_len: int = _arg(1024, help="tokens per record; longer records are truncated (and reported)")
+    cutoff_len: int = _arg(1024, minimum=8, maximum=32_768,
+                           help="tokens per record; longer records are truncated (and reported); at most the model's context")
     packing: bool = _arg(False, help="concatenate records into full rows of cutoff_len tokens (no padding waste)")
-    validation_split: float = _arg(0.0, help="fraction of the training records held out for evaluation")
+    validation_split: float = _arg(0.0, minimum=0, exclusiveMaximum=1,
+                                   help="fraction of the training records held out for evaluation")
 
 
 @dataclass
@@ -54,49 +104,53 @@ class FinetuningArgs:
     """What is trained."""
 
     method: Literal["lora", "qlora", "full"] = _arg("lora", help="qlora: 4-bit NF4 base, CUDA only")
-    lora_rank: int = _arg(8, help="rank of the LoRA matrices")
-    lora_alpha: float = _arg(16.0, help="LoRA scaling numerator (the update is scaled by lora_alpha / lora_rank)")
-    lora_dropout: float = _arg(0.05, help="dropout on the LoRA input")
-    lora_target: Optional[list[str]] = _arg(None, help='null: the family\'s default modules; ["all-linear"]: every linear '
+    lora_rank: int = _arg(8, minimum=1, maximum=256, help="rank of the LoRA matrices")
+    lora_alpha: float = _arg(16.0, exclusiveMinimum=0, maximum=1024,
+                             help="LoRA scaling numerator (the update is scaled by lora_alpha / lora_rank)")
+    lora_dropout: float = _arg(0.05, minimum=0, exclusiveMaximum=1, help="dropout on the LoRA input")
+    lora_target: Optional[list[str]] = _arg(None, minItems=1, maxItems=64,
+                                            help='null: the family\'s default modules; ["all-linear"]: every linear '
                                             "layer; or module names")
-    full_max_params: int = _arg(1_500_000_000, help="full fine-tuning keeps weights, gradients and two Adam moments in "
-                                "memory: refused above this many parameters")
 
 
 @dataclass
 class TrainingArgs:
     """The optimization loop."""
 
-    learning_rate: float = _arg(2e-4, help="peak learning rate (AdamW)")
-    epochs: float = _arg(3.0, help="passes over the training records; must be > 0 unless max_steps is set")
-    max_steps: int = _arg(0, help="when > 0, the number of optimizer steps, overriding epochs")
-    batch_size: int = _arg(4, help="records per micro-batch")
-    gradient_accumulation_steps: int = _arg(1, help="micro-batches per optimizer step")
+    learning_rate: float = _arg(2e-4, exclusiveMinimum=0, exclusiveMaximum=1, help="peak learning rate (AdamW)")
+    epochs: float = _arg(3.0, minimum=0, maximum=100, help="passes over the training records; must be > 0 unless max_steps is set")
+    max_steps: int = _arg(0, minimum=0, maximum=MAX_STEPS, help="when > 0, the number of optimizer steps, overriding epochs")
+    batch_size: int = _arg(4, minimum=1, maximum=256, help="records per micro-batch")
+    gradient_accumulation_steps: int = _arg(1, minimum=1, maximum=256, help="micro-batches per optimizer step")
     scheduler: Literal["cosine", "linear", "constant"] = _arg("cosine", help="learning-rate decay after warm-up")
-    warmup_ratio: float = _arg(0.0, help="fraction of the steps spent warming up")
-    warmup_steps: int = _arg(0, help="when > 0, warm-up steps, overriding warmup_ratio")
-    weight_decay: float = _arg(0.0, help="AdamW weight decay, on matrices only")
-    adam_beta1: float = _arg(0.9, help="AdamW first-moment decay")
-    adam_beta2: float = _arg(0.999, help="AdamW second-moment decay")
-    adam_epsilon: float = _arg(1e-8, help="AdamW denominator term")
-    max_grad_norm: float = _arg(1.0, help="gradient clipping norm; 0 disables clipping")
-    seed: int = _arg(42, help="seed of initialization, shuffling and dropout")
-    logging_steps: int = _arg(1, help="a step message every this many steps")
-    eval_steps: int = _arg(0, help="evaluate every this many steps; 0: only at the end (when there is an evaluation set)")
-    save_steps: int = _arg(0, help="checkpoint every this many steps; 0: only on cancellation")
+    warmup_ratio: float = _arg(0.0, minimum=0, exclusiveMaximum=1, help="fraction of the steps spent warming up")
+    warmup_steps: int = _arg(0, minimum=0, maximum=MAX_STEPS, help="when > 0, warm-up steps, overriding warmup_ratio")
+    weight_decay: float = _arg(0.0, minimum=0, maximum=10, help="AdamW weight decay, on matrices only")
+    adam_beta1: float = _arg(0.9, minimum=0, exclusiveMaximum=1, help="AdamW first-moment decay")
+    adam_beta2: float = _arg(0.999, minimum=0, exclusiveMaximum=1, help="AdamW second-moment decay")
+    adam_epsilon: float = _arg(1e-8, exclusiveMinimum=0, maximum=1, help="AdamW denominator term")
+    max_grad_norm: float = _arg(1.0, minimum=0, maximum=1000, help="gradient clipping norm; 0 disables clipping")
+    seed: int = _arg(42, minimum=0, maximum=MAX_SEED, help="seed of initialization, shuffling and dropout")
+    logging_steps: int = _arg(1, minimum=0, maximum=MAX_STEPS, help="a step message every this many steps")
+    eval_steps: int = _arg(0, minimum=0, maximum=MAX_STEPS,
+                           help="evaluate every this many steps; 0: only at the end (when there is an evaluation set)")
+    save_steps: int = _arg(0, minimum=0, maximum=MAX_STEPS, zero_or_minimum=5,
+                           help="checkpoint every this many steps (0, or at least 5); 0: only on cancellation")
+    save_total_limit: int = _arg(2, minimum=1, maximum=10, help="checkpoints kept in output_dir; older ones are "
+                                 "deleted as new ones are written (resume takes the latest)")
 
 
 @dataclass
 class GenerationArgs:
     """Sampling, for predict and as serve's defaults."""
 
-    max_new_tokens: int = _arg(256, help="tokens generated at most")
-    temperature: float = _arg(0.7, help="0 means greedy decoding")
-    top_p: float = _arg(0.9, help="nucleus sampling mass")
-    top_k: int = _arg(50, help="sample among this many likeliest tokens; 0: no limit")
-    repetition_penalty: float = _arg(1.0, help="1 means none")
-    stop: list[str] = _arg(help="strings that end a reply", default_factory=list)
-    seed: Optional[int] = _arg(None, help="sampling seed; null draws from the running generator")
+    max_new_tokens: int = _arg(256, minimum=1, maximum=4096, help="tokens generated at most")
+    temperature: float = _arg(0.7, minimum=0, maximum=10, help="0 means greedy decoding")
+    top_p: float = _arg(0.9, exclusiveMinimum=0, maximum=1, help="nucleus sampling mass")
+    top_k: int = _arg(50, minimum=0, maximum=1000, help="sample among this many likeliest tokens; 0: no limit")
+    repetition_penalty: float = _arg(1.0, exclusiveMinimum=0, maximum=10, help="1 means none")
+    stop: list[str] = _arg(maxItems=16, help="strings that end a reply", default_factory=list)
+    seed: Optional[int] = _arg(None, minimum=0, maximum=MAX_SEED, help="sampling seed; null draws from the running generator")
 
 
 @dataclass
@@ -191,6 +245,12 @@ def from_dict(cls, data, path: str = "spec"):
     hints = typing.get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - names)
+    for name in unknown:
+        where = f"{path}.{name}"
+        if where in GUARD_FIELDS:
+            g = GUARDS[GUARD_FIELDS[where]]
+            raise TrainerError("invalid_spec", f"{where} cannot be set by a job: it is the operator's guard "
+                               f"({g.env}, default {g.default})", field=where)
     if unknown:
         raise TrainerError("invalid_spec", f"{path}: unknown field(s) {', '.join(unknown)}", field=f"{path}.{unknown[0]}")
     kwargs = {k: _convert(hints[k], v, f"{path}.{k}" if path != "spec" else k) for k, v in data.items()}
@@ -202,41 +262,59 @@ def _require(ok: bool, path: str, rule: str, value) -> None:
         raise TrainerError("invalid_hyperparameter", f"{path} must be {rule}, got {value!r}", field=path)
 
 
+def _interval(r: dict) -> str | None:
+    """A two-sided range in interval notation, e.g. "in (0, 1]"."""
+    low = ("[", r["minimum"]) if "minimum" in r else ("(", r["exclusiveMinimum"]) if "exclusiveMinimum" in r else None
+    high = ("]", r["maximum"]) if "maximum" in r else (")", r["exclusiveMaximum"]) if "exclusiveMaximum" in r else None
+    return f"in {low[0]}{low[1]}, {high[1]}{high[0]}" if low and high else None
+
+
+def _broken_rule(r: dict, value) -> str | None:
+    """The rule of range `r` that `value` breaks, in words, or None."""
+    if isinstance(value, (list, str)):
+        unit, low = ("items", r.get("minItems")) if isinstance(value, list) else ("characters", r.get("minLength"))
+        if low is not None and len(value) < low:
+            return f"at least {low} {unit}"
+        if "maxItems" in r and len(value) > r["maxItems"]:
+            return f"at most {r['maxItems']} {unit}"
+        return None
+    if "zero_or_minimum" in r and value != 0 and value < r["zero_or_minimum"]:
+        return f"0 (off) or >= {r['zero_or_minimum']}"
+    bounds = (("minimum", ">=", value >= r.get("minimum", value)),
+              ("exclusiveMinimum", ">", value > r.get("exclusiveMinimum", value - 1)),
+              ("maximum", "<=", value <= r.get("maximum", value)),
+              ("exclusiveMaximum", "<", value < r.get("exclusiveMaximum", value + 1)))
+    if all(ok for _, _, ok in bounds):
+        return None
+    return _interval(r) or " and ".join(f"{op} {r[k]}" for k, op, _ in bounds if k in r)
+
+
+def check_ranges(section, prefix: str) -> None:
+    """Enforces every range a section's fields declare (`_arg(..., maximum=...)`); the error names
+    the field, the bound and the value."""
+    for f in dataclasses.fields(section):
+        value = getattr(section, f.name)
+        rule = _broken_rule(f.metadata.get("range", {}), value) if value is not None else None
+        if rule:
+            # A list is shown by its size: a million-item list must not come back in the message.
+            shown = f"{len(value)} items" if isinstance(value, list) and len(value) > 8 else repr(value)
+            raise TrainerError("invalid_hyperparameter", f"{prefix}.{f.name} must be {rule}, got {shown}",
+                               field=f"{prefix}.{f.name}")
+
+
 def validate_generation(g: "GenerationArgs", prefix: str) -> None:
     """Sampling ranges: for a spec's defaults and for each serve request alike."""
-    _require(g.max_new_tokens >= 1, f"{prefix}.max_new_tokens", ">= 1", g.max_new_tokens)
-    _require(g.temperature >= 0, f"{prefix}.temperature", ">= 0", g.temperature)
-    _require(0 < g.top_p <= 1, f"{prefix}.top_p", "in (0, 1]", g.top_p)
-    _require(g.top_k >= 0, f"{prefix}.top_k", ">= 0", g.top_k)
-    _require(g.repetition_penalty > 0, f"{prefix}.repetition_penalty", "> 0", g.repetition_penalty)
+    check_ranges(g, prefix)
 
 
 def validate(spec: JobSpec, mode: str) -> None:
     """Range checks; type checks already happened while parsing."""
     if not spec.model.path:
         raise TrainerError("invalid_spec", "model.path is required", field="model.path")
-    d, f, t, g = spec.data, spec.finetuning, spec.training, spec.generation
-    _require(d.cutoff_len >= 8, "data.cutoff_len", ">= 8", d.cutoff_len)
-    _require(0.0 <= d.validation_split < 1.0, "data.validation_split", "in [0, 1)", d.validation_split)
-    _require(f.lora_rank >= 1, "finetuning.lora_rank", ">= 1", f.lora_rank)
-    _require(f.lora_alpha > 0, "finetuning.lora_alpha", "> 0", f.lora_alpha)
-    _require(0.0 <= f.lora_dropout < 1.0, "finetuning.lora_dropout", "in [0, 1)", f.lora_dropout)
-    _require(f.lora_target is None or len(f.lora_target) > 0, "finetuning.lora_target", "null or non-empty", f.lora_target)
-    _require(0 < t.learning_rate < 1.0, "training.learning_rate", "in (0, 1)", t.learning_rate)
+    d, t, g = spec.data, spec.training, spec.generation
+    for section in ("data", "finetuning", "training"):
+        check_ranges(getattr(spec, section), section)
     _require(t.epochs > 0 or t.max_steps > 0, "training.epochs", "> 0 (or max_steps > 0)", t.epochs)
-    _require(t.max_steps >= 0, "training.max_steps", ">= 0", t.max_steps)
-    _require(t.batch_size >= 1, "training.batch_size", ">= 1", t.batch_size)
-    _require(t.gradient_accumulation_steps >= 1, "training.gradient_accumulation_steps", ">= 1", t.gradient_accumulation_steps)
-    _require(0.0 <= t.warmup_ratio < 1.0, "training.warmup_ratio", "in [0, 1)", t.warmup_ratio)
-    _require(t.warmup_steps >= 0, "training.warmup_steps", ">= 0", t.warmup_steps)
-    _require(t.weight_decay >= 0, "training.weight_decay", ">= 0", t.weight_decay)
-    _require(0 <= t.adam_beta1 < 1, "training.adam_beta1", "in [0, 1)", t.adam_beta1)
-    _require(0 <= t.adam_beta2 < 1, "training.adam_beta2", "in [0, 1)", t.adam_beta2)
-    _require(t.adam_epsilon > 0, "training.adam_epsilon", "> 0", t.adam_epsilon)
-    _require(t.max_grad_norm >= 0, "training.max_grad_norm", ">= 0 (0 disables clipping)", t.max_grad_norm)
-    _require(t.seed >= 0, "training.seed", ">= 0", t.seed)
-    for name in ("logging_steps", "eval_steps", "save_steps"):
-        _require(getattr(t, name) >= 0, f"training.{name}", ">= 0", getattr(t, name))
     validate_generation(g, "generation")
     if mode in ("train", "evaluate", "predict") and not spec.output_dir:
         raise TrainerError("invalid_spec", f"output_dir is required for {mode}", field="output_dir")

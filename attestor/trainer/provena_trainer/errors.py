@@ -14,7 +14,7 @@ ERROR_CODES = {
     "model_too_large": "full fine-tuning was asked for a model above full_max_params",
     "checkpoint_not_found": "resume_from does not point at a checkpoint of this worker",
     "adapter_not_found": "an adapter directory does not exist or is not in PEFT format",
-    "cancelled": "SIGTERM received; a final checkpoint was written",
+    "cancelled": "SIGTERM received (a final checkpoint was written), or a serve request was cancelled (op cancel)",
     "out_of_memory": "the device ran out of memory",
     "bad_request": "a serve request is malformed",
     "internal_error": "an unexpected failure (bug); the message carries the exception",

@@ -149,7 +149,7 @@ def load_records_any(path: str) -> list:
 
 def run(spec: JobSpec, mode: str, emitter: Emitter) -> dict:
     """evaluate / predict: base model, or base + spec.adapter."""
-    from .model import count_params, family_of, load_adapter, load_base_model, load_tokenizer, pick_device, read_model_type, resolve_model_dir, set_threads
+    from .model import count_params, family_of, fit_context, load_adapter, load_base_model, load_tokenizer, pick_device, read_model_type, resolve_model_dir, set_threads
 
     start = time.time()
     set_threads()
@@ -157,6 +157,7 @@ def run(spec: JobSpec, mode: str, emitter: Emitter) -> dict:
     family = family_of(read_model_type(path))
     device = pick_device("lora")
     tokenizer = load_tokenizer(path, spec.model)
+    fit_context(spec, path, emitter)
     model = load_base_model(path, spec.model, device)
     if spec.adapter:
         model = load_adapter(model, spec.adapter, trainable=False)

@@ -107,6 +107,31 @@ def read_model_type(path: str) -> str:
     return AutoConfig.from_pretrained(path).model_type
 
 
+# Where a config.json says how many positions the model reads (the first one present counts).
+CONTEXT_KEYS = ("max_position_embeddings", "n_positions", "seq_length", "max_sequence_length", "n_ctx")
+
+
+def model_context(path: str) -> int | None:
+    """The model's context length in tokens, from its config.json; None when it does not say."""
+    cfg = Path(path) / "config.json"
+    if not cfg.is_file():
+        return None
+    config = json.loads(cfg.read_text())
+    config = {**config.get("text_config", {}), **config}
+    return next((int(config[k]) for k in CONTEXT_KEYS if isinstance(config.get(k), int) and config[k] > 0), None)
+
+
+def fit_context(spec, path: str, emitter) -> None:
+    """A cutoff_len beyond the model's context would index past its position table: it becomes the
+    context, with a warning (the manifest records the length actually used)."""
+    context = model_context(path)
+    if context is not None and spec.data.cutoff_len > context:
+        emitter.emit("warning", code="cutoff_clamped",
+                     message=f"data.cutoff_len={spec.data.cutoff_len} exceeds the model's context of {context} tokens: "
+                     f"{context} is used")
+        spec.data.cutoff_len = context
+
+
 def family_of(model_type: str) -> str:
     return FAMILIES.get(model_type, model_type)
 

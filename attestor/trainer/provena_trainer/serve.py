@@ -1,13 +1,16 @@
 """Long-lived chat mode: one base model, any number of adapters, JSON-lines requests on stdin.
 
 Each request names an adapter (or none: the base model answers), so the GUI can show a
-fine-tuned model side by side with its base without loading the base twice.
+fine-tuned model side by side with its base without loading the base twice. A reader thread takes
+the lines off stdin while a reply is generated, so that `{"id", "op": "cancel"}` stops that reply
+at its next token (the client is gone, or its time is up) and the worker goes on serving.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import queue
 import threading
 import time
 
@@ -17,7 +20,7 @@ from transformers import StoppingCriteria, StoppingCriteriaList
 from .config import GenerationArgs, JobSpec, _convert, validate_generation
 from .errors import TrainerError
 from .evaluate import encode_prompt, generate
-from .model import check_adapter_dir, family_of, load_base_model, load_tokenizer, pick_device, read_model_type, resolve_model_dir, set_threads
+from .model import check_adapter_dir, family_of, load_base_model, model_context, load_tokenizer, pick_device, read_model_type, resolve_model_dir, set_threads
 from .protocol import Emitter
 
 GENERATION_FIELDS = {f.name for f in dataclasses.fields(GenerationArgs)}
@@ -79,11 +82,22 @@ class StopOnText(StoppingCriteria):
         return torch.full((input_ids.shape[0],), self.stream.stopped, dtype=torch.bool, device=input_ids.device)
 
 
+class StopOnCancel(StoppingCriteria):
+    def __init__(self, cancelled: set[str], request_id: str):
+        self.cancelled, self.id = cancelled, request_id
+
+    def __call__(self, input_ids, scores, **kwargs):
+        return torch.full((input_ids.shape[0],), self.id in self.cancelled, dtype=torch.bool, device=input_ids.device)
+
+
 class Server:
     def __init__(self, spec: JobSpec, emitter: Emitter):
         set_threads()
         self.spec, self.emitter = spec, emitter
+        # Ids of chat requests to stop: written by the reader thread, read between tokens.
+        self.cancelled: set[str] = set()
         self.path = resolve_model_dir(spec.model)
+        self.context = model_context(self.path)
         self.family = family_of(read_model_type(self.path))
         self.device = pick_device("lora")
         self.tokenizer = load_tokenizer(self.path, spec.model)
@@ -117,9 +131,17 @@ class Server:
         else:
             raise TrainerError("bad_request", "chat needs messages or prompt")
         ids = encode_prompt(self.tokenizer, prompt)
+        if self.context is not None:
+            # Past its context a model indexes beyond its position table: the prompt must leave room.
+            if len(ids) >= self.context:
+                raise TrainerError("bad_request", f"the prompt is {len(ids)} tokens; the model reads at most {self.context}")
+            gen.max_new_tokens = min(gen.max_new_tokens, self.context - len(ids))
         stream = TextStream(self.tokenizer, rid, gen.stop, self.emitter)
         start = time.time()
-        extra = {"streamer": stream, "stopping_criteria": StoppingCriteriaList([StopOnText(stream)])}
+        criteria = StoppingCriteriaList([StopOnText(stream), StopOnCancel(self.cancelled, rid)])
+        extra = {"streamer": stream, "stopping_criteria": criteria}
+        if rid in self.cancelled:
+            raise TrainerError("cancelled", f"request {rid} was cancelled before it started")
         if adapter is None and self.adapters:
             with self.model.disable_adapter():
                 new = generate(self.model, self.tokenizer, ids, gen, self.device, **extra)
@@ -127,6 +149,8 @@ class Server:
             if adapter is not None:
                 self.model.set_adapter(adapter)
             new = generate(self.model, self.tokenizer, ids, gen, self.device, **extra)
+        if rid in self.cancelled:
+            raise TrainerError("cancelled", f"request {rid} was cancelled after {len(new)} tokens")
         eos = set(self.eos_ids())
         if stream.stopped:
             reason = "stop"
@@ -157,7 +181,23 @@ def serve(spec: JobSpec, emitter: Emitter, stdin, cancel: threading.Event | None
     server = Server(spec, emitter)
     emitter.emit("ready", model=server.path, family=server.family, adapters=list(server.adapters))
     served = 0
-    for line in stdin:
+    lines: queue.Queue = queue.Queue()
+
+    def read() -> None:
+        for line in stdin:
+            try:
+                request = json.loads(line)
+            except json.JSONDecodeError:
+                request = None
+            if isinstance(request, dict) and request.get("op") == "cancel" and isinstance(request.get("id"), str):
+                # A cancel of a reply already sent is kept, harmlessly: ids are not reused.
+                server.cancelled.add(request["id"])
+            else:
+                lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read, name="serve-stdin", daemon=True).start()
+    while (line := lines.get()) is not None:
         if cancel is not None and cancel.is_set():
             break
         if not line.strip():
@@ -177,7 +217,10 @@ def serve(spec: JobSpec, emitter: Emitter, stdin, cancel: threading.Event | None
                 server.add_adapter(request["name"], request["path"])
                 emitter.emit("ready", model=server.path, family=server.family, adapters=list(server.adapters))
             elif op == "chat":
-                server.chat(request)
+                try:
+                    server.chat(request)
+                finally:
+                    server.cancelled.discard(rid)
                 served += 1
             else:
                 raise TrainerError("bad_request", f"unknown op {op!r}")

@@ -21,12 +21,12 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from . import export
-from .config import JobSpec
+from .config import GUARDS, MAX_STEPS, JobSpec, guard
 from .data import IGNORE, collate, data_digest, encode_records, epoch_batches, load_records, pack, split_validation
 from .errors import TrainerError
 from .evaluate import heldout_loss, loss_sum, to_device
 from .model import (
-    add_lora, check_qlora_supported, count_params, family_of, load_adapter, load_base_model,
+    add_lora, check_qlora_supported, count_params, family_of, fit_context, load_adapter, load_base_model,
     load_tokenizer, pick_device, read_model_type, resolve_model_dir, set_threads,
 )
 from .protocol import Emitter
@@ -86,11 +86,12 @@ def prepare_model(spec: JobSpec, path: str, family: str, device):
     model = load_base_model(path, spec.model, device, quantize_4bit=method == "qlora")
     if method == "full":
         total, _ = count_params(model)
-        if total > spec.finetuning.full_max_params:
+        limit = guard("full_max_params")
+        if total > limit:
             raise TrainerError(
                 "model_too_large",
-                f"full fine-tuning of {total:,} parameters exceeds finetuning.full_max_params "
-                f"({spec.finetuning.full_max_params:,}); use LoRA",
+                f"full fine-tuning of {total:,} parameters exceeds this worker's limit of {limit:,} "
+                f"({GUARDS['full_max_params'].env}); use LoRA",
                 field="finetuning.method",
             )
         if spec.adapter:
@@ -122,6 +123,16 @@ def save_checkpoint(ckpt: Path, model, optimizer, scheduler, step: int, rng: dic
 
         shutil.rmtree(ckpt)
     tmp.rename(ckpt)
+
+
+def prune_checkpoints(folder: Path, keep: int) -> None:
+    """Keeps the `keep` latest checkpoints of a run (by step) and deletes the rest, and any half-written
+    one (.tmp) an interrupted run left: checkpoints cost disk, and resuming needs only the latest."""
+    import shutil
+
+    done = sorted((p for p in folder.glob("step-*") if p.is_dir() and p.name[5:].isdigit()), key=lambda p: int(p.name[5:]))
+    for stale in done[:-keep] + [p for p in folder.glob("step-*.tmp") if p.is_dir()]:
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def load_checkpoint(ckpt: Path, model, optimizer, scheduler) -> tuple[int, dict]:
@@ -185,10 +196,15 @@ def train(spec: JobSpec, emitter: Emitter, cancel: threading.Event | None = None
     seed_everything(t.seed)
 
     tokenizer = load_tokenizer(path, spec.model)
+    fit_context(spec, path, emitter)
     records, train_examples, eval_examples, report, n_eval_records = load_training_data(spec, tokenizer, emitter)
     rows = pack(train_examples, spec.data.cutoff_len) if spec.data.packing else train_examples
     batches_per_epoch = math.ceil(len(rows) / t.batch_size)
     total_steps = t.max_steps or math.ceil(math.ceil(t.epochs * batches_per_epoch) / t.gradient_accumulation_steps)
+    if total_steps > MAX_STEPS:
+        # Each bound of epochs, batch_size and gradient_accumulation_steps holds, but not their product with the data.
+        raise TrainerError("invalid_hyperparameter", f"training.epochs={t.epochs:g} over {len(rows)} rows makes {total_steps:,} "
+                           f"optimizer steps, more than {MAX_STEPS:,}: lower epochs or set max_steps", field="training.epochs")
     warmup = t.warmup_steps or int(t.warmup_ratio * total_steps)
 
     model = prepare_model(spec, path, family, device)
@@ -244,6 +260,7 @@ def train(spec: JobSpec, emitter: Emitter, cancel: threading.Event | None = None
             # last completed step, with the random state as it was when this step began.
             ckpt = out / "checkpoints" / f"step-{step:06d}"
             save_checkpoint(ckpt, model, optimizer, scheduler, step, snapshot)
+            prune_checkpoints(ckpt.parent, t.save_total_limit)
             emitter.emit("checkpoint", step=step, path=str(ckpt), final=True)
             raise TrainerError("cancelled", f"cancelled at step {step} of {total_steps}", checkpoint=str(ckpt))
         grad_norm = None
@@ -276,6 +293,7 @@ def train(spec: JobSpec, emitter: Emitter, cancel: threading.Event | None = None
         if t.save_steps and step % t.save_steps == 0 and step < total_steps:
             ckpt = out / "checkpoints" / f"step-{step:06d}"
             save_checkpoint(ckpt, model, optimizer, scheduler, step, rng_state())
+            prune_checkpoints(ckpt.parent, t.save_total_limit)
             emitter.emit("checkpoint", step=step, path=str(ckpt), final=False)
 
     model.eval()

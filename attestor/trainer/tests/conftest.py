@@ -101,11 +101,12 @@ def worker_env() -> dict:
     return {**os.environ, "PYTHONSAFEPATH": "1"}
 
 
-def run_cli(mode: str, spec: dict, validator, stdin: str | None = None, timeout: int = 300):
-    """Runs the real worker process; returns (exit code, parsed stdout messages)."""
+def run_cli(mode: str, spec: dict, validator, stdin: str | None = None, timeout: int = 300, env: dict | None = None):
+    """Runs the real worker process (with `env` added to its environment); returns (exit code, parsed
+    stdout messages, stderr)."""
     proc = subprocess.run(
         [sys.executable, "-m", "provena_trainer", mode, "--spec", json.dumps(spec)],
-        input=stdin, capture_output=True, text=True, env=worker_env(), timeout=timeout,
+        input=stdin, capture_output=True, text=True, env={**worker_env(), **(env or {})}, timeout=timeout,
     )
     messages = [json.loads(line) for line in proc.stdout.splitlines()]
     check_messages(validator, messages)

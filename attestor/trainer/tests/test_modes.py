@@ -195,6 +195,10 @@ def test_full_fine_tuning_small_model_and_size_guard(tmp_path, tiny_dir, train_f
     assert log.of("eval")[-1]["metrics"]["loss"] < log.of("step")[0]["loss"] - 0.1
     assert (tmp_path / "o" / "model" / "model.safetensors").is_file()
 
-    spec["finetuning"] = {"method": "full", "full_max_params": 1000}
-    rc, messages, _ = run_cli("train", spec, validator)
-    assert error_of(messages)["code"] == "model_too_large"
+    # The guard is the operator's (the worker's environment), never the spec's.
+    rc, messages, _ = run_cli("train", spec, validator, env={"PROVENA_FULL_MAX_PARAMS": "1000"})
+    assert error_of(messages)["code"] == "model_too_large" and "PROVENA_FULL_MAX_PARAMS" in error_of(messages)["message"]
+    spec["finetuning"] = {"method": "full", "full_max_params": 10**15}
+    rc, messages, _ = run_cli("check", spec, validator)
+    assert rc == 1 and error_of(messages) | {"message": ""} == {
+        "type": "error", "code": "invalid_spec", "message": "", "field": "finetuning.full_max_params"}

@@ -10,13 +10,13 @@ import re
 import sys
 import types
 import typing
-from typing import Literal
+from typing import Literal, Optional
 
 import pytest
 from jsonschema import Draft202012Validator
 
 from conftest import TRAINER_DIR
-from provena_trainer.config import JobSpec, load_spec
+from provena_trainer.config import RANGE_KEYWORDS, GenerationArgs, JobSpec, load_spec
 from provena_trainer.errors import TrainerError
 from provena_trainer.protocol import load_schema
 
@@ -52,6 +52,16 @@ def expected_keywords(tp) -> dict:
     return {"type": JSON_TYPES[tp]}
 
 
+def schema_range(f: dataclasses.Field) -> dict:
+    """The JSON Schema range keywords a field's declared range (`_arg(..., maximum=...)`) stands for."""
+    declared = dict(f.metadata.get("range", {}))
+    zero_or = declared.pop("zero_or_minimum", None)
+    return {**declared, **({"anyOf": [{"const": 0}, {"minimum": zero_or}]} if zero_or is not None else {})}
+
+
+SCHEMA_RANGE_KEYWORDS = [k for k in RANGE_KEYWORDS if k != "zero_or_minimum"] + ["anyOf", "maxLength"]
+
+
 def words(text: str) -> str:
     return " ".join(text.split())
 
@@ -70,6 +80,8 @@ def test_dataclasses_and_schema_agree(cls):
         for key, value in expected_keywords(hints[f.name]).items():
             assert prop.get(key) == value, f"{where}: schema {key} {prop.get(key)!r}, dataclass implies {value!r}"
         assert prop["description"] == f.metadata["help"], f"{where}: schema description and dataclass help differ"
+        in_schema = {k: prop[k] for k in SCHEMA_RANGE_KEYWORDS if k in prop}
+        assert in_schema == schema_range(f), f"{where}: schema range {in_schema}, dataclass declares {schema_range(f)}"
         if dataclasses.is_dataclass(hints[f.name]) or f.name in node.get("required", []):
             assert "default" not in prop, where
         else:
@@ -85,7 +97,9 @@ def violations():
         "maximum": lambda v, step: v + step,
         "exclusiveMaximum": lambda v, step: v,
         "minItems": lambda v, step: [],
+        "maxItems": lambda v, step: ["x"] * (v + 1),
         "minLength": lambda v, step: "",
+        "anyOf": lambda v, step: v[1]["minimum"] - 1,  # [{const 0}, {minimum}]: just below the minimum
     }
     hints = typing.get_type_hints(JobSpec)
     for section in (f.name for f in dataclasses.fields(JobSpec) if dataclasses.is_dataclass(hints[f.name])):
@@ -105,6 +119,60 @@ def test_worker_enforces_every_schema_range(spec, field):
     assert err.value.details["field"] == field
     errors = list(Draft202012Validator({"$ref": "#/$defs/JobSpec", "$defs": DEFS}).iter_errors(spec))
     assert errors, "the schema must refuse it too"
+
+
+def test_every_number_a_job_may_set_is_bounded_both_ways():
+    """A job's settings (and the sampling of chat) are strangers' input: no number without an upper bound."""
+    hints = typing.get_type_hints(JobSpec)
+    for section in ("data", "finetuning", "training", "generation"):
+        for f in dataclasses.fields(hints[section]):
+            declared = f.metadata.get("range", {})
+            kind = typing.get_type_hints(hints[section])[f.name]
+            if kind in (int, float, Optional[int]):
+                assert {"minimum", "exclusiveMinimum"} & set(declared), f"{section}.{f.name} has no lower bound"
+                assert {"maximum", "exclusiveMaximum"} & set(declared), f"{section}.{f.name} has no upper bound"
+            if typing.get_origin(kind) is list or list in typing.get_args(kind) or any(
+                    typing.get_origin(a) is list for a in typing.get_args(kind)):
+                assert "maxItems" in declared, f"{section}.{f.name} has no item bound"
+
+
+def test_serve_requests_have_the_sampling_ranges_of_the_spec():
+    request = DEFS["ServeRequest"]["properties"]
+    for f in dataclasses.fields(GenerationArgs):
+        assert {k: request[f.name][k] for k in SCHEMA_RANGE_KEYWORDS if k in request[f.name]} == schema_range(f), f.name
+
+
+@pytest.mark.parametrize("patch,field,message", [
+    ({"training": {"epochs": 1e12}}, "training.epochs", "training.epochs must be in [0, 100], got 1000000000000.0"),
+    ({"training": {"batch_size": 1e6}}, "training.batch_size", "training.batch_size must be in [1, 256], got 1000000"),
+    ({"training": {"save_steps": 1}}, "training.save_steps", "training.save_steps must be 0 (off) or >= 5, got 1"),
+    ({"training": {"max_steps": 10**9}}, "training.max_steps", "training.max_steps must be in [0, 100000], got 1000000000"),
+    ({"finetuning": {"lora_rank": 4096}}, "finetuning.lora_rank", "finetuning.lora_rank must be in [1, 256], got 4096"),
+    ({"finetuning": {"lora_target": ["q"] * 10_000}}, "finetuning.lora_target",
+     "finetuning.lora_target must be at most 64 items, got 10000 items"),
+    ({"data": {"cutoff_len": 10**7}}, "data.cutoff_len", "data.cutoff_len must be in [8, 32768], got 10000000"),
+    ({"training": {"save_total_limit": 1000}}, "training.save_total_limit",
+     "training.save_total_limit must be in [1, 10], got 1000"),
+    ({"finetuning": {"full_max_params": 1e15}}, "finetuning.full_max_params",
+     "finetuning.full_max_params cannot be set by a job: it is the operator's guard (PROVENA_FULL_MAX_PARAMS, default 1500000000)"),
+])
+def test_the_attacks_of_issue_13_are_refused_by_name(patch, field, message):
+    with pytest.raises(TrainerError) as err:
+        load_spec({**VALID, **patch}, "train")
+    assert err.value.details["field"] == field and err.value.message == message
+    # Honest work goes on: the same sections within bounds are accepted.
+    honest = {"training": {"epochs": 100, "batch_size": 256, "save_steps": 5, "save_total_limit": 10, "max_steps": 100_000},
+              "finetuning": {"lora_rank": 256, "lora_target": ["q"] * 64}, "data": {**VALID["data"], "cutoff_len": 32_768}}
+    assert load_spec({**VALID, **honest}, "train").training.save_steps == 5
+
+
+def test_guards_are_the_operators():
+    from provena_trainer.config import guard
+
+    assert guard("full_max_params", {}) == 1_500_000_000
+    assert guard("full_max_params", {"PROVENA_FULL_MAX_PARAMS": "1000"}) == 1000
+    with pytest.raises(TrainerError, match="PROVENA_FULL_MAX_PARAMS must be a positive integer"):
+        guard("full_max_params", {"PROVENA_FULL_MAX_PARAMS": "lots"})
 
 
 def test_a_parsed_spec_is_valid_by_the_schema():
