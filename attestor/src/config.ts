@@ -30,6 +30,10 @@ const number = (env: Env, name: string, fallback: number, check: (value: number)
 
 const positiveInteger = (value: number) => Number.isInteger(value) && value > 0;
 
+/** `{ [field]: value }` when the variable is set (a positive integer), else nothing: the service's own default. */
+const optional = <K extends string>(field: K, env: Env, name: string): Partial<Record<K, number>> =>
+  env[name] ? ({ [field]: number(env, name, 0, positiveInteger) } as Record<K, number>) : {};
+
 const key = (env: Env, name: string): Hex | undefined => {
   const raw = env[name];
   if (!raw) return undefined;
@@ -74,18 +78,8 @@ export function loadConfig(env: Env = process.env): AttestorConfig {
         maxActive: number(env, "UPLOAD_MAX_ACTIVE", UPLOAD_DEFAULTS.maxActive, positiveInteger),
         maxWaiting: number(env, "UPLOAD_MAX_WAITING", UPLOAD_DEFAULTS.maxWaiting, Number.isInteger),
         maxPerAddress: number(env, "UPLOAD_MAX_PER_ADDRESS", UPLOAD_DEFAULTS.maxPerAddress, positiveInteger),
-        maxPendingFilesPerAddress: number(
-          env,
-          "UPLOAD_MAX_PENDING_FILES_PER_ADDRESS",
-          UPLOAD_DEFAULTS.maxPendingFilesPerAddress,
-          positiveInteger,
-        ),
-        maxPendingBytesPerAddress: number(
-          env,
-          "UPLOAD_MAX_PENDING_BYTES_PER_ADDRESS",
-          UPLOAD_DEFAULTS.maxPendingBytesPerAddress,
-          positiveInteger,
-        ),
+        ...optional("maxPendingFilesPerAddress", env, "UPLOAD_MAX_PENDING_FILES_PER_ADDRESS"),
+        ...optional("maxPendingBytesPerAddress", env, "UPLOAD_MAX_PENDING_BYTES_PER_ADDRESS"),
         maxPendingBytes: number(env, "UPLOAD_MAX_PENDING_BYTES", UPLOAD_DEFAULTS.maxPendingBytes, positiveInteger),
       },
     },

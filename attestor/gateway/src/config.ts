@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS, MB } from "@provena/common";
+import { MB } from "@provena/common";
 import type { NearDuplicateConfig } from "@provena/runtime";
 import type { AdmissionLimits } from "./upload/admission.js";
 import type { UploadQuotas } from "./upload/service.js";
@@ -22,14 +22,12 @@ export type GatewayConfig = {
 
 /**
  * The upload limits' defaults: two uploads checked at once (each may hold 20 × 5 MB in memory), 32 waiting,
- * one in progress per address; uploads not yet contributed may hold two days' allowance per address and
- * 2 GiB in all.
+ * one in progress per address; uploads not yet contributed may hold two days of the protocol's allowance
+ * per address (the per-address quotas unset) and 2 GiB in all.
  */
 export const UPLOAD_DEFAULTS: AdmissionLimits & UploadQuotas = {
   maxActive: 2,
   maxWaiting: 32,
   maxPerAddress: 1,
-  maxPendingFilesPerAddress: 2 * DEFAULT_LIMITS.dailyFiles,
-  maxPendingBytesPerAddress: 2 * DEFAULT_LIMITS.dailyBytes,
   maxPendingBytes: 2 * 1_024 * MB,
 };

@@ -1,7 +1,7 @@
 /** What near-duplicate checks compare: a MinHash of a text's words, or an image's perceptual hash. */
 import type { FileTypeName, Modality } from "@provena/common";
 import { textOf } from "../text/index.js";
-import { minhash, similarity, words } from "./minhash.js";
+import { minhashOfWords, similarity, words } from "./minhash.js";
 import { hammingDistance, perceptualHash } from "./phash.js";
 
 export type Fingerprint = { kind: "text"; signature: Uint32Array } | { kind: "image"; hash: bigint };
@@ -28,6 +28,8 @@ export function compareFingerprints(a: Fingerprint, b: Fingerprint, thresholds: 
 export async function fingerprintOf(bytes: Uint8Array, type: FileTypeName, modality: Modality): Promise<Fingerprint | undefined> {
   if (modality === "image") return { kind: "image", hash: await perceptualHash(bytes) };
   const text = modality === "text" ? textOf(bytes, type) : undefined;
+  if (text === undefined) return undefined;
+  const list = words(text);
   // A document without words (a PDF of blank pages) has nothing to be a near-copy of.
-  return text === undefined || words(text).length === 0 ? undefined : { kind: "text", signature: minhash(text) };
+  return list.length === 0 ? undefined : { kind: "text", signature: minhashOfWords(list) };
 }

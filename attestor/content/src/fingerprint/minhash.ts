@@ -68,9 +68,11 @@ function hashShingle(words: Uint32Array, from: number, count: number, seed: numb
  * minimum is the same however often a value occurs): a 4 MB text takes a fraction of a second.
  * An empty text has the all-ones signature, similar only to other empty texts.
  */
-export function minhash(text: string, options: MinHashOptions = DEFAULT_MINHASH): Uint32Array {
+export const minhash = (text: string, options: MinHashOptions = DEFAULT_MINHASH): Uint32Array => minhashOfWords(words(text), options);
+
+/** `minhash` of a text already split into its normalised `words`. */
+export function minhashOfWords(list: readonly string[], options: MinHashOptions = DEFAULT_MINHASH): Uint32Array {
   const signature = new Uint32Array(options.permutations).fill(0xffffffff);
-  const list = words(text);
   if (list.length === 0) return signature;
   const hashes = Uint32Array.from(list, hashWord);
   // A text shorter than one shingle is one shingle, as in `shingles`.

@@ -37,7 +37,8 @@ function secondFormat(bytes: Uint8Array, type: FileTypeName): string | undefined
 function hasZipDirectory(bytes: Uint8Array): boolean {
   const data = view(bytes);
   for (let at = bytes.length - 22; at >= Math.max(0, bytes.length - 22 - 0xffff); at--) {
-    if (ascii(bytes, at, 4) !== "PK\u0005\u0006") continue;
+    // Byte by byte: this runs over up to 64 KiB of every file, and a string per position cost ~10 ms per file.
+    if (bytes[at] !== 0x50 || bytes[at + 1] !== 0x4b || bytes[at + 2] !== 0x05 || bytes[at + 3] !== 0x06) continue;
     const directorySize = data.getUint32(at + 12, true);
     const directoryOffset = data.getUint32(at + 16, true);
     // Right before the record (archives appended to another file keep offsets relative to their own start), or at its offset.

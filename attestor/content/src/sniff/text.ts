@@ -44,7 +44,26 @@ export function sniffText(bytes: Uint8Array): TextSniff {
     };
   }
   const type = looksLikeMarkdown(text) ? "md" : "txt";
-  return { ok: true, type, code: fileTypeByName(type).code, characters: [...text].length, lines: text.split("\n").length };
+  return { ok: true, type, code: fileTypeByName(type).code, characters: codePoints(text), lines: lineCount(text) };
+}
+
+/** Characters (code points): UTF-16 units less the second half of each surrogate pair, without an array of them. */
+function codePoints(text: string): number {
+  let pairs = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xdc00 && unit <= 0xdfff && i > 0) {
+      const before = text.charCodeAt(i - 1);
+      if (before >= 0xd800 && before <= 0xdbff) pairs++;
+    }
+  }
+  return text.length - pairs;
+}
+
+function lineCount(text: string): number {
+  let lines = 1;
+  for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) lines++;
+  return lines;
 }
 
 /** Offset where the first invalid UTF-8 sequence starts (for the error message). */

@@ -37,8 +37,11 @@ import { compareFingerprints, type Fingerprint, fingerprintOf, type NearThreshol
 import type { ReceivedFile } from "./multipart.js";
 import { type Pending, pendingOf, pinnedBytes } from "./pending.js";
 
-/** What uploads not yet contributed may hold of this node's disk: per address, and all together. */
-export type UploadQuotas = { maxPendingFilesPerAddress: number; maxPendingBytesPerAddress: number; maxPendingBytes: number };
+/**
+ * What uploads not yet contributed may hold of this node's disk: per address (unset: two days of the
+ * protocol's current allowance), and all together.
+ */
+export type UploadQuotas = { maxPendingFilesPerAddress?: number; maxPendingBytesPerAddress?: number; maxPendingBytes: number };
 
 /** Others' uploads not yet contributed near a file, looked up on chain, at most (closest first). */
 const MAX_PENDING_MATCHES_LOOKED_UP = 4;
@@ -203,7 +206,7 @@ export function createUploads(deps: UploadDeps) {
     if (files.length === 0) fail("invalid", "empty_upload", "the upload has no files");
     if (files.length > MAX_BATCH) fail("too_large", "too_many_files", `an upload holds at most ${MAX_BATCH} files`);
     const modality = modalityName(terms.modality);
-    const pending = await withinQuota(contributor, files);
+    const pending = await withinQuota(contributor, files, limits);
 
     const { refusals, checked } = await check(contributor, datanetId, modality, limits.maxFileBytes, files);
     if (refusals.length > 0) {
@@ -303,8 +306,11 @@ export function createUploads(deps: UploadDeps) {
   }
 
   /** The contributor's uploads not yet contributed, with these files, stay within the per-address quotas. */
-  async function withinQuota(contributor: Address, files: ReceivedFile[]): Promise<Pending> {
-    const { quotas } = deps;
+  async function withinQuota(contributor: Address, files: ReceivedFile[], limits: ProtocolLimits): Promise<Pending> {
+    const quotas = {
+      maxPendingFilesPerAddress: deps.quotas.maxPendingFilesPerAddress ?? 2 * limits.dailyFiles,
+      maxPendingBytesPerAddress: deps.quotas.maxPendingBytesPerAddress ?? 2 * limits.dailyBytes,
+    };
     const pending = await pendingOf(db, chain, contributor, { now: now(), graceSeconds: deps.unpinGraceSeconds });
     const bytes = files.reduce((sum, file) => sum + file.bytes.length, 0);
     if (
