@@ -75,6 +75,7 @@ export function loadConfig(env: Env = process.env): AttestorConfig {
       sweepIntervalMs: number(env, "SWEEP_INTERVAL_MS", 60_000, (v) => v > 0),
       nearDuplicate,
       uploads: {
+        inspectThreads: number(env, "UPLOAD_INSPECT_THREADS", UPLOAD_DEFAULTS.inspectThreads, positiveInteger),
         maxActive: number(env, "UPLOAD_MAX_ACTIVE", UPLOAD_DEFAULTS.maxActive, positiveInteger),
         maxWaiting: number(env, "UPLOAD_MAX_WAITING", UPLOAD_DEFAULTS.maxWaiting, Number.isInteger),
         maxPerAddress: number(env, "UPLOAD_MAX_PER_ADDRESS", UPLOAD_DEFAULTS.maxPerAddress, positiveInteger),

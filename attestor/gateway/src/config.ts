@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { MB } from "@provena/common";
 import type { NearDuplicateConfig } from "@provena/runtime";
 import type { AdmissionLimits } from "./upload/admission.js";
@@ -16,17 +17,21 @@ export type GatewayConfig = {
   unpinGraceSeconds: number;
   sweepIntervalMs: number;
   nearDuplicate: NearDuplicateConfig;
-  /** Uploads worked on at once, waiting, and per address; what uploads not yet contributed may hold. */
-  uploads: AdmissionLimits & UploadQuotas;
+  /**
+   * Uploads worked on at once, waiting, and per address; what uploads not yet contributed may hold; the
+   * threads that sniff, hash and fingerprint files.
+   */
+  uploads: AdmissionLimits & UploadQuotas & { inspectThreads: number };
 };
 
 /**
- * The upload limits' defaults: two uploads checked at once (each may hold 20 × 5 MB in memory), 32 waiting,
+ * The upload limits' defaults: three uploads checked at once (each may hold 20 × 5 MB in memory), 32 waiting,
  * one in progress per address; uploads not yet contributed may hold two days of the protocol's allowance
- * per address (the per-address quotas unset) and 2 GiB in all.
+ * per address (the per-address quotas unset) and 2 GiB in all; files inspected on up to two threads.
  */
-export const UPLOAD_DEFAULTS: AdmissionLimits & UploadQuotas = {
-  maxActive: 2,
+export const UPLOAD_DEFAULTS: GatewayConfig["uploads"] = {
+  inspectThreads: Math.min(2, availableParallelism()),
+  maxActive: 3,
   maxWaiting: 32,
   maxPerAddress: 1,
   maxPendingBytes: 2 * 1_024 * MB,

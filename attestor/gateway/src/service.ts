@@ -28,8 +28,9 @@ import {
 import type { GatewayConfig } from "./config.js";
 import { createIpfsHandler } from "./ipfs/handler.js";
 import { createAdmission } from "./upload/admission.js";
+import { createInspector } from "./upload/inspect.js";
 import { readMultipart } from "./upload/multipart.js";
-import { pendingOf } from "./upload/pending.js";
+import { createPendingTracker } from "./upload/pending.js";
 import { createUploads } from "./upload/service.js";
 import { startSweeper } from "./upload/sweep.js";
 import { migrations } from "./migrations.js";
@@ -57,10 +58,14 @@ export function createGatewayService({ db, store, chain, chainId, config, siweDo
     nonceTtlSeconds: config.nonceTtlSeconds,
     sessionTtlSeconds: config.sessionTtlSeconds,
   });
+  const inspector = createInspector({ threads: config.uploads.inspectThreads });
+  const pendingOf = createPendingTracker(db, chain);
   const uploads = createUploads({
     db,
     store,
     chain,
+    inspector,
+    pendingOf,
     nearDuplicate: config.nearDuplicate,
     unpinGraceSeconds: config.unpinGraceSeconds,
     quotas: config.uploads,
@@ -82,7 +87,7 @@ export function createGatewayService({ db, store, chain, chainId, config, siweDo
       const [allowance, terms, pending] = await Promise.all([
         chain.allowance(address, datanetId),
         chain.terms(datanetId, address),
-        pendingOf(db, chain, address, { now: Math.floor(Date.now() / 1000), graceSeconds: config.unpinGraceSeconds }),
+        pendingOf(address, { now: Math.floor(Date.now() / 1000), graceSeconds: config.unpinGraceSeconds }),
       ]);
       return jsonAnswer(c, {
         datanetId: datanetId.toString(),
@@ -113,7 +118,7 @@ export function createGatewayService({ db, store, chain, chainId, config, siweDo
           maxFiles: MAX_BATCH,
           maxFileBytes: terms?.maxFileBytes ?? FALLBACK_MAX_FILE_BYTES,
         });
-        return jsonAnswer(c, await uploads.upload(session.address, datanetId, files), 201);
+        return jsonAnswer(c, await uploads.upload(session.address, datanetId, files, terms), 201);
       } finally {
         release();
       }
@@ -134,7 +139,10 @@ export function createGatewayService({ db, store, chain, chainId, config, siweDo
     start: () => {
       sweeper = startSweeper({ db, store, chain, graceSeconds: config.unpinGraceSeconds, intervalMs: config.sweepIntervalMs });
     },
-    stop: async () => sweeper?.stop(),
+    stop: async () => {
+      sweeper?.stop();
+      await inspector.close();
+    },
   };
 }
 

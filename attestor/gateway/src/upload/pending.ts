@@ -18,6 +18,9 @@ export type Pending = {
   firstExpiry: number | undefined;
 };
 
+/** Pending files remembered as absent, at most. */
+const MAX_REMEMBERED = 100_000;
+
 type PinnedRow = { upload_id: string; position: number; sha256: Hex; size: number; datanet_id: number; created_at: number };
 
 /** Records a file of an upload as on chain: kept for good, and its fingerprint in everyone's way. */
@@ -28,24 +31,50 @@ export function markContributed(db: Db, file: { uploadId: string; position: numb
   });
 }
 
-export async function pendingOf(
-  db: Db,
-  chain: ChainView,
-  contributor: Address,
-  options: { now: number; graceSeconds: number },
-): Promise<Pending> {
-  const pinned = db
-    .prepare(
-      `SELECT f.upload_id, f.position, f.sha256, f.size, u.datanet_id, u.created_at FROM upload_file f JOIN upload u ON u.id = f.upload_id
-       WHERE u.contributor = ? AND f.state = 'pinned'`,
-    )
-    .all(contributor) as PinnedRow[];
-  // Bounded by the per-address quota on pending files, which `upload` enforces.
-  const standing = await Promise.all(pinned.map((row) => chain.contribution(contributionId(BigInt(row.datanet_id), row.sha256))));
+/**
+ * `pendingOf(contributor, …)` over the database and the chain. A file seen absent from the chain at a block
+ * is not looked up again until the chain has moved past that block: one `eth_blockNumber` per call rather
+ * than a read per pending file while nothing is mined.
+ */
+export function createPendingTracker(db: Db, chain: ChainView) {
+  const absentAt = new Map<string, bigint>();
+  const keyOf = (row: PinnedRow) => `${row.upload_id}:${row.position}`;
+
+  async function onChain(rows: PinnedRow[]): Promise<boolean[]> {
+    if (rows.length === 0) return [];
+    if (absentAt.size > MAX_REMEMBERED) absentAt.clear(); // files unpinned since; looked up again if still pending
+    const head = await chain.client.getBlockNumber({ cacheTime: 0 });
+    return Promise.all(
+      rows.map(async (row) => {
+        if (absentAt.get(keyOf(row)) === head) return false;
+        const found = (await chain.contribution(contributionId(BigInt(row.datanet_id), row.sha256))).status !== Status.None;
+        if (found) absentAt.delete(keyOf(row));
+        else absentAt.set(keyOf(row), head);
+        return found;
+      }),
+    );
+  }
+
+  return async function pendingOf(contributor: Address, options: { now: number; graceSeconds: number }): Promise<Pending> {
+    const pinned = db
+      .prepare(
+        `SELECT f.upload_id, f.position, f.sha256, f.size, u.datanet_id, u.created_at FROM upload_file f JOIN upload u ON u.id = f.upload_id
+         WHERE u.contributor = ? AND f.state = 'pinned'`,
+      )
+      .all(contributor) as PinnedRow[];
+    // Bounded by the per-address quota on pending files, which `upload` enforces.
+    const contributed = await onChain(pinned);
+    return totalsOf(db, pinned, contributed, options);
+  };
+}
+
+export type PendingTracker = ReturnType<typeof createPendingTracker>;
+
+function totalsOf(db: Db, pinned: PinnedRow[], contributed: boolean[], options: { now: number; graceSeconds: number }): Pending {
   const today = utcDay(options.now);
   const totals: Pending = { all: { files: 0, bytes: 0 }, today: { files: 0, bytes: 0 }, firstExpiry: undefined };
   for (const [i, row] of pinned.entries()) {
-    if (standing[i]!.status !== Status.None) {
+    if (contributed[i]) {
       markContributed(db, { uploadId: row.upload_id, position: row.position, datanetId: BigInt(row.datanet_id), sha256: row.sha256 });
       continue;
     }

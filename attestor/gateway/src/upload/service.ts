@@ -16,11 +16,9 @@ import {
   type LimitViolation,
   type ProtocolLimits,
   contributionId,
-  cidOf,
 } from "@provena/common";
 import { randomBytes } from "node:crypto";
-import { sha256 } from "@provena/common/node";
-import { bytesToHex, ContractFunctionRevertedError, BaseError, type Address, type Hex } from "viem";
+import { ContractFunctionRevertedError, BaseError, type Address, type Hex } from "viem";
 import {
   type ChainView,
   transaction,
@@ -33,9 +31,10 @@ import {
   fail,
   type ContentStore,
 } from "@provena/runtime";
-import { compareFingerprints, type Fingerprint, fingerprintOf, type NearThresholds, type SniffDetails, sniffFile } from "@provena/content";
+import { compareFingerprints, type Fingerprint, type NearThresholds, type SniffDetails } from "@provena/content";
+import type { Inspector } from "./inspect.js";
 import type { ReceivedFile } from "./multipart.js";
-import { type Pending, pendingOf, pinnedBytes } from "./pending.js";
+import { type Pending, type PendingTracker, pinnedBytes } from "./pending.js";
 
 /**
  * What uploads not yet contributed may hold of this node's disk: per address (unset: two days of the
@@ -56,6 +55,9 @@ export type UploadDeps = {
   nearDuplicate: NearThresholds;
   unpinGraceSeconds: number;
   quotas: UploadQuotas;
+  /** The thread pool that sniffs, hashes and fingerprints files off the event loop. */
+  inspector: Inspector;
+  pendingOf: PendingTracker;
   now?: () => number;
 };
 
@@ -75,7 +77,16 @@ export type AcceptedFile = {
   contributionId: Hex;
 };
 
-type Checked = { file: ReceivedFile; sha256: Hex; code: number; type: string; details: SniffDetails; fingerprint?: Fingerprint };
+type Checked = {
+  file: ReceivedFile;
+  sha256: Hex;
+  cid: string;
+  cidBytes: Hex;
+  code: number;
+  type: string;
+  details: SniffDetails;
+  fingerprint?: Fingerprint | undefined;
+};
 
 const VIOLATION_CODES: Record<LimitViolation["error"], string> = {
   EmptyBatch: "empty_upload",
@@ -99,6 +110,8 @@ const describeViolation = (violation: LimitViolation, allowanceResetsAt: number)
       return violation.error;
   }
 };
+
+type Terms = Awaited<ReturnType<ChainView["terms"]>>;
 
 /** Terms for the contributor in the Datanet; 404 for a Datanet that does not exist. */
 async function termsFor(chain: ChainView, datanetId: bigint, contributor: Address) {
@@ -124,6 +137,18 @@ export function createUploads(deps: UploadDeps) {
   });
 
   /** The per-file checks, each file on its own: size, type from content, modality, duplicates. */
+  /** Each file inspected on the thread pool, all at once; undefined for one refused by its size alone. */
+  const inspectAll = (files: ReceivedFile[]) =>
+    Promise.all(
+      files.map(async (file) => {
+        if (file.tooLarge || file.bytes.length === 0) return undefined;
+        const { inspection, bytes } = await deps.inspector.inspect(file.bytes);
+        file.bytes = bytes; // given back by the thread
+        return inspection;
+      }),
+    );
+
+  /** The per-file checks, each file on its own: size, type from content, modality, duplicates. */
   async function check(
     contributor: Address,
     datanetId: bigint,
@@ -134,22 +159,28 @@ export function createUploads(deps: UploadDeps) {
     const refusals: Refusal[] = [];
     const checked: Checked[] = [];
     const seen = new Map<string, number>();
-    for (const file of files) {
+    const inspections = await inspectAll(files);
+    // The chain's word on every typed file at once, rather than one read after another.
+    const onChain = await Promise.all(
+      inspections.map((found) => (found && "sha256" in found ? chain.contribution(contributionId(datanetId, found.sha256)) : undefined)),
+    );
+    for (const [n, file] of files.entries()) {
       const refuse = (code: string, message: string, details?: Record<string, unknown>) =>
         refusals.push({ index: file.index, name: file.name, code, message: `${file.name}: ${message}`, ...(details ? { details } : {}) });
+      const found = inspections[n];
       if (file.tooLarge) {
         refuse("file_too_large", `larger than the ${maxFileBytes}-byte limit per file`, { max: maxFileBytes });
         continue;
       }
-      if (file.bytes.length === 0) {
+      if (!found) {
         refuse("empty_file", "the file is empty");
         continue;
       }
-      const sniffed = sniffFile(file.bytes);
-      if (!sniffed.ok) {
-        refuse(sniffed.error, sniffed.message);
+      if (!("sha256" in found)) {
+        refuse(found.sniffed.error, found.sniffed.message);
         continue;
       }
+      const { sniffed, sha256: digest, fingerprint } = found;
       if (sniffed.modality !== modality) {
         refuse(
           "type_not_allowed",
@@ -160,25 +191,21 @@ export function createUploads(deps: UploadDeps) {
         );
         continue;
       }
-      const digest = sha256(file.bytes);
       const earlier = seen.get(digest);
       if (earlier !== undefined) {
         refuse("duplicate_in_upload", `the same bytes as file ${earlier + 1} of this upload`, { sha256: digest });
         continue;
       }
       seen.set(digest, file.index);
-      const onChain = await chain.contribution(contributionId(datanetId, digest));
-      if (onChain.status !== Status.None) {
-        refuse("duplicate", `Datanet ${datanetId} already holds this file (${statusName(onChain.status)} contribution)`, {
+      const standing = onChain[n]!;
+      if (standing.status !== Status.None) {
+        refuse("duplicate", `Datanet ${datanetId} already holds this file (${statusName(standing.status)} contribution)`, {
           sha256: digest,
         });
         continue;
       }
-      let fingerprint: Fingerprint | undefined;
-      try {
-        fingerprint = await fingerprintOf(file.bytes, sniffed.type, sniffed.modality);
-      } catch (error) {
-        refuse("corrupt", `the ${sniffed.type.toUpperCase()} file does not decode: ${(error as Error).message}`);
+      if (found.fingerprintError !== undefined) {
+        refuse("corrupt", `the ${sniffed.type.toUpperCase()} file does not decode: ${found.fingerprintError}`);
         continue;
       }
       if (fingerprint) {
@@ -193,13 +220,23 @@ export function createUploads(deps: UploadDeps) {
           continue;
         }
       }
-      checked.push({ file, sha256: digest, code: sniffed.code, type: sniffed.type, details: sniffed.details, fingerprint });
+      checked.push({
+        file,
+        sha256: digest,
+        cid: found.cid,
+        cidBytes: found.cidBytes,
+        code: sniffed.code,
+        type: sniffed.type,
+        details: sniffed.details,
+        fingerprint,
+      });
     }
     return { refusals, checked };
   }
 
-  async function upload(contributor: Address, datanetId: bigint, files: ReceivedFile[]) {
-    const terms = await termsFor(chain, datanetId, contributor);
+  /** `known`: the terms the caller already read for this contributor and Datanet, if it did. */
+  async function upload(contributor: Address, datanetId: bigint, files: ReceivedFile[], known?: Terms) {
+    const terms = known ?? (await termsFor(chain, datanetId, contributor));
     if (!terms.allowed)
       fail("forbidden", "not_allow_listed", `Datanet ${datanetId} is private and ${contributor} is not on its allow-list`);
     const limits = limitsFor(terms);
@@ -226,13 +263,12 @@ export function createUploads(deps: UploadDeps) {
     const createdAt = now();
     const accepted: AcceptedFile[] = [];
     for (const c of checked) {
-      const cid = await cidOf(c.file.bytes);
       accepted.push({
         index: c.file.index,
         name: c.file.name,
         sha256: c.sha256,
-        cid: cid.toString(),
-        cidBytes: bytesToHex(cid.bytes),
+        cid: c.cid,
+        cidBytes: c.cidBytes,
         size: c.file.bytes.length,
         fileType: c.code,
         type: c.type,
@@ -311,7 +347,7 @@ export function createUploads(deps: UploadDeps) {
       maxPendingFilesPerAddress: deps.quotas.maxPendingFilesPerAddress ?? 2 * limits.dailyFiles,
       maxPendingBytesPerAddress: deps.quotas.maxPendingBytesPerAddress ?? 2 * limits.dailyBytes,
     };
-    const pending = await pendingOf(db, chain, contributor, { now: now(), graceSeconds: deps.unpinGraceSeconds });
+    const pending = await deps.pendingOf(contributor, { now: now(), graceSeconds: deps.unpinGraceSeconds });
     const bytes = files.reduce((sum, file) => sum + file.bytes.length, 0);
     if (
       pending.all.files + files.length > quotas.maxPendingFilesPerAddress ||
