@@ -247,6 +247,11 @@ describe("ModelFactory", () => {
     );
     assert.ok(report.ok, JSON.stringify(report.checks.filter((c) => !c.ok)));
     assert.equal((await postJson(`${attestor.url}/jobs/${id}/publish`, {}, auth)).body.error, "already_published");
+    // The published record names no path of this machine: the adapter loads anywhere the base model does.
+    const record = await (await fetch(`${attestor.url}/ipfs/${published.body.cids.training}`)).text();
+    for (const local of [modelsDir, stateDir]) assert.ok(!record.includes(local), `the training record names ${local}`);
+    const training = JSON.parse(record) as { adapterConfig: { base_model_name_or_path: string } };
+    assert.match(training.adapterConfig.base_model_name_or_path, /^[^/]/);
 
     // Evaluate: the adapter has learned its data, so its loss is below the base model's.
     const evaluation = await postJson<{

@@ -11,6 +11,7 @@ import type { Address } from "viem";
 import { type ChainView, transaction, type Db, fail, type ContentStore, withoutUrls } from "@provena/runtime";
 import { checkDatasetRequest, collectDataset } from "./provenance/dataset.js";
 import { encodeManifest, parseManifest } from "@provena/common";
+import { portable, withBaseModel } from "./provenance/portable.js";
 import { publishModel, type Published, type Publisher } from "./provenance/publish.js";
 import { AcceleratorBusyError, type AcceleratorLock } from "./accelerator.js";
 import { listModels, readModel, weightsHash, type BaseModel } from "./catalog.js";
@@ -376,7 +377,11 @@ export function createFactory(options: FactoryOptions) {
     if (!adapterFile) fail("internal", "artifact_missing", `job ${id}'s adapter is not in ${out}`);
     const manifest = parseManifest(readFileSync(join(folder(id), "manifest.json")));
     if ("error" in manifest) fail("internal", "manifest_unreadable", manifest.error);
-    const readJson = (path: string) => (existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>) : undefined);
+    // Nothing of this machine in what is published: the base model by its name, the job's files relative to its folder.
+    const local = { [model.path]: model.name, [folder(id)]: "." };
+    const readJson = (path: string) =>
+      existsSync(path) ? portable(JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>, local) : undefined;
+    const adapterConfig = readJson(join(out, "adapter", "adapter_config.json"));
     const parentModel = job.parent_job ? row(job.parent_job)?.model_id : undefined;
     const published = await publishModel(
       { ...options.publisher!, chain: options.chain, store: options.store, chainId: options.chainId },
@@ -386,7 +391,7 @@ export function createFactory(options: FactoryOptions) {
         training: {
           spec: readJson(join(folder(id), "spec.json")),
           settings: JSON.parse(job.settings),
-          adapterConfig: readJson(join(out, "adapter", "adapter_config.json")),
+          adapterConfig: adapterConfig && withBaseModel(adapterConfig, model.name),
           trainingManifest: readJson(join(out, "training_manifest.json")),
         },
         metrics: JSON.parse(job.metrics ?? "{}") as Record<string, unknown>,
