@@ -22,6 +22,10 @@ contract ContributionLedger is IContributionLedger, SignedRecords {
     uint256 private constant MIN_CID_BYTES = 1;
     uint8 public constant MAX_SCORE = 100;
 
+    bytes32 public constant RECEIPT_TYPEHASH = keccak256(
+        "UploadReceipt(address contributor,uint256 datanetId,bytes32 itemsHash,uint64 deadline,address gateway)"
+    );
+
     bytes32 public constant VERDICT_TYPEHASH = keccak256(
         "Verdict(bytes32 contribution,bool accept,uint8 score,uint16 reason,uint64 deadline,address validator)"
     );
@@ -58,12 +62,54 @@ contract ContributionLedger is IContributionLedger, SignedRecords {
 
     /// @inheritdoc IContributionLedger
     function contribute(uint256 datanetId, ContributionInput[] calldata items) external {
-        uint256 count = items.length;
+        IDatanetRegistry.ContributionTerms memory terms = _termsFor(datanetId, items.length);
+        if (terms.receiptRequired) revert ReceiptRequired(datanetId);
+        _contribute(datanetId, items, terms);
+    }
+
+    /// @inheritdoc IContributionLedger
+    function contributeWithReceipt(uint256 datanetId, ContributionInput[] calldata items, UploadReceipt calldata receipt) external {
+        IDatanetRegistry.ContributionTerms memory terms = _termsFor(datanetId, items.length);
+        if (receipt.deadline < block.timestamp) revert ReceiptExpired(receipt.deadline);
+        if (!registry.isGateway(receipt.gateway)) revert NotGateway(receipt.gateway);
+        bytes32 structHash = _receiptHash(msg.sender, datanetId, items, receipt.deadline, receipt.gateway);
+        if (!_isSignedBy(receipt.gateway, structHash, receipt.signature)) revert InvalidReceipt(receipt.gateway);
+        _contribute(datanetId, items, terms);
+    }
+
+    /// @inheritdoc IContributionLedger
+    function receiptDigest(
+        address contributor,
+        uint256 datanetId,
+        ContributionInput[] calldata items,
+        uint64 deadline,
+        address gateway
+    ) external view returns (bytes32) {
+        return _hashTypedDataV4(_receiptHash(contributor, datanetId, items, deadline, gateway));
+    }
+
+    /// @dev The batch's size checks and the caller's terms in the Datanet.
+    function _termsFor(uint256 datanetId, uint256 count) private view returns (IDatanetRegistry.ContributionTerms memory terms) {
         if (count == 0) revert EmptyBatch();
         if (count > MAX_BATCH) revert BatchTooLarge(count, MAX_BATCH);
-        // A static call (the interface's functions are `view`): the registry cannot reenter before the writes below.
-        IDatanetRegistry.ContributionTerms memory terms = registry.contributionTerms(datanetId, msg.sender);
+        // A static call (the interface's functions are `view`): the registry cannot reenter before the writes that follow.
+        terms = registry.contributionTerms(datanetId, msg.sender);
         if (!terms.allowed) revert NotAllowListed(datanetId, msg.sender);
+    }
+
+    function _receiptHash(
+        address contributor,
+        uint256 datanetId,
+        ContributionInput[] calldata items,
+        uint64 deadline,
+        address gateway
+    ) private pure returns (bytes32) {
+        return keccak256(abi.encode(RECEIPT_TYPEHASH, contributor, datanetId, keccak256(abi.encode(items)), deadline, gateway));
+    }
+
+    /// @dev Records the batch under `terms`: every file checked, then the allowance spent once.
+    function _contribute(uint256 datanetId, ContributionInput[] calldata items, IDatanetRegistry.ContributionTerms memory terms) private {
+        uint256 count = items.length;
 
         uint256 totalBytes;
         for (uint256 i; i < count; ++i) {

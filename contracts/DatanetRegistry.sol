@@ -15,6 +15,7 @@ import {FileTypes} from "./libraries/FileTypes.sol";
 contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable {
     bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    bytes32 public constant GATEWAY_ROLE = keccak256("GATEWAY_ROLE");
 
     uint256 public constant MAX_VALIDATORS = 32;
     uint256 public constant MAX_NAME_BYTES = 100;
@@ -28,6 +29,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable {
     mapping(uint256 datanetId => Datanet) private _datanets;
     mapping(uint256 datanetId => mapping(address => bool)) private _validators;
     mapping(uint256 datanetId => mapping(address => bool)) private _allowList;
+    mapping(uint256 datanetId => bool) private _receiptRequired;
 
     modifier onlyDatanetOwner(uint256 datanetId) {
         if (_datanets[datanetId].owner != msg.sender) {
@@ -135,6 +137,12 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable {
     }
 
     /// @inheritdoc IDatanetRegistry
+    function setReceiptRequired(uint256 datanetId, bool required) external onlyDatanetOwner(datanetId) {
+        _receiptRequired[datanetId] = required;
+        emit ReceiptRequirementUpdated(datanetId, required);
+    }
+
+    /// @inheritdoc IDatanetRegistry
     function setAllowList(uint256 datanetId, address[] calldata accounts, bool allowed) external onlyDatanetOwner(datanetId) {
         uint256 length = accounts.length;
         for (uint256 i; i < length; ++i) {
@@ -193,6 +201,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable {
             allowed: datanet.isPublic || _allowList[datanetId][contributor],
             datanetDailyBytes: cap == 0 || cap > current.dailyBytes ? current.dailyBytes : cap,
             hasOwnCap: cap != 0,
+            receiptRequired: _receiptRequired[datanetId],
             maxFileBytes: current.maxFileBytes,
             dailyBytes: current.dailyBytes,
             dailyFiles: current.dailyFiles
@@ -218,6 +227,16 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable {
     /// @inheritdoc IDatanetRegistry
     function isAllowListed(uint256 datanetId, address account) external view returns (bool) {
         return _allowList[datanetId][account];
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function receiptRequired(uint256 datanetId) external view returns (bool) {
+        return _receiptRequired[datanetId];
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function isGateway(address account) external view returns (bool) {
+        return hasRole(GATEWAY_ROLE, account);
     }
 
     /// @inheritdoc IDatanetRegistry

@@ -7,7 +7,16 @@ import { network } from "hardhat";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { keccak256, toHex, type Hex } from "viem";
 import ProvenaModule from "../ignition/modules/Provena.js";
-import { rawCidOfDigest, modalityCode, fileTypeByName, Reason, Status, contributionId, signedVerdict } from "@provena/common";
+import {
+  rawCidOfDigest,
+  modalityCode,
+  fileTypeByName,
+  Reason,
+  Status,
+  contributionId,
+  signedReceipt,
+  signedVerdict,
+} from "@provena/common";
 
 const json = process.argv.includes("--json");
 const { viem, ignition, networkHelpers } = await network.create();
@@ -86,6 +95,23 @@ const contribute20 = await gasOf(ledger.write.contribute([q1.id, items(20)], { a
 // Once in a contributor's life: the first batch ever also creates the usage counter's slot.
 const contribute20New = await gasOf(ledger.write.contribute([q1.id, items(20)], { account: freshContributor() }));
 
+// With a gateway's upload receipt (a Datanet that requires them), in the same steady state as contribute_20.
+const gateway = privateKeyToAccount(generatePrivateKey());
+await registry.write.grantRole([await registry.read.GATEWAY_ROLE(), gateway.address]);
+const receiptOwner = freshContributor();
+const { id: guarded } = await createDatanet(1);
+await registry.write.setReceiptRequired([guarded, true]);
+await ledger.write.contribute([q1.id, items(1)], { account: receiptOwner });
+await networkHelpers.time.increase(86_400);
+const receiptItems = items(20);
+const receipt = await signedReceipt(gateway, chainId, ledger.address, {
+  contributor: receiptOwner.address,
+  datanetId: guarded,
+  items: receiptItems,
+  deadline: BigInt((await networkHelpers.time.latest()) + 3_600),
+});
+const contribute20Receipt = await gasOf(ledger.write.contributeWithReceipt([guarded, receiptItems, receipt], { account: receiptOwner }));
+
 const single = await contributions(q1.id, 1);
 const verdicts1 = await gasOf(ledger.write.submitVerdicts([await verdicts(single, validators[0]!)]));
 
@@ -102,6 +128,7 @@ const results = {
   contribute_1: Number(contribute1),
   contribute_20: Math.round(Number(contribute20) / 20),
   contribute_20_new_contributor: Math.round(Number(contribute20New) / 20),
+  contribute_20_receipt: Math.round(Number(contribute20Receipt) / 20),
   verdicts_1: Number(verdicts1),
   verdicts_100_q1: Math.round(Number(verdicts100q1) / 100),
   verdicts_100_q3: Math.round(Number(q3Gas) / 300),
@@ -115,6 +142,7 @@ if (json) {
     ["contribute_1", "gas for a 1-file contribute (transaction total), returning contributor", ""],
     ["contribute_20", "gas per file, 20-file contribute, returning contributor's first batch of the day", "≤ 30,000"],
     ["contribute_20_new_contributor", "gas per file, 20-file contribute, a contributor's first batch ever", ""],
+    ["contribute_20_receipt", "gas per file, 20-file contributeWithReceipt (a gateway's EIP-712 receipt), returning contributor", ""],
     ["verdicts_1", "gas for 1 verdict finalizing at quorum 1 (transaction total)", ""],
     ["verdicts_100_q1", "gas per verdict, 100 verdicts each finalizing at quorum 1", "≤ 20,000"],
     ["verdicts_100_q3", "gas per verdict, 300 verdicts (3 per contribution) at quorum 3", ""],

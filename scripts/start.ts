@@ -67,10 +67,15 @@ const validatorKey = (process.env.ATTESTOR_VALIDATOR_KEY || devKey) as Hex;
 const connection = await hre.network.create({ network: "localhost", override: { url: rpcUrl } });
 const deployment = await deploy(connection, { deploymentId: "local", fresh: true, rpcUrl, wsUrl });
 const attestorAddress = privateKeyToAccount(validatorKey).address;
-// The local attestor's key signs model provenance: account #0, the admin, authorizes it.
+// The local attestor's key signs model provenance: account #0, the admin, authorizes it…
 const models = await connection.viem.getContractAt("ModelRegistry", deployment.contracts.ModelRegistry.address);
 await (await connection.viem.getPublicClient()).waitForTransactionReceipt({
   hash: await models.write.grantRole([await models.read.ATTESTOR_ROLE(), attestorAddress]),
+});
+// …and its upload receipts, for Datanets that require them.
+const registry = await connection.viem.getContractAt("DatanetRegistry", deployment.contracts.DatanetRegistry.address);
+await (await connection.viem.getPublicClient()).waitForTransactionReceipt({
+  hash: await registry.write.grantRole([await registry.read.GATEWAY_ROLE(), attestorAddress]),
 });
 if (seed) await seedDemo(connection, deployment, attestorAddress);
 const publicClient = await connection.viem.getPublicClient();

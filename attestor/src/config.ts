@@ -64,6 +64,7 @@ export function loadConfig(env: Env = process.env): AttestorConfig {
       maxFeeGwei: number(env, "ATTESTOR_MAX_FEE_GWEI", 500, (v) => v > 0),
     },
     gateway: {
+      receiptKey: key(env, "ATTESTOR_GATEWAY_KEY") ?? validatorKey,
       siweDomains: env.SIWE_DOMAINS
         ? env.SIWE_DOMAINS.split(",")
             .map((domain) => domain.trim())

@@ -36,6 +36,15 @@ interface IContributionLedger {
         uint8 fileType;
     }
 
+    /// @dev A gateway's receipt for an upload: what makes a contribution the uploader's alone. The gateway
+    /// signs EIP-712 `UploadReceipt(address contributor,uint256 datanetId,bytes32 itemsHash,uint64 deadline,address gateway)`
+    /// with `itemsHash = keccak256(abi.encode(items))`; the contributor is the caller, so a copied receipt is useless.
+    struct UploadReceipt {
+        address gateway;
+        uint64 deadline;
+        bytes signature;
+    }
+
     /// @dev What a validator signs (EIP-712 type `Verdict`).
     struct Verdict {
         bytes32 contribution;
@@ -77,6 +86,10 @@ interface IContributionLedger {
     error InvalidSignature(bytes32 id, address validator);
     error NotValidator(uint256 datanetId, address validator);
     error QuorumNotReached(bytes32 id, uint8 accepts, uint8 rejects, uint8 quorum);
+    error ReceiptRequired(uint256 datanetId);
+    error ReceiptExpired(uint64 deadline);
+    error NotGateway(address gateway);
+    error InvalidReceipt(address gateway);
 
     // The registry's errors that pass through the ledger's calls to it unchanged (`IDatanetRegistry`'s
     // `UnknownDatanet`, OpenZeppelin `Pausable`'s `EnforcedPause`). Declared here too so that the ledger's ABI
@@ -91,12 +104,31 @@ interface IContributionLedger {
     /// - the Datanet is public, or the caller is on its allow-list;
     /// - each file is of a known type of the Datanet's modality, 1..`maxFileBytes` bytes, with a CID of
     ///   1..`MAX_CID_BYTES` bytes, and its content is new to the Datanet;
-    /// - the batch fits in what is left of the caller's daily file and byte limits and of the Datanet's cap.
+    /// - the batch fits in what is left of the caller's daily file and byte limits and of the Datanet's cap;
+    /// - the Datanet does not require upload receipts (else `ReceiptRequired`: see `contributeWithReceipt`).
     ///
     /// Emits one {Contributed} event for the batch.
     /// @param datanetId The Datanet.
     /// @param items Each file's SHA-256, CID, size in bytes and file-type code.
     function contribute(uint256 datanetId, ContributionInput[] calldata items) external;
+
+    /// @notice `contribute` with a gateway's receipt for exactly these items and the caller: the way to a
+    /// Datanet that requires receipts (and accepted by any other).
+    /// @dev Requirements: those of `contribute`, and the receipt's deadline has not passed (else
+    /// `ReceiptExpired`), its gateway holds the registry's `GATEWAY_ROLE` (else `NotGateway`), and its
+    /// signature is the gateway's over (caller, Datanet, items, deadline, gateway) (else `InvalidReceipt`).
+    ///
+    /// Emits one {Contributed} event for the batch.
+    function contributeWithReceipt(uint256 datanetId, ContributionInput[] calldata items, UploadReceipt calldata receipt) external;
+
+    /// @notice The EIP-712 digest a gateway signs for an upload receipt.
+    function receiptDigest(
+        address contributor,
+        uint256 datanetId,
+        ContributionInput[] calldata items,
+        uint64 deadline,
+        address gateway
+    ) external view returns (bytes32);
 
     /// @notice Records a batch of validators' signed verdicts; anyone may relay them. A contribution is
     /// final once `quorum` validators agree.

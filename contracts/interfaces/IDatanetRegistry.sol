@@ -41,6 +41,7 @@ interface IDatanetRegistry {
         bool allowed; // public Datanet, or the contributor is on its allow-list
         uint64 datanetDailyBytes; // the Datanet's per-contributor daily cap, already capped by the protocol's
         bool hasOwnCap; // the owner set a cap: the ledger counts the Datanet's bytes, whatever the protocol's limit
+        bool receiptRequired; // contributions need a gateway's upload receipt (`contributeWithReceipt`)
         uint32 maxFileBytes;
         uint64 dailyBytes;
         uint32 dailyFiles;
@@ -63,6 +64,7 @@ interface IDatanetRegistry {
     event QuorumUpdated(uint256 indexed datanetId, uint8 quorum);
     event DailyByteCapUpdated(uint256 indexed datanetId, uint64 dailyByteCap);
     event VisibilityUpdated(uint256 indexed datanetId, bool isPublic);
+    event ReceiptRequirementUpdated(uint256 indexed datanetId, bool required);
     event AllowListUpdated(uint256 indexed datanetId, address indexed account, bool allowed);
     event OwnershipTransferStarted(uint256 indexed datanetId, address indexed owner, address indexed pendingOwner);
     event OwnershipTransferred(uint256 indexed datanetId, address indexed previousOwner, address indexed newOwner);
@@ -137,6 +139,14 @@ interface IDatanetRegistry {
     /// Emits a {VisibilityUpdated} event.
     function setPublic(uint256 datanetId, bool isPublic) external;
 
+    /// @notice Requires, or stops requiring, that each contribution to the Datanet carry an upload receipt
+    /// signed by a gateway (an address with `GATEWAY_ROLE`) for the contributor and exactly those items, so
+    /// that nobody can take credit for a file by copying a pending `contribute` of it.
+    /// @dev Requirements: the caller owns the Datanet.
+    ///
+    /// Emits a {ReceiptRequirementUpdated} event.
+    function setReceiptRequired(uint256 datanetId, bool required) external;
+
     /// @notice Adds accounts to, or removes them from, the allow-list used while the Datanet is not public.
     /// @dev Requirements: the caller owns the Datanet.
     ///
@@ -191,6 +201,12 @@ interface IDatanetRegistry {
     function isValidator(uint256 datanetId, address account) external view returns (bool);
 
     function isAllowListed(uint256 datanetId, address account) external view returns (bool);
+
+    /// @notice Whether contributions to the Datanet need a gateway's upload receipt.
+    function receiptRequired(uint256 datanetId) external view returns (bool);
+
+    /// @notice Whether `account` may sign upload receipts (holds `GATEWAY_ROLE`, granted by the admin).
+    function isGateway(address account) external view returns (bool);
 
     /// @notice The protocol-wide limits.
     function limits() external view returns (Limits memory);

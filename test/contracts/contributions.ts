@@ -1,6 +1,18 @@
 import { expect } from "chai";
-import { concatHex, encodeFunctionData, getAddress, parseEventLogs } from "viem";
-import { DAY_SECONDS, DEFAULT_LIMITS, MB, utcDay, fileTypeByName, modalityCode, Status, contributionId } from "@provena/common";
+import { concatHex, encodeFunctionData, getAddress, hashTypedData, keccak256, parseEventLogs, toHex } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import {
+  DAY_SECONDS,
+  DEFAULT_LIMITS,
+  MB,
+  utcDay,
+  fileTypeByName,
+  modalityCode,
+  Status,
+  contributionId,
+  receiptTypedData,
+  signedReceipt,
+} from "@provena/common";
 import { createDatanet, deployProvena, item, networkHelpers, viem, type Provena } from "../helpers/provena.js";
 
 describe("ContributionLedger: contributions and daily limits", () => {
@@ -246,5 +258,117 @@ describe("ContributionLedger: contributions and daily limits", () => {
       p.ledger,
       "DailyByteLimitExceeded",
     );
+  });
+
+  describe("upload receipts", () => {
+    const gateway = privateKeyToAccount(generatePrivateKey());
+    const GATEWAY_ROLE = keccak256(toHex("GATEWAY_ROLE"));
+    let guarded: bigint;
+    beforeEach(async () => {
+      await p.registry.write.grantRole([GATEWAY_ROLE, gateway.address], { account: p.admin.account });
+      guarded = await createDatanet(p);
+      await viem.assertions.emitWithArgs(
+        p.registry.write.setReceiptRequired([guarded, true], { account: p.owner.account }),
+        p.registry,
+        "ReceiptRequirementUpdated",
+        [guarded, true],
+      );
+    });
+    const receipt = async (
+      contributor: `0x${string}`,
+      items: ReturnType<typeof item>[],
+      overrides: { deadline?: bigint; datanet?: bigint; signer?: typeof gateway } = {},
+    ) =>
+      signedReceipt(overrides.signer ?? gateway, p.chainId, p.ledger.address, {
+        contributor,
+        datanetId: overrides.datanet ?? guarded,
+        items,
+        deadline: overrides.deadline ?? BigInt(await networkHelpers.time.latest()) + 3_600n,
+      });
+
+    it("a Datanet that asks for receipts refuses a plain contribute, and a copied pending contribute cannot take the credit", async () => {
+      const items = [item(100), item(200)];
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        p.ledger.write.contribute([guarded, items], asAlice()),
+        p.ledger,
+        "ReceiptRequired",
+        [guarded],
+      );
+      const alices = await receipt(p.alice.account.address, items);
+      // Bob copies Alice's pending transaction, receipt and all: the receipt names Alice.
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        p.ledger.write.contributeWithReceipt([guarded, items, alices], { account: p.bob.account }),
+        p.ledger,
+        "InvalidReceipt",
+        [getAddress(gateway.address)],
+      );
+      const hash = await p.ledger.write.contributeWithReceipt([guarded, items, alices], asAlice());
+      const [event] = await contributedEvents(hash);
+      expect(event?.args.contributor).to.equal(getAddress(p.alice.account.address));
+      // Once is enough: the same receipt again is a duplicate.
+      await viem.assertions.revertWithCustomError(
+        p.ledger.write.contributeWithReceipt([guarded, items, alices], asAlice()),
+        p.ledger,
+        "DuplicateContent",
+      );
+    });
+
+    it("refuses a receipt past its deadline, from a non-gateway, for other items or another Datanet; its digest is the one common signs", async () => {
+      const items = [item(300)];
+      const late = await receipt(p.alice.account.address, items, { deadline: BigInt(await networkHelpers.time.latest()) - 1n });
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        p.ledger.write.contributeWithReceipt([guarded, items, late], asAlice()),
+        p.ledger,
+        "ReceiptExpired",
+        [late.deadline],
+      );
+      const stranger = privateKeyToAccount(generatePrivateKey());
+      const forged = await receipt(p.alice.account.address, items, { signer: stranger });
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        p.ledger.write.contributeWithReceipt([guarded, items, forged], asAlice()),
+        p.ledger,
+        "NotGateway",
+        [getAddress(stranger.address)],
+      );
+      const forOthers = await receipt(p.alice.account.address, [item(301)]);
+      await viem.assertions.revertWithCustomError(
+        p.ledger.write.contributeWithReceipt([guarded, items, forOthers], asAlice()),
+        p.ledger,
+        "InvalidReceipt",
+      );
+      const elsewhere = await receipt(p.alice.account.address, items, { datanet: text });
+      await viem.assertions.revertWithCustomError(
+        p.ledger.write.contributeWithReceipt([guarded, items, elsewhere], asAlice()),
+        p.ledger,
+        "InvalidReceipt",
+      );
+
+      const good = await receipt(p.alice.account.address, items);
+      const digest = await p.ledger.read.receiptDigest([p.alice.account.address, guarded, items, good.deadline, gateway.address]);
+      expect(digest).to.equal(
+        hashTypedData(
+          receiptTypedData(p.chainId, p.ledger.address, {
+            contributor: p.alice.account.address,
+            datanetId: guarded,
+            items,
+            deadline: good.deadline,
+            gateway: gateway.address,
+          }),
+        ),
+      );
+      await p.ledger.write.contributeWithReceipt([guarded, items, good], asAlice());
+      // A Datanet that does not ask for receipts takes one too, and only its owner may change the rule.
+      const plain = [item(302)];
+      await p.ledger.write.contributeWithReceipt(
+        [text, plain, await receipt(p.alice.account.address, plain, { datanet: text })],
+        asAlice(),
+      );
+      expect((await p.ledger.read.getContribution([contributionId(text, plain[0]!.contentHash)])).status).to.equal(Status.Pending);
+      await viem.assertions.revertWithCustomError(
+        p.registry.write.setReceiptRequired([guarded, false], { account: p.bob.account }),
+        p.registry,
+        "NotDatanetOwner",
+      );
+    });
   });
 });

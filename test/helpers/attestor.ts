@@ -23,6 +23,8 @@ export type AttestorOverrides = {
   validatorKey?: Hex;
   relayerKey?: Hex;
   attestorKey?: Hex;
+  /** Signs upload receipts (needs GATEWAY_ROLE on the registry). */
+  gatewayKey?: Hex;
   pollingMs?: number;
   confirmations?: number;
   jobTimeoutMs?: number;
@@ -44,6 +46,7 @@ export function attestorConfig(chain: Chain, overrides: AttestorOverrides = {}):
       maxFeeGwei: 500,
     },
     gateway: {
+      receiptKey: overrides.gatewayKey,
       nonceTtlSeconds: 300,
       sessionTtlSeconds: 3_600,
       unpinGraceSeconds: 86_400,

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { MB } from "@provena/common";
+import type { Hex } from "viem";
 import type { NearDuplicateConfig } from "@provena/runtime";
 import type { AdmissionLimits } from "./upload/admission.js";
 import type { UploadQuotas } from "./upload/service.js";
@@ -11,6 +12,11 @@ export type GatewayConfig = {
    * own loopback address (127.0.0.1:<port> and localhost:<port>). Never taken from a request's Host.
    */
   siweDomains?: readonly string[];
+  /**
+   * The key that signs upload receipts (`contributeWithReceipt`; it needs the registry's `GATEWAY_ROLE`).
+   * Unset: uploads come without one, and Datanets that require receipts cannot be contributed to through here.
+   */
+  receiptKey?: Hex | undefined;
   nonceTtlSeconds: number;
   sessionTtlSeconds: number;
   /** How long an upload stays pinned without its `contribute` transaction. */

@@ -12,6 +12,7 @@
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { MAX_BATCH } from "@provena/common";
 import { Hono } from "hono";
+import { privateKeyToAccount } from "viem/accounts";
 import { createAuth } from "./auth/siwe.js";
 import {
   type ChainView,
@@ -69,6 +70,9 @@ export function createGatewayService({ db, store, chain, chainId, config, siweDo
     nearDuplicate: config.nearDuplicate,
     unpinGraceSeconds: config.unpinGraceSeconds,
     quotas: config.uploads,
+    receipts: config.receiptKey
+      ? { signer: privateKeyToAccount(config.receiptKey), chainId, ledger: chain.ledger.address, graceSeconds: config.unpinGraceSeconds }
+      : undefined,
   });
   const admission = createAdmission(config.uploads);
   const ipfs = createIpfsHandler(store, db);

@@ -16,9 +16,10 @@ import {
   type LimitViolation,
   type ProtocolLimits,
   contributionId,
+  signedReceipt,
 } from "@provena/common";
 import { randomBytes } from "node:crypto";
-import { ContractFunctionRevertedError, BaseError, type Address, type Hex } from "viem";
+import { ContractFunctionRevertedError, BaseError, type Address, type Hex, type LocalAccount } from "viem";
 import {
   type ChainView,
   transaction,
@@ -58,6 +59,8 @@ export type UploadDeps = {
   /** The thread pool that sniffs, hashes and fingerprints files off the event loop. */
   inspector: Inspector;
   pendingOf: PendingTracker;
+  /** Who signs upload receipts, for which ledger; undefined: uploads come without one. */
+  receipts?: { signer: LocalAccount; chainId: number; ledger: Address; graceSeconds: number } | undefined;
   now?: () => number;
 };
 
@@ -307,6 +310,8 @@ export function createUploads(deps: UploadDeps) {
       if (cid.toString() !== accepted[position]!.cid)
         throw new Error(`the store computed ${cid.toString()} for ${accepted[position]!.cid}`);
     }
+    const items = accepted.map((file) => ({ contentHash: file.sha256, cid: file.cidBytes, size: file.size, fileType: file.fileType }));
+    const receipts = deps.receipts;
     return {
       upload: id,
       datanetId: datanetId.toString(),
@@ -314,8 +319,17 @@ export function createUploads(deps: UploadDeps) {
       createdAt,
       unpinAfter: createdAt + deps.unpinGraceSeconds,
       files: accepted,
-      /** The `items` argument of `ContributionLedger.contribute(datanetId, items)`. */
-      contribute: accepted.map((file) => ({ contentHash: file.sha256, cid: file.cidBytes, size: file.size, fileType: file.fileType })),
+      /** The `items` argument of `ContributionLedger.contribute(datanetId, items)` (and of `contributeWithReceipt`). */
+      contribute: items,
+      /** `contributeWithReceipt(datanetId, items, receipt)`'s receipt: these items are this contributor's, until the upload expires. */
+      receipt: receipts
+        ? await signedReceipt(receipts.signer, receipts.chainId, receipts.ledger, {
+            contributor,
+            datanetId,
+            items,
+            deadline: BigInt(createdAt + receipts.graceSeconds),
+          })
+        : undefined,
     };
   }
 
