@@ -1,7 +1,8 @@
 /** What near-duplicate checks compare: a MinHash of a text's words, or an image's perceptual hash. */
 import type { FileTypeName, Modality } from "@provena/common";
 import { textOf } from "../text/index.js";
-import { minhashOfWords, similarity, words } from "./minhash.js";
+import { minhashOfHashes, similarity, wordHashes } from "./minhash.js";
+import { fastMinima } from "./wasmMinima.js";
 import { hammingDistance, perceptualHash } from "./phash.js";
 
 export type Fingerprint = { kind: "text"; signature: Uint32Array } | { kind: "image"; hash: bigint };
@@ -29,7 +30,7 @@ export async function fingerprintOf(bytes: Uint8Array, type: FileTypeName, modal
   if (modality === "image") return { kind: "image", hash: await perceptualHash(bytes) };
   const text = modality === "text" ? textOf(bytes, type) : undefined;
   if (text === undefined) return undefined;
-  const list = words(text);
+  const hashes = wordHashes(text);
   // A document without words (a PDF of blank pages) has nothing to be a near-copy of.
-  return list.length === 0 ? undefined : { kind: "text", signature: minhashOfWords(list) };
+  return hashes.length === 0 ? undefined : { kind: "text", signature: minhashOfHashes(hashes, undefined, await fastMinima()) };
 }

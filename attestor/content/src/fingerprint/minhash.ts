@@ -15,14 +15,57 @@ export type MinHashOptions = {
 
 export const DEFAULT_MINHASH: MinHashOptions = { shingleWords: 3, permutations: 128 };
 
+/** The text as its words are read: NFKC (skipped for ASCII, where it changes nothing), lower case, punctuation as spaces. */
+function normalised(text: string): string {
+  return /^[\x00-\x7f]*$/.test(text)
+    ? text.toLowerCase().replace(/[^a-z0-9\s]+/g, " ")
+    : text
+        .normalize("NFKC")
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s]+/gu, " ");
+}
+
 /** Words of the normalised text. */
 export function words(text: string): string[] {
-  return text
-    .normalize("NFKC")
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\s]+/gu, " ")
+  return normalised(text)
     .split(/\s+/)
     .filter((word) => word.length > 0);
+}
+
+/** Whether a UTF-16 code unit is white space as `\s` reads it. */
+const isSpace = (c: number) =>
+  c === 0x20 ||
+  (c >= 0x09 && c <= 0x0d) ||
+  (c >= 0x80 &&
+    (c === 0xa0 ||
+      c === 0x1680 ||
+      (c >= 0x2000 && c <= 0x200a) ||
+      c === 0x2028 ||
+      c === 0x2029 ||
+      c === 0x202f ||
+      c === 0x205f ||
+      c === 0x3000 ||
+      c === 0xfeff));
+
+/** The hash of each of the text's `words`, in order, computed as they are scanned: no string per word. */
+export function wordHashes(text: string): Uint32Array {
+  const source = normalised(text);
+  const out: number[] = [];
+  let h = 0x811c9dc5;
+  let inWord = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (isSpace(c)) {
+      if (inWord) out.push(finalise(h));
+      inWord = false;
+      h = 0x811c9dc5;
+      continue;
+    }
+    h = Math.imul(h ^ c, 0x01000193);
+    inWord = true;
+  }
+  if (inWord) out.push(finalise(h));
+  return Uint32Array.from(out);
 }
 
 /** The distinct shingles (runs of `size` consecutive words); a text shorter than one shingle is one shingle. */
@@ -71,22 +114,42 @@ function hashShingle(words: Uint32Array, from: number, count: number, seed: numb
 export const minhash = (text: string, options: MinHashOptions = DEFAULT_MINHASH): Uint32Array => minhashOfWords(words(text), options);
 
 /** `minhash` of a text already split into its normalised `words`. */
-export function minhashOfWords(list: readonly string[], options: MinHashOptions = DEFAULT_MINHASH): Uint32Array {
-  const signature = new Uint32Array(options.permutations).fill(0xffffffff);
-  if (list.length === 0) return signature;
-  const hashes = Uint32Array.from(list, hashWord);
-  // A text shorter than one shingle is one shingle, as in `shingles`.
-  const span = Math.min(options.shingleWords, list.length);
-  const permutations = signature.length;
-  for (let start = 0; start + span <= list.length; start++) {
-    const h1 = hashShingle(hashes, start, span, 0x9747b28c);
-    const h2 = hashShingle(hashes, start, span, 0x5bd1e995) | 1;
+export const minhashOfWords = (list: readonly string[], options: MinHashOptions = DEFAULT_MINHASH): Uint32Array =>
+  minhashOfHashes(Uint32Array.from(list, hashWord), options);
+
+/** Each shingle's two hashes (h1, and h2 made odd), for shingles of `span` words over the word hashes. */
+export function shingleHashes(hashes: Uint32Array, span: number, h1: Uint32Array, h2: Uint32Array): void {
+  for (let start = 0; start + span <= hashes.length; start++) {
+    h1[start] = hashShingle(hashes, start, span, 0x9747b28c);
+    h2[start] = hashShingle(hashes, start, span, 0x5bd1e995) | 1;
+  }
+}
+
+/** For each permutation i, the minimum over the shingles of h1 + i·h2 (mod 2^32). */
+export type Minima = (h1: Uint32Array, h2: Uint32Array, permutations: number) => Uint32Array;
+
+export const minimaInJs: Minima = (h1, h2, permutations) => {
+  const signature = new Uint32Array(permutations).fill(0xffffffff);
+  for (let s = 0; s < h1.length; s++) {
+    const step = h2[s]!;
     // h1 + i·h2 for i = 0, 1, …, stepped by addition (mod 2^32).
-    for (let i = 0, h = h1; i < permutations; i++, h = (h + h2) >>> 0) {
+    for (let i = 0, h = h1[s]!; i < permutations; i++, h = (h + step) >>> 0) {
       if (h < signature[i]!) signature[i] = h;
     }
   }
   return signature;
+};
+
+/** `minhash` over a text's word hashes (`wordHashes`), with `minima` computing the per-permutation minima. */
+export function minhashOfHashes(hashes: Uint32Array, options: MinHashOptions = DEFAULT_MINHASH, minima: Minima = minimaInJs): Uint32Array {
+  if (hashes.length === 0) return new Uint32Array(options.permutations).fill(0xffffffff);
+  // A text shorter than one shingle is one shingle, as in `shingles`.
+  const span = Math.min(options.shingleWords, hashes.length);
+  const count = hashes.length - span + 1;
+  const h1 = new Uint32Array(count);
+  const h2 = new Uint32Array(count);
+  shingleHashes(hashes, span, h1, h2);
+  return minima(h1, h2, options.permutations);
 }
 
 /** Estimated Jaccard similarity of the two texts' shingle sets: the fraction of equal positions. */
