@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from conftest import RECORDS, run_cli, run_inprocess
+from conftest import FAMILIES, RECORDS, run_cli, run_inprocess
 from test_modes import base_spec, error_of
 
 # Families whose tiny model bitsandbytes quantizes on CPU, one per kind of projection layout:
@@ -203,3 +203,43 @@ def test_qlora_unsupported_only_where_it_is(tmp_path, tiny_dir, train_file, vali
     with pytest.raises(TrainerError) as missing:
         check_qlora_supported(device)
     assert missing.value.code == "qlora_unsupported" and "not installed" in missing.value.message
+
+
+# bitsandbytes quantizes every tiny family but Falcon on CPU (probed with the pinned versions).
+QLORA_REFUSED = {"falcon": "FalconLinear"}
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_every_family_trains_under_qlora_or_is_refused_with_the_reason(family, tiny_dir, train_file, validator, tmp_path):
+    spec = base_spec(tiny_dir, train_file, tmp_path / "o", family=family, max_steps=2, batch_size=2)
+    spec["data"]["eval"] = train_file  # an evaluation after the last step, in eval mode
+    spec["finetuning"] = {"method": "qlora"}
+    if family in QLORA_REFUSED:
+        from provena_trainer.errors import TrainerError
+
+        with pytest.raises(TrainerError) as refused:
+            run_inprocess("train", spec, validator)
+        assert refused.value.code == "qlora_unsupported" and QLORA_REFUSED[family] in refused.value.message
+        return
+    result, log = run_inprocess("train", spec, validator)
+    assert log.messages[-1]["type"] == "done" and log.of("started")[0]["method"] == "qlora"
+    assert all(torch.isfinite(torch.tensor(s["loss"])) for s in log.of("step"))
+    assert (result.output_dir / "adapter" / "adapter_model.safetensors").is_file()
+
+
+def test_qlora_merged_export_equals_the_adapter_on_the_unquantized_base(tiny_dir, train_file, validator, tmp_path):
+    """Merging goes into a fresh full-precision base (never the 4-bit one); on GPT-2 that base is
+    Conv1D again, so the adapter's fan_in_fan_out must hold for the merge to be right."""
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    spec = {**base_spec(tiny_dir, train_file, tmp_path / "o", max_steps=3), "export": {"merge": True}}
+    spec["finetuning"] = {"method": "qlora", "lora_dropout": 0.0}
+    result, log = run_inprocess("train", spec, validator)
+    assert "model_weights" in [a["kind"] for a in log.of("artifact")]
+    ids = torch.tensor([result.tokenizer("What color is the sky?")["input_ids"]])
+    with torch.no_grad():
+        merged = AutoModelForCausalLM.from_pretrained(tmp_path / "o" / "merged")(input_ids=ids).logits
+        adapter = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(tiny_dir / "gpt2"), tmp_path / "o" / "adapter")
+        expected = adapter.eval()(input_ids=ids).logits
+    torch.testing.assert_close(merged, expected, rtol=1e-4, atol=1e-4)
