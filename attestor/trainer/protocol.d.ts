@@ -19,6 +19,8 @@ export interface StartedMessage {
   train_tokens?: number;
   truncated_records?: number;
   resumed_from_step?: number;
+  /** bytes the frozen base's weights occupy in memory (4-bit packed under QLoRA); train only */
+  base_weights_bytes?: number;
 }
 
 /** Something the user should know that does not stop the run. */
@@ -197,7 +199,7 @@ export interface DataArgs {
 
 /** What is trained. */
 export interface FinetuningArgs {
-  /** qlora: 4-bit NF4 base, CUDA only (default: "lora") */
+  /** qlora: 4-bit NF4 base (bitsandbytes, on CUDA or CPU) (default: "lora") */
   method?: "lora" | "qlora" | "full";
   /** rank of the LoRA matrices (default: 8) */
   lora_rank?: number;

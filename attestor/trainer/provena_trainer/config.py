@@ -103,7 +103,7 @@ class DataArgs:
 class FinetuningArgs:
     """What is trained."""
 
-    method: Literal["lora", "qlora", "full"] = _arg("lora", help="qlora: 4-bit NF4 base, CUDA only")
+    method: Literal["lora", "qlora", "full"] = _arg("lora", help="qlora: 4-bit NF4 base (bitsandbytes, on CUDA or CPU)")
     lora_rank: int = _arg(8, minimum=1, maximum=256, help="rank of the LoRA matrices")
     lora_alpha: float = _arg(16.0, exclusiveMinimum=0, maximum=1024,
                              help="LoRA scaling numerator (the update is scaled by lora_alpha / lora_rank)")

@@ -10,7 +10,7 @@ ERROR_CODES = {
     "invalid_record": "a dataset record is neither {text} nor {messages}, or is malformed",
     "empty_dataset": "no usable training record (or evaluation split) remains",
     "no_target_modules": "none of the LoRA target modules exists in the model",
-    "qlora_unsupported": "QLoRA needs a CUDA GPU and bitsandbytes",
+    "qlora_unsupported": "QLoRA cannot run here: bitsandbytes is missing, cannot quantize on this device, or quantizes no layer of this model (the message says which)",
     "model_too_large": "full fine-tuning was asked for a model above full_max_params",
     "checkpoint_not_found": "resume_from does not point at a checkpoint of this worker",
     "adapter_not_found": "an adapter directory does not exist or is not in PEFT format",

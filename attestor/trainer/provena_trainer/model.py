@@ -149,6 +149,20 @@ def load_tokenizer(path: str, args: ModelArgs):
     return tok
 
 
+def qlora_compute_dtype(device: Device) -> torch.dtype:
+    """The dtype the 4-bit layers dequantize to and multiply in.
+
+    bf16 on both devices: on CUDA it is the usual QLoRA setting; on CPU bitsandbytes' dequantize
+    + matmul path supports it too, and the base's other weights (embeddings, norms, head) and the
+    adapters stay fp32 (prepare_model_for_kbit_training), so no autocast is needed there: each
+    Linear4bit casts its input to bf16 and its output back to the caller's fp32. A CUDA device
+    without bf16 computes in fp32.
+    """
+    if device.type == "cuda" and not torch.cuda.is_bf16_supported():
+        return torch.float32
+    return torch.bfloat16
+
+
 def load_base_model(path: str, args: ModelArgs, device: Device, quantize_4bit: bool = False):
     from transformers import AutoModelForCausalLM
 
@@ -160,30 +174,89 @@ def load_base_model(path: str, args: ModelArgs, device: Device, quantize_4bit: b
             load_in_4bit=True,
             bnb_4bit_quant_type="nf4",
             bnb_4bit_use_double_quant=True,
-            bnb_4bit_compute_dtype=torch.bfloat16,
+            bnb_4bit_compute_dtype=qlora_compute_dtype(device),
         )
-        kwargs["device_map"] = {"": 0}
+        kwargs["device_map"] = {"": 0} if device.type == "cuda" else "cpu"
     try:
         model = AutoModelForCausalLM.from_pretrained(path, **kwargs)
     except Exception as exc:  # noqa: BLE001
         raise TrainerError("model_load_failed", f"{path}: {exc}") from exc
-    if not quantize_4bit:
+    if quantize_4bit:
+        check_quantized(model)
+    else:
         model.to(device.type)
     return model
 
 
-def check_qlora_supported() -> None:
-    if not torch.cuda.is_available():
+def check_qlora_supported(device: Device) -> None:
+    """QLoRA runs wherever bitsandbytes can quantize to NF4 on the device (CUDA, and CPU with the
+    pinned bitsandbytes): a 64x64 round trip on the device decides, with the library's own error
+    as the reason when it cannot."""
+    try:
+        import bitsandbytes
+        import bitsandbytes.functional as F
+    except ImportError as exc:
+        raise TrainerError("qlora_unsupported", f"bitsandbytes is not installed: {exc}. Use finetuning.method \"lora\".",
+                           field="finetuning.method") from exc
+    try:
+        w = torch.randn(64, 64, generator=torch.Generator().manual_seed(0)).to(device.type)
+        q, state = F.quantize_4bit(w, quant_type="nf4", compress_statistics=True)
+        error = float((F.dequantize_4bit(q, state).float() - w).abs().max())
+    except Exception as exc:  # noqa: BLE001 - the library's reason is the message
+        raise TrainerError("qlora_unsupported", f"bitsandbytes {bitsandbytes.__version__} cannot quantize to 4-bit NF4 on "
+                           f"{device.type}: {exc}. Use finetuning.method \"lora\".", field="finetuning.method") from exc
+    # NF4 keeps 16 levels per absmax block: an error beyond a block's range is a broken backend.
+    if not error < float(w.abs().max()):
+        raise TrainerError("qlora_unsupported", f"bitsandbytes {bitsandbytes.__version__} NF4 on {device.type} does not "
+                           f"round-trip (max error {error:.3g}). Use finetuning.method \"lora\".", field="finetuning.method")
+
+
+def check_quantized(model) -> list[str]:
+    """The names of the 4-bit layers; refuses a model in which none was quantized.
+
+    transformers' bitsandbytes conversion replaces exact torch.nn.Linear modules and GPT-2's
+    Conv1D only, so a family built on a Linear subclass (Falcon's FalconLinear) would silently
+    train as plain LoRA on a full-precision base: that is refused with the reason.
+
+    Also turns off bitsandbytes' AVX512-BF16 inference path on CPU: in eval mode without grad it
+    repacks the weights into a layout whose matmul has no backward (training after an evaluation
+    would then get no gradient through the base) and asserts out_features % 32 == 0 (Gemma's and
+    DeepSeek's narrow projections fail it). The dequantize + matmul path serves both modes.
+    """
+    import bitsandbytes as bnb
+
+    quantized = []
+    for name, module in model.named_modules():
+        if isinstance(module, bnb.nn.Linear4bit):
+            module.support_avx512bf16_for_cpu = False
+            quantized.append(name)
+    if not quantized:
+        head = model.get_output_embeddings()
+        kinds = sorted({type(m).__name__ for m in model.modules() if isinstance(m, torch.nn.Linear) and m is not head})
         raise TrainerError(
             "qlora_unsupported",
-            "QLoRA quantizes the base to 4-bit NF4 with bitsandbytes, which needs a CUDA GPU; "
-            "this machine has none. Use finetuning.method \"lora\".",
+            f"bitsandbytes quantized no layer of this {model.config.model_type} model: transformers' 4-bit conversion "
+            f"replaces only exact torch.nn.Linear and Conv1D modules, and its projections are {', '.join(kinds) or 'none'}. "
+            "Use finetuning.method \"lora\".",
             field="finetuning.method",
         )
-    try:
-        import bitsandbytes  # noqa: F401
-    except ImportError as exc:
-        raise TrainerError("qlora_unsupported", f"bitsandbytes is not installed: {exc}", field="finetuning.method") from exc
+    return quantized
+
+
+def base_weights_bytes(model) -> int:
+    """Bytes the frozen base's weights occupy in memory: every parameter and buffer not being
+    trained (4-bit packed for QLoRA, with its quantization statistics), each storage counted once
+    (tied embeddings share one)."""
+    trainable = {p.data_ptr() for p in model.parameters() if p.requires_grad}
+    seen, total = set(), 0
+    for tensor in model.state_dict(keep_vars=True).values():
+        if not isinstance(tensor, torch.Tensor) or tensor.data_ptr() in trainable:
+            continue
+        key = (tensor.data_ptr(), tensor.nbytes)
+        if key not in seen:
+            seen.add(key)
+            total += tensor.nbytes
+    return total
 
 
 def resolve_targets(model, family: str, requested: list[str] | None) -> list[str] | str:

@@ -26,7 +26,7 @@ from .data import IGNORE, collate, data_digest, encode_records, epoch_batches, l
 from .errors import TrainerError
 from .evaluate import heldout_loss, loss_sum, to_device
 from .model import (
-    add_lora, check_qlora_supported, count_params, family_of, fit_context, load_adapter, load_base_model,
+    add_lora, base_weights_bytes, check_qlora_supported, count_params, family_of, fit_context, load_adapter, load_base_model,
     load_tokenizer, pick_device, read_model_type, resolve_model_dir, set_threads,
 )
 from .protocol import Emitter
@@ -82,7 +82,7 @@ def build_optimizer(model, spec: JobSpec):
 def prepare_model(spec: JobSpec, path: str, family: str, device):
     method = spec.finetuning.method
     if method == "qlora":
-        check_qlora_supported()
+        check_qlora_supported(device)
     model = load_base_model(path, spec.model, device, quantize_4bit=method == "qlora")
     if method == "full":
         total, _ = count_params(model)
@@ -224,7 +224,7 @@ def train(spec: JobSpec, emitter: Emitter, cancel: threading.Event | None = None
         dtype=str(device.dtype).removeprefix("torch."), total_params=total, trainable_params=trainable,
         total_steps=total_steps, train_records=len(records) - n_eval_records, eval_records=n_eval_records,
         train_tokens=sum(e.supervised for e in train_examples), truncated_records=report.truncated,
-        resumed_from_step=step,
+        resumed_from_step=step, base_weights_bytes=base_weights_bytes(model),
     )
     log.info("training %s (%s) on %s with %d threads: %d steps", path, family, device.type, threads, total_steps)
 

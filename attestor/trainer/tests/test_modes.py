@@ -76,15 +76,6 @@ def test_record_longer_than_cutoff_is_truncated_and_reported(tmp_path, tiny_dir,
     assert log.of("started")[0]["truncated_records"] == 1 and log.messages[-1]["type"] == "done"
 
 
-def test_qlora_without_cuda(tmp_path, tiny_dir, train_file, validator):
-    if torch.cuda.is_available():
-        pytest.skip("this machine has CUDA: QLoRA is supported here")
-    spec = base_spec(tiny_dir, train_file, tmp_path / "o")
-    spec["finetuning"] = {"method": "qlora"}
-    rc, messages, _ = run_cli("train", spec, validator)
-    assert rc == 1 and error_of(messages)["code"] == "qlora_unsupported"
-
-
 def test_sigterm_mid_run_checkpoints_and_resume_finishes(tmp_path, tiny_dir, train_file, validator):
     spec = base_spec(tiny_dir, train_file, tmp_path / "o", max_steps=200, batch_size=2, gradient_accumulation_steps=2)
     proc = subprocess.Popen([sys.executable, "-m", "provena_trainer", "train", "--spec", json.dumps(spec)],
