@@ -36,6 +36,8 @@ const DEFAULT_MAX_SPAN = 2_000n;
 export function createFollower<T>(parameters: FollowerParameters<T>) {
   const { db, chain, name, log } = parameters;
   let span = parameters.maxSpan ?? DEFAULT_MAX_SPAN;
+  // The head as last read, and when: for health reports (a loop that stopped, or a node gone, shows as an old read).
+  let seen: { head: bigint; at: number } | undefined;
 
   const cursor = (): bigint => {
     const row = db.prepare("SELECT block FROM cursor WHERE name = ?").get(name) as { block: number } | undefined;
@@ -87,7 +89,9 @@ export function createFollower<T>(parameters: FollowerParameters<T>) {
   async function step(): Promise<boolean> {
     if (await unwound()) return true;
     const from = cursor() + 1n;
-    const safe = (await chain.client.getBlockNumber({ cacheTime: 0 })) - BigInt(parameters.confirmations);
+    const head = await chain.client.getBlockNumber({ cacheTime: 0 });
+    seen = { head, at: Date.now() };
+    const safe = head - BigInt(parameters.confirmations);
     if (from > safe) return false;
     const to = safe < from + span - 1n ? safe : from + span - 1n;
     const before = await hashOf(to);
@@ -113,5 +117,13 @@ export function createFollower<T>(parameters: FollowerParameters<T>) {
     return true;
   }
 
-  return { step, cursor, span: () => span };
+  /** How far behind the head the cursor is (beyond the confirmations it waits for), from the last head read. */
+  const lag = () =>
+    seen && {
+      headBlock: Number(seen.head),
+      lagBlocks: Math.max(0, Number(seen.head) - parameters.confirmations - Number(cursor())),
+      headReadAt: seen.at,
+    };
+
+  return { step, cursor, lag, span: () => span };
 }

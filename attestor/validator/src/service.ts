@@ -38,6 +38,10 @@ export type CreateValidatorServiceParameters = {
 
 const MAX_VERDICTS_PER_REQUEST = 100;
 
+/** Bounds for the health report's `following`: a tick may judge 16 files of up to a minute each, hence the long staleness. */
+const MAX_LAG_BLOCKS = 20;
+const STALE_MS = 120_000;
+
 export function createValidatorService({ db, store, chain, runtime, outbox, config }: CreateValidatorServiceParameters) {
   migrate(db, migrations);
   const chainId = runtime.deployment.chainId;
@@ -88,12 +92,34 @@ export function createValidatorService({ db, store, chain, runtime, outbox, conf
       return jsonAnswer(c, found);
     });
 
-  /** What the validator still has to do: chain followed up to a block, files to judge, verdicts to land. */
-  const backlog = () => ({
-    followedBlock: validator ? Number(validator.followedBlock()) : null,
-    jobs: validator?.pendingJobs() ?? 0,
-    verdicts: relay?.pending() ?? 0,
-  });
+  /**
+   * What the validator still has to do: chain followed up to a block (and how far that is behind the head it
+   * last read, beyond its confirmations), files to judge, verdicts to land. `following` is false when it is
+   * more than MAX_LAG_BLOCKS behind, or has not read the head for STALE_MS (its loop stopped, or the node is gone).
+   */
+  const backlog = () => {
+    const lag = validator?.followerLag();
+    const headReadAgoMs = lag ? Date.now() - lag.headReadAt : null;
+    const error = !validator
+      ? null
+      : !lag
+        ? "the automatic validator has not read the chain's head yet"
+        : lag.lagBlocks > MAX_LAG_BLOCKS
+          ? `the automatic validator is ${lag.lagBlocks} blocks behind the chain head (at most ${MAX_LAG_BLOCKS})`
+          : headReadAgoMs! > STALE_MS
+            ? `the automatic validator has not read the chain's head for ${Math.round(headReadAgoMs! / 1000)} s`
+            : null;
+    return {
+      followedBlock: validator ? Number(validator.followedBlock()) : null,
+      headBlock: lag?.headBlock ?? null,
+      lagBlocks: lag?.lagBlocks ?? null,
+      headReadAgoMs,
+      following: error === null,
+      error,
+      jobs: validator?.pendingJobs() ?? 0,
+      verdicts: relay?.pending() ?? 0,
+    };
+  };
 
   return {
     routes,
