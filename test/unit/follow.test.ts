@@ -14,6 +14,7 @@ import { rawCidBytes } from "@provena/common/node";
 import { checkpointBlock, lagReport, nextWaiting } from "../../indexer/src/lag.js";
 import { createMetadataStore, resolveMetadata } from "../../indexer/src/metadata.js";
 import { metadataSettings } from "../../indexer/src/settings.js";
+import { followerError } from "@provena/validator";
 
 const bounds = { maxLagBlocks: 10, maxLagMs: 3_000 };
 
@@ -135,4 +136,14 @@ test("metadata: bounded in time and size, checked against raw and dag-pb CIDs, o
     server.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the validator's follower: following within 20 blocks and a head read within 2 minutes, else why not", () => {
+  assert.match(followerError(undefined, 0)!, /not read the chain's head yet/);
+  assert.equal(followerError({ headBlock: 50, lagBlocks: 20, headReadAt: 1_000 }, 2_000), null);
+  assert.match(
+    followerError({ headBlock: 50, lagBlocks: 21, headReadAt: 1_000 }, 2_000)!,
+    /21 blocks behind the chain head \(at most 20\)/,
+  );
+  assert.match(followerError({ headBlock: 50, lagBlocks: 0, headReadAt: 0 }, 121_000)!, /not read the chain's head for 121 s/);
 });

@@ -33,6 +33,21 @@ export type FollowerParameters<T> = {
 const KEPT_STOPS = 64;
 const DEFAULT_MAX_SPAN = 2_000n;
 
+/** The follower's standing, as its last head read left it (see `lag` below). */
+export type FollowerLag = { headBlock: number; lagBlocks: number; headReadAt: number };
+
+/** Bounds for a health report: a tick may judge 16 files of up to a minute each, hence the long staleness. */
+export const FOLLOWER_BOUNDS = { maxLagBlocks: 20, staleMs: 120_000 };
+
+/** Why a follower is not following (too far behind, or no head read for long: its loop stopped, or the node is gone); null when it is. */
+export function followerError(lag: FollowerLag | undefined, now: number, bounds = FOLLOWER_BOUNDS): string | null {
+  if (!lag) return "it has not read the chain's head yet";
+  if (lag.lagBlocks > bounds.maxLagBlocks) return `it is ${lag.lagBlocks} blocks behind the chain head (at most ${bounds.maxLagBlocks})`;
+  const ago = now - lag.headReadAt;
+  if (ago > bounds.staleMs) return `it has not read the chain's head for ${Math.round(ago / 1000)} s (at most ${bounds.staleMs / 1000})`;
+  return null;
+}
+
 export function createFollower<T>(parameters: FollowerParameters<T>) {
   const { db, chain, name, log } = parameters;
   let span = parameters.maxSpan ?? DEFAULT_MAX_SPAN;
@@ -118,7 +133,7 @@ export function createFollower<T>(parameters: FollowerParameters<T>) {
   }
 
   /** How far behind the head the cursor is (beyond the confirmations it waits for), from the last head read. */
-  const lag = () =>
+  const lag = (): FollowerLag | undefined =>
     seen && {
       headBlock: Number(seen.head),
       lagBlocks: Math.max(0, Number(seen.head) - parameters.confirmations - Number(cursor())),

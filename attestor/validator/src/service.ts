@@ -23,6 +23,7 @@ import {
 import type { ValidatorConfig } from "./config.js";
 import { parseSignedVerdict } from "./relay/check.js";
 import { createRelay, type Relay } from "./relay/relay.js";
+import { followerError } from "./follower.js";
 import { migrations } from "./migrations.js";
 import { createValidator, type Validator } from "./validator.js";
 
@@ -37,10 +38,6 @@ export type CreateValidatorServiceParameters = {
 };
 
 const MAX_VERDICTS_PER_REQUEST = 100;
-
-/** Bounds for the health report's `following`: a tick may judge 16 files of up to a minute each, hence the long staleness. */
-const MAX_LAG_BLOCKS = 20;
-const STALE_MS = 120_000;
 
 export function createValidatorService({ db, store, chain, runtime, outbox, config }: CreateValidatorServiceParameters) {
   migrate(db, migrations);
@@ -95,20 +92,13 @@ export function createValidatorService({ db, store, chain, runtime, outbox, conf
   /**
    * What the validator still has to do: chain followed up to a block (and how far that is behind the head it
    * last read, beyond its confirmations), files to judge, verdicts to land. `following` is false when it is
-   * more than MAX_LAG_BLOCKS behind, or has not read the head for STALE_MS (its loop stopped, or the node is gone).
+   * too far behind, or has not read the head for long (follower.ts: followerError).
    */
   const backlog = () => {
     const lag = validator?.followerLag();
+    const reason = validator ? followerError(lag, Date.now()) : null;
+    const error = reason && `the automatic validator's follower: ${reason}`;
     const headReadAgoMs = lag ? Date.now() - lag.headReadAt : null;
-    const error = !validator
-      ? null
-      : !lag
-        ? "the automatic validator has not read the chain's head yet"
-        : lag.lagBlocks > MAX_LAG_BLOCKS
-          ? `the automatic validator is ${lag.lagBlocks} blocks behind the chain head (at most ${MAX_LAG_BLOCKS})`
-          : headReadAgoMs! > STALE_MS
-            ? `the automatic validator has not read the chain's head for ${Math.round(headReadAgoMs! / 1000)} s`
-            : null;
     return {
       followedBlock: validator ? Number(validator.followedBlock()) : null,
       headBlock: lag?.headBlock ?? null,
