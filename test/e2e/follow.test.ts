@@ -4,6 +4,7 @@
  *  - its connection to the node is cut (a relay taken down, every open connection with it) and brought
  *    back: GET /lag answers 503 with the reason meanwhile, and Datanets created during and after the cut
  *    are indexed within a bound once it is back;
+ *  - the attestor's automatic validator cut off from the node: GET /health says it is not following, and why;
  *  - a stranger's metadata gateway stalls, floods or lies: the Datanets after it are indexed at once, the
  *    bad metadata is refused with its status and reason, honest metadata is served.
  */
@@ -16,6 +17,8 @@ import { bytesToHex, type Hex, type PrivateKeyAccount } from "viem";
 import { cidToString, datanetRegistryAbi } from "@provena/common";
 import { rawCidBytes } from "@provena/common/node";
 import { startIndexer, type RunningIndexer } from "../../scripts/indexer.js";
+import { generatePrivateKey } from "viem/accounts";
+import { startAttestor } from "../helpers/attestor.js";
 import { startProxy } from "../helpers/proxy.js";
 import { startChain, synced, type Chain } from "../helpers/stack.js";
 import { until } from "../helpers/until.js";
@@ -218,5 +221,41 @@ describe("following the chain", () => {
     const after = await createDatanet(cidOfBytes(json({ n: 3 })));
     await appears(after);
     await until("/lag to answer 200 again", async () => (await get<Lag>("/lag")).status === 200, BOUND_MS);
+  });
+});
+
+describe("the attestor's health follows its validator's follower", () => {
+  test("cut off from the node, /health reports the validator not following, with why; back, following again", async () => {
+    const chain = await startChain();
+    const rpc = new URL(chain.rpcUrl);
+    const relay = await startProxy({ host: rpc.hostname, port: Number(rpc.port) });
+    const key = generatePrivateKey();
+    const attestor = await startAttestor(chain, {
+      rpcUrl: relay.url(),
+      validatorKey: key,
+      relayerKey: key,
+      follower: { maxLagBlocks: 20, staleMs: 1_500 },
+    });
+    type Health = { backlog: { following: boolean; headBlock: number | null; lagBlocks: number | null; error: string | null } };
+    const health = async () => ((await (await fetch(`${attestor.url}/health`)).json()) as Health).backlog;
+    try {
+      await until("the validator following", async () => (await health()).following, BOUND_MS);
+      const head = Number(await chain.publicClient.getBlockNumber({ cacheTime: 0 }));
+      const up = await health();
+      assert.deepEqual([up.headBlock, up.lagBlocks, up.error], [head, 0, null]);
+
+      await relay.down();
+      await until("the validator reported not following", async () => !(await health()).following, BOUND_MS);
+      assert.match((await health()).error!, /automatic validator's follower: it has not read the chain's head for \d+ s \(at most 1.5\)/);
+
+      await relay.up();
+      await chain.testClient.request({ method: "evm_mine" } as never);
+      await until("the validator following again", async () => (await health()).following, BOUND_MS);
+      assert.equal((await health()).headBlock, head + 1);
+    } finally {
+      await attestor.close();
+      await relay.down();
+      await chain.close();
+    }
   });
 });

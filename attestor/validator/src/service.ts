@@ -96,7 +96,7 @@ export function createValidatorService({ db, store, chain, runtime, outbox, conf
    */
   const backlog = () => {
     const lag = validator?.followerLag();
-    const reason = validator ? followerError(lag, Date.now()) : null;
+    const reason = validator ? followerError(lag, Date.now(), config.follower) : null;
     const error = reason && `the automatic validator's follower: ${reason}`;
     const headReadAgoMs = lag ? Date.now() - lag.headReadAt : null;
     return {
