@@ -8,7 +8,8 @@
  *  - the indexer's GET /lag answers 200 (fails after 30 s of 503s);
  *  - the attestor's GET /health: the validator's follower is `following` (fails after 30 s without);
  *  - each new Datanet is served by the indexer within 15 s, its metadata resolved within 30 s;
- *  - each contribution's verdict is indexed within 120 s (validator, relay and indexer all following).
+ *  - each contribution's verdict is indexed within 120 s (validator, relay and indexer all following);
+ *  - the indexer's process never had to be started again.
  * Prints a table of figures and exits 1 at the first failure (or 0 after the duration). Runs in a
  * temporary data directory on free ports; leaves nothing behind.
  */
@@ -263,6 +264,8 @@ try {
   clearInterval(checker);
 }
 const headAtEnd = Number(await publicClient.getBlockNumber({ cacheTime: 0 }));
+// The supervisor brings a dead indexer back, but it should not have died.
+if (indexer.restarts() > 0) fail(`indexer: its process exited ${indexer.restarts()} times (started again by the supervisor)`);
 
 const pct = (values: number[], p: number) => {
   if (values.length === 0) return "–";
@@ -278,6 +281,7 @@ const rows: [string, string | number][] = [
   ["checks", figures.checks],
   ["indexer: max lag", `${figures.indexerMaxLagBlocks} blocks, ${figures.indexerMaxBehindMs} ms behind a head`],
   ["indexer: /lag not 200", figures.indexer503s],
+  ["indexer: restarts", indexer.restarts()],
   ["indexer: Datanet served after receipt", `p50 ${pct(figures.datanetLatencyMs, 50)}, max ${pct(figures.datanetLatencyMs, 100)}`],
   ["indexer: metadata resolved after receipt", `p50 ${pct(figures.metadataLatencyMs, 50)}, max ${pct(figures.metadataLatencyMs, 100)}`],
   ["validator: max lag", `${figures.validatorMaxLagBlocks} blocks`],

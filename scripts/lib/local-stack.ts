@@ -13,7 +13,7 @@ import { contentDir, dataDir } from "@provena/common/node";
 import { createAttestor, loadConfig } from "@provena/attestor";
 import { openStore, storageOf } from "@provena/runtime";
 import { deploy } from "../deploy.js";
-import { startIndexer, waitUntilIndexed, type RunningIndexer } from "../indexer.js";
+import { startIndexer, superviseIndexer, waitUntilIndexed } from "../indexer.js";
 import { seedDemo } from "../seed.js";
 
 export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -32,7 +32,7 @@ export async function startLocalStack({ host, port, seed, env = process.env }: S
   const rpcUrl = `http://${listening.address}:${listening.port}`;
   const wsUrl = `ws://${listening.address}:${listening.port}`;
 
-  let indexer: RunningIndexer | undefined;
+  let indexer: ReturnType<typeof superviseIndexer> | undefined;
   let attestor: Awaited<ReturnType<typeof createAttestor>> | undefined;
   const stop = async () => {
     await indexer?.stop();
@@ -75,13 +75,15 @@ export async function startLocalStack({ host, port, seed, env = process.env }: S
     attestor = running;
     await attestorCaughtUp(running, Number(await publicClient.getBlockNumber({ cacheTime: 0 })));
 
-    const runningIndexer = await startIndexer({
+    const indexerOptions = {
       env: {
         ...env,
         PROVENA_POLLING_MS: env.PROVENA_POLLING_MS ?? "200",
         PROVENA_IPFS_GATEWAY: env.PROVENA_IPFS_GATEWAY || running.url,
       },
-    });
+    };
+    // Supervised: an indexer that exits on its own is started again, not left dead behind a running stack.
+    const runningIndexer = superviseIndexer(await startIndexer(indexerOptions), indexerOptions);
     indexer = runningIndexer;
     const testClient = await connection.viem.getTestClient();
     await waitUntilIndexed(runningIndexer.url, Number(await publicClient.getBlockNumber({ cacheTime: 0 })), () =>

@@ -5,6 +5,7 @@
  *    back: GET /lag answers 503 with the reason meanwhile, and Datanets created during and after the cut
  *    are indexed within a bound once it is back;
  *  - the attestor's automatic validator cut off from the node: GET /health says it is not following, and why;
+ *  - an indexer process killed is started again by the stack's supervisor and resumes;
  *  - a stranger's metadata gateway stalls, floods or lies: the Datanets after it are indexed at once, the
  *    bad metadata is refused with its status and reason, honest metadata is served.
  */
@@ -16,7 +17,7 @@ import { createServer as createNetServer, type Server as NetServer } from "node:
 import { bytesToHex, type Hex, type PrivateKeyAccount } from "viem";
 import { cidToString, datanetRegistryAbi } from "@provena/common";
 import { rawCidBytes } from "@provena/common/node";
-import { startIndexer, type RunningIndexer } from "../../scripts/indexer.js";
+import { startIndexer, superviseIndexer, type RunningIndexer } from "../../scripts/indexer.js";
 import { generatePrivateKey } from "viem/accounts";
 import { startAttestor } from "../helpers/attestor.js";
 import { startProxy } from "../helpers/proxy.js";
@@ -255,6 +256,37 @@ describe("the attestor's health follows its validator's follower", () => {
     } finally {
       await attestor.close();
       await relay.down();
+      await chain.close();
+    }
+  });
+});
+
+describe("npm start's indexer supervision", () => {
+  test("an indexer process that dies is started again at the same URL and resumes following", async () => {
+    const chain = await startChain();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PROVENA_DEPLOYMENT: chain.deploymentFile,
+      PROVENA_DATA_DIR: chain.dataDir,
+      PROVENA_POLLING_MS: "200",
+    };
+    delete env.DATABASE_URL;
+    const options = { port: 0, env };
+    const logged: string[] = [];
+    const indexer = superviseIndexer(await startIndexer(options), options, (line) => logged.push(line));
+    try {
+      const owner = await chain.account();
+      const first = await chain.createDatanet(owner, [owner]);
+      await until("the first Datanet indexed", async () => (await fetch(`${indexer.url}/datanets/${first}`)).status === 200, BOUND_MS);
+      const pid = indexer.pid();
+      process.kill(pid, "SIGKILL");
+      const second = await chain.createDatanet(owner, [owner]);
+      await until("the indexer started again", () => indexer.restarts() === 1 && indexer.pid() !== pid, 60_000);
+      assert.match(logged[0]!, /exited \(null\) on its own; starting it again at http:\/\/127\.0\.0\.1:\d+/);
+      await until("the second Datanet indexed", async () => (await fetch(`${indexer.url}/datanets/${second}`)).status === 200, BOUND_MS);
+      assert.equal((await fetch(`${indexer.url}/lag`)).status, 200);
+    } finally {
+      await indexer.stop();
       await chain.close();
     }
   });
