@@ -17,7 +17,7 @@ export default createConfig({
     chain: {
       id: settings.chainId,
       rpc: settings.rpcUrl,
-      ...(settings.wsUrl ? { ws: settings.wsUrl } : {}),
+      // Polling only, never `ws`: a dropped subscription would stop the indexer without a word (settings.ts).
       pollingInterval: settings.pollingIntervalMs,
     },
   },

@@ -1,6 +1,6 @@
 /**
- * Every table the indexer keeps, each derived only from contract events (and, for Datanet metadata,
- * from the content its CID names). Times are block timestamps in seconds; "order" columns are
+ * Every table the indexer keeps, each derived only from contract events. Datanet metadata (the content
+ * its CID names) is not here: the REST API adds it from a background fetcher (src/metadata.ts). Times are block timestamps in seconds; "order" columns are
  * `chainOrder(block, logIndex)` from @provena/common (ranking.ts). Scores are in hundredths of a point.
  * Contributor statistics with `datanetId = 0` are the global ones (Datanet ids count from 1).
  */
@@ -44,12 +44,6 @@ export const datanet = onchainTable(
     metadataCid: t.hex().notNull(),
     /** The CID in its usual string form (base32, "b…"). */
     metadataUri: t.text().notNull(),
-    /** "resolved", "unavailable" (content not found) or "invalid" (found, but not the expected JSON). */
-    metadataStatus: t.text().notNull(),
-    summary: t.text(),
-    description: t.text(),
-    tags: t.text().array(),
-    license: t.text(),
     quorum: t.integer().notNull(),
     validatorCount: t.integer().notNull(),
     isPublic: t.boolean().notNull(),

@@ -28,7 +28,14 @@ export type IndexerOptions = {
   root?: string;
 };
 
-export type RunningIndexer = { url: string; schema: string; pid: number; stop: () => Promise<number | null> };
+export type RunningIndexer = {
+  url: string;
+  schema: string;
+  pid: number;
+  stop: () => Promise<number | null>;
+  /** Settles with the exit code when the process exits, for whatever reason. */
+  exited: Promise<number | null>;
+};
 
 /** A port free on `host` now (for servers that cannot report the port they got from 0). */
 export const freePort = (host: string) =>
@@ -102,7 +109,7 @@ export async function startIndexer(options: IndexerOptions = {}): Promise<Runnin
     }
     if (listening !== undefined) {
       const response = await fetch(`http://${host}:${listening}/ready`).catch(() => undefined);
-      if (response?.status === 200) return { url: `http://${host}:${listening}`, schema, pid: child.pid!, stop };
+      if (response?.status === 200) return { url: `http://${host}:${listening}`, schema, pid: child.pid!, stop, exited };
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -129,6 +136,45 @@ export async function waitUntilIndexed(url: string, block: number, mine?: () => 
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * Keeps an indexer running: one that exits on its own (Ponder gives up after 10 minutes of an unreachable
+ * node, or crashes) is started again on the same port, where it resumes from its database. `stop` stops
+ * whichever is running and ends the watch.
+ */
+export function superviseIndexer(first: RunningIndexer, options: IndexerOptions, log: (line: string) => void = console.error) {
+  const port = Number(new URL(first.url).port);
+  let current = first;
+  let stopping = false;
+  let restarts = 0;
+  const watch = (running: RunningIndexer) =>
+    void running.exited.then(async (code) => {
+      while (!stopping) {
+        log(`indexer: exited (${code}) on its own; starting it again at ${first.url}`);
+        try {
+          current = await startIndexer({ ...options, port });
+          restarts += 1;
+          if (stopping) await current.stop();
+          else watch(current);
+          return;
+        } catch (error) {
+          log(`indexer: could not start again: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+          await new Promise((resolve) => setTimeout(resolve, 2_000));
+        }
+      }
+    });
+  watch(first);
+  return {
+    url: first.url,
+    schema: first.schema,
+    pid: () => current.pid,
+    restarts: () => restarts,
+    stop: async () => {
+      stopping = true;
+      return current.stop();
+    },
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

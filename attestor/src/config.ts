@@ -8,7 +8,7 @@ import { hardhat } from "viem/chains";
 import { DEFAULT_FACTORY_LIMITS, type FactoryConfig } from "@provena/factory";
 import { type GatewayConfig, UPLOAD_DEFAULTS } from "@provena/gateway";
 import type { RuntimeConfig, ServerConfig } from "@provena/runtime";
-import type { ValidatorConfig } from "@provena/validator";
+import { FOLLOWER_BOUNDS, type ValidatorConfig } from "@provena/validator";
 
 export type AttestorConfig = {
   server: ServerConfig;
@@ -98,6 +98,10 @@ export function loadConfig(env: Env = process.env): AttestorConfig {
       confirmations: number(env, "VALIDATOR_CONFIRMATIONS", deployment.chainId === hardhat.id ? 0 : 3, Number.isInteger),
       jobTimeoutMs: number(env, "VALIDATOR_JOB_TIMEOUT_MS", 60_000, (v) => v > 0),
       nearDuplicate,
+      follower: {
+        maxLagBlocks: number(env, "VALIDATOR_MAX_LAG_BLOCKS", FOLLOWER_BOUNDS.maxLagBlocks, (v) => Number.isInteger(v) && v >= 0),
+        staleMs: number(env, "VALIDATOR_STALE_MS", FOLLOWER_BOUNDS.staleMs, (v) => v > 0),
+      },
     },
     factory: {
       attestorKey: key(env, "ATTESTOR_KEY") ?? validatorKey,

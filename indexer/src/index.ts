@@ -16,7 +16,6 @@ import {
 } from "ponder:schema";
 import { hexToBytes, type Hex } from "viem";
 import { cidToString, modalityName, chainOrder, contributionId, Status } from "@provena/common";
-import { resolveMetadata } from "./metadata";
 import { recordFinal, recordSubmissions, type When } from "./stats";
 
 const PROTOCOL = "protocol";
@@ -89,8 +88,8 @@ ponder.on("DatanetRegistry:DatanetCreated", async ({ event, context }) => {
     modality,
     modalityName: modalityName(modality),
     metadataCid,
+    // Only the CID: the content is fetched outside indexing (metadata.ts), so no gateway can stall it.
     metadataUri: uri(metadataCid),
-    ...(await resolveMetadata(metadataCid)),
     quorum,
     validatorCount: 0,
     isPublic,
@@ -107,8 +106,7 @@ ponder.on("DatanetRegistry:DatanetCreated", async ({ event, context }) => {
 
 ponder.on("DatanetRegistry:DatanetMetadataUpdated", async ({ event, context }) => {
   const { datanetId, metadataCid } = event.args;
-  const metadata = await resolveMetadata(metadataCid);
-  await updateDatanet(context.db, datanetId, event.block.timestamp, () => ({ metadataCid, metadataUri: uri(metadataCid), ...metadata }));
+  await updateDatanet(context.db, datanetId, event.block.timestamp, () => ({ metadataCid, metadataUri: uri(metadataCid) }));
 });
 
 ponder.on("DatanetRegistry:ValidatorAdded", async ({ event, context }) => {

@@ -5,8 +5,10 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { hexToBytes, keccak256, parseEventLogs, toHex, type Address, type Hex, type PrivateKeyAccount } from "viem";
+import { bytesToHex, hexToBytes, keccak256, parseEventLogs, toHex, type Address, type Hex, type PrivateKeyAccount } from "viem";
 import { cidToString, modelRegistryAbi, baseModelId, signedModel, type ModelRecord } from "@provena/common";
+import { rawCidBytes } from "@provena/common/node";
+import { until } from "../helpers/until.js";
 import { admin, indexerFor, startChain, startPostgres, synced, type Chain, type IndexerUnderTest } from "../helpers/stack.js";
 
 type Entry = {
@@ -245,7 +247,16 @@ function scenarios(database: "pglite" | "postgres") {
     const metadata = new TextEncoder().encode(JSON.stringify({ summary: "Recipes", tags: ["food"], license: "CC0-1.0" }));
     await chain.registryAs(successor).write("setMetadata", [datanet, chain.storeContent(metadata)]);
     await synced(chain, indexer);
-    const { body } = await indexer.get<DatanetView>(`/datanets/${datanet}`);
+    // Metadata is fetched in the background, after indexing: "pending" until then.
+    const settled = async (cid: Hex) => {
+      let view: DatanetView | undefined;
+      await until("the metadata fetched", async () => {
+        view = (await indexer.get<DatanetView>(`/datanets/${datanet}`)).body;
+        return view.metadataCid === cid && view.metadataStatus !== "pending";
+      });
+      return view!;
+    };
+    const body = await settled(bytesToHex(rawCidBytes(metadata)));
     assert.deepEqual(
       [body.owner, body.pendingOwner, body.quorum, body.validatorCount, body.dailyByteCap, body.isPublic],
       [lower(successor), null, 1, 1, 1024, false],
@@ -262,8 +273,8 @@ function scenarios(database: "pglite" | "postgres") {
     const forged = chain.storeContent(new TextEncoder().encode("{}"), new TextEncoder().encode(JSON.stringify({ summary: "forged" })));
     await chain.registryAs(successor).write("setMetadata", [datanet, forged]);
     await synced(chain, indexer);
-    const refused = (await indexer.get<DatanetView>(`/datanets/${datanet}`)).body;
-    assert.deepEqual([refused.metadataStatus, refused.summary], ["invalid", null]);
+    const refused = await settled(forged);
+    assert.deepEqual([refused.metadataStatus, refused.summary], ["cid_mismatch", null]);
     const asAdmin = chain.registryAs(admin);
     await asAdmin.write("pause", []);
     await synced(chain, indexer);

@@ -28,6 +28,7 @@ export type AttestorOverrides = {
   pollingMs?: number;
   confirmations?: number;
   jobTimeoutMs?: number;
+  follower?: AttestorConfig["validator"]["follower"];
   relay?: AttestorConfig["validator"]["relay"];
   siweDomains?: readonly string[];
   uploads?: Partial<AttestorConfig["gateway"]["uploads"]>;
@@ -62,6 +63,7 @@ export function attestorConfig(chain: Chain, overrides: AttestorOverrides = {}):
       confirmations: overrides.confirmations ?? 0,
       jobTimeoutMs: overrides.jobTimeoutMs ?? 10_000,
       nearDuplicate,
+      ...(overrides.follower ? { follower: overrides.follower } : {}),
     },
     factory: {
       attestorKey: overrides.attestorKey,

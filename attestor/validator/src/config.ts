@@ -12,4 +12,6 @@ export type ValidatorConfig = {
   /** How long one try at fetching and judging a file may take. */
   jobTimeoutMs: number;
   nearDuplicate: NearDuplicateConfig;
+  /** When /health reports the follower as not following (default follower.ts's FOLLOWER_BOUNDS). */
+  follower?: { maxLagBlocks: number; staleMs: number };
 };

@@ -33,9 +33,26 @@ export type FollowerParameters<T> = {
 const KEPT_STOPS = 64;
 const DEFAULT_MAX_SPAN = 2_000n;
 
+/** The follower's standing, as its last head read left it (see `lag` below). */
+export type FollowerLag = { headBlock: number; lagBlocks: number; headReadAt: number };
+
+/** Bounds for a health report: a tick may judge 16 files of up to a minute each, hence the long staleness. */
+export const FOLLOWER_BOUNDS = { maxLagBlocks: 20, staleMs: 120_000 };
+
+/** Why a follower is not following (too far behind, or no head read for long: its loop stopped, or the node is gone); null when it is. */
+export function followerError(lag: FollowerLag | undefined, now: number, bounds = FOLLOWER_BOUNDS): string | null {
+  if (!lag) return "it has not read the chain's head yet";
+  if (lag.lagBlocks > bounds.maxLagBlocks) return `it is ${lag.lagBlocks} blocks behind the chain head (at most ${bounds.maxLagBlocks})`;
+  const ago = now - lag.headReadAt;
+  if (ago > bounds.staleMs) return `it has not read the chain's head for ${Math.round(ago / 1000)} s (at most ${bounds.staleMs / 1000})`;
+  return null;
+}
+
 export function createFollower<T>(parameters: FollowerParameters<T>) {
   const { db, chain, name, log } = parameters;
   let span = parameters.maxSpan ?? DEFAULT_MAX_SPAN;
+  // The head as last read, and when: for health reports (a loop that stopped, or a node gone, shows as an old read).
+  let seen: { head: bigint; at: number } | undefined;
 
   const cursor = (): bigint => {
     const row = db.prepare("SELECT block FROM cursor WHERE name = ?").get(name) as { block: number } | undefined;
@@ -87,7 +104,9 @@ export function createFollower<T>(parameters: FollowerParameters<T>) {
   async function step(): Promise<boolean> {
     if (await unwound()) return true;
     const from = cursor() + 1n;
-    const safe = (await chain.client.getBlockNumber({ cacheTime: 0 })) - BigInt(parameters.confirmations);
+    const head = await chain.client.getBlockNumber({ cacheTime: 0 });
+    seen = { head, at: Date.now() };
+    const safe = head - BigInt(parameters.confirmations);
     if (from > safe) return false;
     const to = safe < from + span - 1n ? safe : from + span - 1n;
     const before = await hashOf(to);
@@ -113,5 +132,13 @@ export function createFollower<T>(parameters: FollowerParameters<T>) {
     return true;
   }
 
-  return { step, cursor, span: () => span };
+  /** How far behind the head the cursor is (beyond the confirmations it waits for), from the last head read. */
+  const lag = (): FollowerLag | undefined =>
+    seen && {
+      headBlock: Number(seen.head),
+      lagBlocks: Math.max(0, Number(seen.head) - parameters.confirmations - Number(cursor())),
+      headReadAt: seen.at,
+    };
+
+  return { step, cursor, lag, span: () => span };
 }

@@ -23,6 +23,7 @@ import {
 import type { ValidatorConfig } from "./config.js";
 import { parseSignedVerdict } from "./relay/check.js";
 import { createRelay, type Relay } from "./relay/relay.js";
+import { followerError } from "./follower.js";
 import { migrations } from "./migrations.js";
 import { createValidator, type Validator } from "./validator.js";
 
@@ -88,12 +89,27 @@ export function createValidatorService({ db, store, chain, runtime, outbox, conf
       return jsonAnswer(c, found);
     });
 
-  /** What the validator still has to do: chain followed up to a block, files to judge, verdicts to land. */
-  const backlog = () => ({
-    followedBlock: validator ? Number(validator.followedBlock()) : null,
-    jobs: validator?.pendingJobs() ?? 0,
-    verdicts: relay?.pending() ?? 0,
-  });
+  /**
+   * What the validator still has to do: chain followed up to a block (and how far that is behind the head it
+   * last read, beyond its confirmations), files to judge, verdicts to land. `following` is false when it is
+   * too far behind, or has not read the head for long (follower.ts: followerError).
+   */
+  const backlog = () => {
+    const lag = validator?.followerLag();
+    const reason = validator ? followerError(lag, Date.now(), config.follower) : null;
+    const error = reason && `the automatic validator's follower: ${reason}`;
+    const headReadAgoMs = lag ? Date.now() - lag.headReadAt : null;
+    return {
+      followedBlock: validator ? Number(validator.followedBlock()) : null,
+      headBlock: lag?.headBlock ?? null,
+      lagBlocks: lag?.lagBlocks ?? null,
+      headReadAgoMs,
+      following: error === null,
+      error,
+      jobs: validator?.pendingJobs() ?? 0,
+      verdicts: relay?.pending() ?? 0,
+    };
+  };
 
   return {
     routes,

@@ -317,7 +317,16 @@ export function createValidator(options: ValidatorOptions) {
 
   const pendingJobs = () => (db.prepare("SELECT COUNT(*) AS n FROM job WHERE done = 0").get() as { n: number }).n;
 
-  return { address: account.address as Address, start, stop, tick, assessment, followedBlock: follower.cursor, pendingJobs };
+  return {
+    address: account.address as Address,
+    start,
+    stop,
+    tick,
+    assessment,
+    followedBlock: follower.cursor,
+    followerLag: follower.lag,
+    pendingJobs,
+  };
 }
 
 export type Validator = ReturnType<typeof createValidator>;

@@ -14,6 +14,8 @@ import { cidToString, fileTypeByCode, reasonText, utcDay, acceptanceRate, scoreP
 import { allTimeRank, leaderboard, withActivity, type BoardRow } from "./leaderboard";
 import { answer, found, missing, num, pageOf, query } from "./reply";
 import { models } from "./models";
+import { lag } from "./lag";
+import { metadata } from "./metadata";
 import {
   ParameterError,
   checkNoQuery,
@@ -30,6 +32,7 @@ const app = new Hono();
 
 app.use("/graphql", graphql({ db, schema }));
 app.route("/models", models);
+app.route("/", lag);
 
 app.onError((error, c) => {
   if (error instanceof ParameterError) return c.json({ error: error.message, parameter: error.parameter }, 400);
@@ -79,6 +82,7 @@ type DatanetRow = { datanet: typeof datanet.$inferSelect; stats: typeof datanetS
 
 const datanetView = ({ datanet: row, stats }: DatanetRow) => ({
   ...row,
+  ...metadata.get(row.metadataCid),
   id: Number(row.id),
   dailyByteCap: Number(row.dailyByteCap),
   contributions: stats.contributions,
@@ -92,6 +96,9 @@ const datanetView = ({ datanet: row, stats }: DatanetRow) => ({
   createdBlock: Number(row.createdBlock),
   updatedAt: Number(row.updatedAt),
 });
+
+/** Answers showing metadata are cached per metadata version too: it changes without the database. */
+const metadataVariant = () => `metadata ${metadata.version()}`;
 
 /** Datanets with their running totals. */
 const datanetRows = () =>
@@ -204,34 +211,42 @@ app.get("/contributors/:address", async (c) => {
 
 app.get("/datanets", async (c) => {
   const params = parseDatanetsQuery(query(c));
-  return answer(c, async () => {
-    const rows = await datanetRows()
-      .where(params.after === undefined ? undefined : gt(datanet.id, params.after))
-      .orderBy(asc(datanet.id))
-      .limit(params.limit + 1);
-    const { page, nextCursor } = pageOf(rows, params.limit, (row) => String(row.datanet.id));
-    return found({ datanets: page.map(datanetView), nextCursor });
-  });
+  return answer(
+    c,
+    async () => {
+      const rows = await datanetRows()
+        .where(params.after === undefined ? undefined : gt(datanet.id, params.after))
+        .orderBy(asc(datanet.id))
+        .limit(params.limit + 1);
+      const { page, nextCursor } = pageOf(rows, params.limit, (row) => String(row.datanet.id));
+      return found({ datanets: page.map(datanetView), nextCursor });
+    },
+    metadataVariant(),
+  );
 });
 
 app.get("/datanets/:id", async (c) => {
   checkNoQuery(query(c));
   const id = parseDatanetId(c.req.param("id"), "id");
-  return answer(c, async () => {
-    const [row] = await datanetRows().where(eq(datanet.id, id));
-    if (!row) return missing(`no Datanet ${id}`);
-    const validators = await db.query.validator.findMany({ where: (v, { and, eq }) => and(eq(v.datanetId, id), eq(v.active, true)) });
-    const votes = await db
-      .select({ validator: vote.validator, votes: sql<number>`count(*)::int` })
-      .from(vote)
-      .where(and(eq(vote.datanetId, id), eq(vote.counted, true)))
-      .groupBy(vote.validator);
-    const votesBy = new Map(votes.map((row) => [row.validator, row.votes]));
-    return found({
-      ...datanetView(row),
-      validators: validators.map((v) => ({ address: v.address, votes: votesBy.get(v.address) ?? 0, addedAt: Number(v.addedAt) })),
-    });
-  });
+  return answer(
+    c,
+    async () => {
+      const [row] = await datanetRows().where(eq(datanet.id, id));
+      if (!row) return missing(`no Datanet ${id}`);
+      const validators = await db.query.validator.findMany({ where: (v, { and, eq }) => and(eq(v.datanetId, id), eq(v.active, true)) });
+      const votes = await db
+        .select({ validator: vote.validator, votes: sql<number>`count(*)::int` })
+        .from(vote)
+        .where(and(eq(vote.datanetId, id), eq(vote.counted, true)))
+        .groupBy(vote.validator);
+      const votesBy = new Map(votes.map((row) => [row.validator, row.votes]));
+      return found({
+        ...datanetView(row),
+        validators: validators.map((v) => ({ address: v.address, votes: votesBy.get(v.address) ?? 0, addedAt: Number(v.addedAt) })),
+      });
+    },
+    metadataVariant(),
+  );
 });
 
 app.get("/contributions", async (c) => {
