@@ -8,26 +8,31 @@
  *   in 4 MB buffers, default 64), --cid-rounds N (default 3), --samples N (upload → accepted, default 10),
  *   --relay-wait-ms N (the relay's maxWaitMs, default 200; an attestor's default is 2,000),
  *   --polling-ms N (the validator's pollingMs, default 50; an attestor's default is 1,000).
+ *   BENCH_ATTESTOR_NODE_OPTIONS: NODE_OPTIONS for the measured attestor process (e.g. "--cpu-prof --cpu-prof-dir=…").
  *   "MB" is 1,048,576 bytes, as in common/src/limits.ts.
  *
- * Everything runs in this one process, as in the e2e tests: a Hardhat node with the contracts
- * (test/helpers/stack.ts), the attestor (test/helpers/attestor.ts: embedded Helia store, SQLite state in
- * a temp folder) and the clients (fetch, multipart, one file per request).
+ * The Hardhat node with the contracts (test/helpers/stack.ts) and the clients (fetch, multipart, one file
+ * per request) run in this process; the servers measured for throughput run in their own (embedded Helia
+ * store, SQLite state in a temp folder); steps 3 and 4 use an attestor in this process.
  * 1. CID vs SHA-256: `cidOf` (common/src/cid.ts) and node:crypto's SHA-256 over the same
  *    4 MB buffers, alternating, best round of each.
- * 2. Throughput: an attestor without validator or relay (uploads need neither); each client is its own
- *    signed-in account (uploads do not spend the daily allowance: only `contribute` does) and uploads
- *    its files one request at a time, every file distinct text. Files/s and MB/s over the wave, from the
- *    first request to the last answer. The same multipart bodies, POSTed by the same clients to a
- *    node:http sink in this process that only reads them, are the baseline.
+ * 2. Throughput: an attestor without validator or relay (uploads need neither), in a process of its own
+ *    (`attestor/src/main.ts`, as deployed); each client is its own signed-in account and uploads its files
+ *    one request at a time, every file distinct text. Files/s and MB/s over the wave, from the first
+ *    request to the last answer. The same multipart bodies, POSTed by the same clients to a node:http sink
+ *    that only reads them, also in a process of its own, are the baseline. While the 4 MB files go up,
+ *    `GET /health` is asked one request after another: the attestor's event loop's latency.
  * 3. Where an upload's time goes: the gateway's steps run one by one on fresh files (attestor internals).
  * 4. Upload → Accepted: an attestor with an automatic validator (the Datanet's only validator, quorum 1)
  *    that relays its own verdicts; per sample a fresh funded contributor uploads a file, sends
  *    `contribute` (viem; the node automines) and polls the ledger every 20 ms until Accepted.
  */
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { once } from "node:events";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import { parseEther, type PrivateKeyAccount } from "viem";
@@ -36,7 +41,7 @@ import { sha256 } from "@provena/common/node";
 import { contributionLedgerAbi, DEFAULT_LIMITS, MB, seededRandom, contributionId, Status, statusName, cidOf } from "@provena/common";
 import { findNear } from "@provena/runtime";
 import { sniffFile, fingerprintOf } from "@provena/content";
-import { signIn, startAttestor, upload } from "../test/helpers/attestor.js";
+import { signIn, spawnAttestor, startAttestor, upload } from "../test/helpers/attestor.js";
 import { startChain, type Chain } from "../test/helpers/stack.js";
 import { cleanups, integerOption, percentile } from "./lib/bench.js";
 
@@ -79,7 +84,7 @@ const median = (values: number[]) => percentile(values, 50);
 /** Undone in reverse order at the end, on error and on SIGINT/SIGTERM: the attestors, the chain node. */
 const { add: undoLater, run: runBench } = cleanups(log);
 /** `close` made safe to call twice: once when its step is done, again by `cleanup`. */
-const once = (close: () => Promise<unknown>) => {
+const closeOnce = (close: () => Promise<unknown>) => {
   let closing: Promise<unknown> | undefined;
   return () => (closing ??= close());
 };
@@ -167,25 +172,36 @@ async function wave(
   return { files: all.length, bytes: all.reduce((n, f) => n + f.bytes.length, 0), seconds: seconds(started), latencies };
 }
 
-/** The baseline: a node:http server that reads each body to its end and answers 201 with a small JSON. */
-async function startSink(): Promise<{ url: string; close: () => Promise<void> }> {
-  const server: Server = createServer((request, response) => {
-    let received = 0;
-    request.on("data", (chunk: Buffer) => (received += chunk.length));
-    request.on("end", () => {
-      response.writeHead(201, { "content-type": "application/json" });
-      response.end(JSON.stringify({ received }));
-    });
+/** The baseline's server: reads each body to its end and answers 201 with a small JSON; prints its port. */
+const SINK_SOURCE = `
+const { createServer } = require("node:http");
+const server = createServer((request, response) => {
+  let received = 0;
+  request.on("data", (chunk) => (received += chunk.length));
+  request.on("end", () => {
+    response.writeHead(201, { "content-type": "application/json" });
+    response.end(JSON.stringify({ received }));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+});
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+`;
+
+/**
+ * The baseline: that server in a process of its own, as the attestor is (spawnAttestor), so that both are
+ * measured as servers apart from the clients, which run in this process.
+ */
+async function startSink(): Promise<{ url: string; close: () => Promise<void> }> {
+  const child = spawn(process.execPath, ["-e", SINK_SOURCE], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout!.once("data", (chunk: Buffer) => resolve(chunk.toString().trim()));
+    child.once("exit", (code) => reject(new Error(`the sink exited (${code})`)));
+  });
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    },
   };
 }
 
@@ -250,10 +266,22 @@ async function main() {
   const hashed = await hashing(buffers.slice(0, Math.ceil((CID_MB * MB) / LARGE_BYTES)));
   log(`CID ${hashed.cid.toFixed(0)} MB/s, SHA-256 ${hashed.sha256.toFixed(0)} MB/s over ${hashed.bytes / MB} MB`);
 
-  // 2. Throughput: a gateway-only attestor (no validator, no relay).
-  const gateway = await startAttestor(chain);
-  const closeGateway = once(gateway.close);
-  undoLater(closeGateway);
+  // 2. Throughput: a gateway-only attestor (no validator, no relay) in its own process, as it is deployed.
+  const served = await spawnAttestor({
+    PROVENA_DEPLOYMENT: chain.deploymentFile,
+    PROVENA_RPC_URL: chain.rpcUrl,
+    ATTESTOR_STATE_DIR: mkdtempSync(join(tmpdir(), "provena-bench-ingest-")),
+    ATTESTOR_PORT: "0",
+    ATTESTOR_VALIDATOR_KEY: "",
+    ATTESTOR_RELAYER_KEY: "",
+    NODE_OPTIONS: process.env.BENCH_ATTESTOR_NODE_OPTIONS ?? "",
+  });
+  const closeServed = closeOnce(async () => {
+    served.child.kill("SIGTERM");
+    await served.exited;
+  });
+  undoLater(closeServed);
+  const gateway = { url: served.url };
   const clients: PrivateKeyAccount[] = Array.from({ length: CLIENTS }, () => privateKeyToAccount(generatePrivateKey()));
   const headers = await Promise.all(clients.map((client) => signIn(gateway.url, client, chainId)));
   const refusals: string[] = [];
@@ -265,7 +293,7 @@ async function main() {
     }
   };
   const sink = await startSink();
-  const closeSink = once(sink.close);
+  const closeSink = closeOnce(sink.close);
   undoLater(closeSink);
 
   log(`throughput: ${CLIENTS} clients × ${SMALL_FILES} files of ${SMALL_BYTES.toLocaleString("en-US")} bytes`);
@@ -279,8 +307,12 @@ async function main() {
   const healthLatencies = await health.stop();
   log(`  ${(upLarge.bytes / MB / upLarge.seconds).toFixed(2)} MB/s (raw POST ${(rawLarge.bytes / MB / rawLarge.seconds).toFixed(0)} MB/s)`);
   await closeSink();
+  await closeServed();
 
-  // 3. The gateway's steps one by one, on fresh files: what an upload's time is spent on.
+  // 3. The gateway's steps one by one, on fresh files: what an upload's time is spent on (its internals, in this process).
+  const internals = await startAttestor(chain);
+  const closeInternals = closeOnce(internals.close);
+  undoLater(closeInternals);
   const stages = async (list: { bytes: Uint8Array }[]) => {
     const times: Record<string, number[]> = { chain_reads: [], sniff: [], sha256: [], fingerprint: [], near_lookup: [], cid: [], pin: [] };
     const contributor = clients[0]!.address;
@@ -297,18 +329,19 @@ async function main() {
       const digest = sha256(bytes);
       lap("sha256");
       // What the gateway reads per upload: terms (twice: route and service), the contribution, the allowance.
-      await gateway.chain.terms(uploadDatanet, contributor);
-      await gateway.chain.terms(uploadDatanet, contributor);
-      await gateway.chain.contribution(contributionId(uploadDatanet, digest));
-      await gateway.chain.allowance(contributor, uploadDatanet);
+      // What the gateway reads per upload: the terms, the contribution, the allowance, the head block.
+      await internals.chain.terms(uploadDatanet, contributor);
+      await internals.chain.contribution(contributionId(uploadDatanet, digest));
+      await internals.chain.allowance(contributor, uploadDatanet);
+      await internals.chain.client.getBlockNumber({ cacheTime: 0 });
       lap("chain_reads");
       const fingerprint = await fingerprintOf(bytes, sniffed.type, sniffed.modality);
       lap("fingerprint");
-      if (fingerprint) findNear(gateway.db, uploadDatanet, digest, fingerprint, gateway.config.gateway.nearDuplicate);
+      if (fingerprint) findNear(internals.db, uploadDatanet, digest, fingerprint, internals.config.gateway.nearDuplicate);
       lap("near_lookup");
       await cidOf(bytes);
       lap("cid");
-      await gateway.store.add(bytes);
+      await internals.store.add(bytes);
       lap("pin");
     }
     return Object.fromEntries(Object.entries(times).map(([stage, list]) => [stage, round(median(list), 1)]));
@@ -316,7 +349,7 @@ async function main() {
   const stagesSmall = await stages(stageSmall);
   const stagesLarge = await stages(stageLarge);
   log(`stages, median ms per file: 100 KB ${JSON.stringify(stagesSmall)}; 4 MB ${JSON.stringify(stagesLarge)}`);
-  await closeGateway();
+  await closeInternals();
 
   // 4. Upload → contribute → automatic verdict → relayed → Accepted on chain.
   log(`upload → accepted: ${SAMPLES} files, relay maxWaitMs ${RELAY_WAIT_MS}, validator pollingMs ${POLLING_MS}`);
@@ -326,7 +359,7 @@ async function main() {
     pollingMs: POLLING_MS,
     relay: { maxBatch: 50, maxWaitMs: RELAY_WAIT_MS, retryMs: 1_000, verdictTtlSeconds: 7 * 86_400 },
   });
-  const closeAttestor = once(attestor.close);
+  const closeAttestor = closeOnce(attestor.close);
   undoLater(closeAttestor);
   const contributors = await Promise.all(samples.map(() => chain.account()));
   const contributorHeaders = await Promise.all(contributors.map((c) => signIn(attestor.url, c, chainId)));
