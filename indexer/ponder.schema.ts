@@ -47,6 +47,8 @@ export const datanet = onchainTable(
     quorum: t.integer().notNull(),
     validatorCount: t.integer().notNull(),
     isPublic: t.boolean().notNull(),
+    /** Contributions need a gateway's upload receipt (`contributeWithReceipt`). */
+    receiptRequired: t.boolean().notNull(),
     /** Per-contributor daily byte cap; 0 follows the protocol's. */
     dailyByteCap: t.bigint().notNull(),
     createdAt: t.bigint().notNull(),

@@ -93,6 +93,7 @@ ponder.on("DatanetRegistry:DatanetCreated", async ({ event, context }) => {
     quorum,
     validatorCount: 0,
     isPublic,
+    receiptRequired: false,
     dailyByteCap,
     createdAt: event.block.timestamp,
     createdBlock: event.block.number,
@@ -136,6 +137,10 @@ ponder.on("DatanetRegistry:DailyByteCapUpdated", async ({ event, context }) => {
 
 ponder.on("DatanetRegistry:VisibilityUpdated", async ({ event, context }) => {
   await updateDatanet(context.db, event.args.datanetId, event.block.timestamp, () => ({ isPublic: event.args.isPublic }));
+});
+
+ponder.on("DatanetRegistry:ReceiptRequirementUpdated", async ({ event, context }) => {
+  await updateDatanet(context.db, event.args.datanetId, event.block.timestamp, () => ({ receiptRequired: event.args.required }));
 });
 
 ponder.on("DatanetRegistry:AllowListUpdated", async ({ event, context }) => {

@@ -238,6 +238,7 @@ function scenarios(database: "pglite" | "postgres") {
     await asOwner.write("setDailyByteCap", [datanet, 1024n]);
     await asOwner.write("setPublic", [datanet, false]);
     await asOwner.write("setAllowList", [datanet, [member.address], true]);
+    await asOwner.write("setReceiptRequired", [datanet, true]);
     await asOwner.write("transferOwnership", [datanet, successor.address]);
     await synced(chain, indexer);
     type DatanetView = Record<string, unknown> & { validators: { address: Hex }[] };
@@ -258,8 +259,8 @@ function scenarios(database: "pglite" | "postgres") {
     };
     const body = await settled(bytesToHex(rawCidBytes(metadata)));
     assert.deepEqual(
-      [body.owner, body.pendingOwner, body.quorum, body.validatorCount, body.dailyByteCap, body.isPublic],
-      [lower(successor), null, 1, 1, 1024, false],
+      [body.owner, body.pendingOwner, body.quorum, body.validatorCount, body.dailyByteCap, body.isPublic, body.receiptRequired],
+      [lower(successor), null, 1, 1, 1024, false, true],
     );
     assert.deepEqual(
       [body.metadataStatus, body.summary, body.tags, body.license, body.description],
