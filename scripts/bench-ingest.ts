@@ -305,6 +305,13 @@ async function main() {
   const health = probeHealth(gateway.url);
   const upLarge = await wave(large, send);
   const healthLatencies = await health.stop();
+  log(
+    `health slowest: ${[...healthLatencies]
+      .sort((a, b) => b - a)
+      .slice(0, 8)
+      .map((v) => v.toFixed(0))
+      .join(" ")}`,
+  );
   log(`  ${(upLarge.bytes / MB / upLarge.seconds).toFixed(2)} MB/s (raw POST ${(rawLarge.bytes / MB / rawLarge.seconds).toFixed(0)} MB/s)`);
   await closeSink();
   await closeServed();

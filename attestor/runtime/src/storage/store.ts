@@ -26,6 +26,7 @@ export type ContentStore = {
 export const readAll = async (chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> => {
   const parts: Uint8Array[] = [];
   for await (const chunk of chunks) parts.push(chunk);
+  if (parts.length === 1) return parts[0]!; // one part, as a block read is: no copy
   const joined = Buffer.concat(parts);
   return new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength);
 };
