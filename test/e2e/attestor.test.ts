@@ -10,7 +10,7 @@ import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
-import { contributionLedgerAbi, cidOf, cidToString, MB } from "@provena/common";
+import { cidOf, cidToString, type ContributionItem, MB } from "@provena/common";
 import { rawCidBytes, sha256 } from "@provena/common/node";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
@@ -46,15 +46,8 @@ describe("attestor", () => {
   let textDatanet: bigint, imageDatanet: bigint;
   let auth: Record<string, string>;
 
-  const contribute = async (signer: PrivateKeyAccount, datanetId: bigint, items: unknown[]) =>
-    chain.wait(
-      await chain.wallet(signer).writeContract({
-        address: chain.deployment.contracts.ContributionLedger.address,
-        abi: contributionLedgerAbi,
-        functionName: "contribute",
-        args: [datanetId, items as never],
-      }),
-    );
+  const contribute = (signer: PrivateKeyAccount, datanetId: bigint, items: ContributionItem[]) =>
+    chain.contributeItems(signer, datanetId, items);
   const pinned = (cid: string) => attestor.store.isPinned(CID.parse(cid));
 
   before(async () => {

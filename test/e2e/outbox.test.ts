@@ -14,17 +14,15 @@ import { sha256 } from "@provena/common/node";
 import { contributionLedgerAbi, modelRegistryAbi, signedVerdict, Reason } from "@provena/common";
 import { parseEther, toHex, type Address, type Hex, type PrivateKeyAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { connect } from "../../attestor/runtime/src/chain.js";
-import { migrate, openDb, type Db } from "../../attestor/runtime/src/db.js";
+import { openDb, type Db } from "../../attestor/runtime/src/db.js";
 import { buildManifest } from "../../attestor/factory/src/provenance/manifest.js";
 import { publishModel } from "../../attestor/factory/src/provenance/publish.js";
-import { createRelay } from "../../attestor/validator/src/relay/relay.js";
 import { OutboxFullError } from "../../attestor/runtime/src/outbox/errors.js";
-import { createOutbox, type OutboxParameters } from "../../attestor/runtime/src/outbox/outbox.js";
+import type { OutboxParameters } from "../../attestor/runtime/src/outbox/outbox.js";
 import { openStore, type ContentStore } from "../../attestor/runtime/src/storage/index.js";
-import { migrations as validatorMigrations } from "../../attestor/validator/src/migrations.js";
 import { startProxy } from "../helpers/proxy.js";
 import { admin, startChain, type Chain } from "../helpers/stack.js";
+import { relayStack } from "../helpers/relay.js";
 import { until } from "../helpers/until.js";
 
 describe("the outbox: one transaction sender for the relay and publishing", () => {
@@ -96,20 +94,7 @@ describe("the outbox: one transaction sender for the relay and publishing", () =
     };
   };
   const sendingStack = (db: Db, account: PrivateKeyAccount, rpcUrl = chain.rpcUrl, options: Partial<OutboxParameters> = {}) => {
-    const view = connect(chain.deployment, rpcUrl);
-    const outbox = createOutbox({ db, chain: view, account, log: () => {}, pollMs: 50, retryMs: 100, ...options });
-    // The relay's tables, as the validator service migrates them.
-    migrate(db, validatorMigrations);
-    const relay = createRelay({
-      db,
-      chain: view,
-      chainId: chain.deployment.chainId,
-      outbox,
-      maxBatch: 2,
-      maxWaitMs: 0,
-      retryMs: 100,
-      log: () => {},
-    });
+    const { view, outbox, relay } = relayStack(chain, db, account, { rpcUrl, maxBatch: 2, outbox: options });
     const publish = (creator: Address) =>
       publishModel(
         { chain: view, store, chainId: chain.deployment.chainId, registry: registry(), attestor: account, outbox },

@@ -13,13 +13,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { contributionLedgerAbi, Reason, signedVerdict, Status } from "@provena/common";
 import type { Abi, Address, Hex, PrivateKeyAccount } from "viem";
-import { connect } from "../../attestor/runtime/src/chain.js";
-import { migrate, openDb, type Db } from "../../attestor/runtime/src/db.js";
-import { createOutbox, type Outbox } from "../../attestor/runtime/src/outbox/outbox.js";
-import { migrations as validatorMigrations } from "../../attestor/validator/src/migrations.js";
+import { openDb, type Db } from "../../attestor/runtime/src/db.js";
+import type { Outbox } from "../../attestor/runtime/src/outbox/outbox.js";
 import { batchGasBudget, maxFailuresFor } from "../../attestor/validator/src/relay/plan.js";
-import { createRelay, type Relay } from "../../attestor/validator/src/relay/relay.js";
+import type { Relay } from "../../attestor/validator/src/relay/relay.js";
 import { startChain, type Chain } from "../helpers/stack.js";
+import { relayStack } from "../helpers/relay.js";
 import { until } from "../helpers/until.js";
 
 const MAX_BATCH = 4;
@@ -59,22 +58,10 @@ describe("relay poisoning: a contract wallet that lies to the relay cannot stop 
     };
 
   /** A relay and its outbox on a fresh database, sending from a fresh funded key. */
-  const relayStack = async (): Promise<{ db: Db; outbox: Outbox; relay: Relay; relayer: Address }> => {
+  const freshRelay = async (): Promise<{ db: Db; outbox: Outbox; relay: Relay; relayer: Address }> => {
     const db = openDb(join(stateDir, `relay-${++databases}.db`));
-    const view = connect(chain.deployment, chain.rpcUrl);
     const account = await chain.account();
-    const outbox = createOutbox({ db, chain: view, account, log: () => {}, pollMs: 50, retryMs: 100 });
-    migrate(db, validatorMigrations);
-    const relay = createRelay({
-      db,
-      chain: view,
-      chainId: chain.deployment.chainId,
-      outbox,
-      maxBatch: MAX_BATCH,
-      maxWaitMs: 0,
-      retryMs: 100,
-      log: () => {},
-    });
+    const { outbox, relay } = relayStack(chain, db, account, { maxBatch: MAX_BATCH });
     return { db, outbox, relay, relayer: account.address };
   };
   /** The relayer's mined transactions to the ledger, with their status and gas. */
@@ -109,7 +96,7 @@ describe("relay poisoning: a contract wallet that lies to the relay cannot stop 
     const poisonNet = await chain.createDatanet(mallory, [{ address: wallet }], 1, 0);
     const [poisoned] = await chain.contribute(alice, poisonNet, 1);
     const honest = await chain.contribute(alice, honestNet, 3);
-    const { db, outbox, relay, relayer } = await relayStack();
+    const { db, outbox, relay, relayer } = await freshRelay();
     const from = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
     // The relay's own check (an eth_call, priced at zero) takes it: only the chain would refuse it.
     assert.equal((await relay.submit(await verdictOn(poisoned!, mallory, wallet))).state, "queued");
@@ -136,7 +123,7 @@ describe("relay poisoning: a contract wallet that lies to the relay cannot stop 
     const poisonNet = await chain.createDatanet(mallory, [{ address: wallet }], 1, 0);
     const [poisoned] = await chain.contribute(alice, poisonNet, 1);
     const honest = await chain.contribute(alice, honestNet, 3);
-    const { db, outbox, relay, relayer } = await relayStack();
+    const { db, outbox, relay, relayer } = await freshRelay();
     const from = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
     await relay.submit(await verdictOn(poisoned!, mallory, wallet)); // the oldest: in every first batch
     for (const id of honest) await relay.submit(await verdictOn(id, human));
@@ -210,7 +197,7 @@ describe("relay poisoning: a contract wallet that lies to the relay cannot stop 
     const wallet = await deployWallet("GasBurnerWallet", []);
     const burnNet = await chain.createDatanet(mallory, [{ address: wallet }], 1, 0);
     const ids = await chain.contribute(alice, burnNet, 2);
-    const { db, outbox, relay, relayer } = await relayStack();
+    const { db, outbox, relay, relayer } = await freshRelay();
     const from = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
     for (const id of ids) await relay.submit(await verdictOn(id, mallory, wallet));
     outbox.start();

@@ -8,7 +8,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
-import { cidOf, contributionLedgerAbi } from "@provena/common";
+import { cidOf, type ContributionItem } from "@provena/common";
 import type { PrivateKeyAccount } from "viem";
 import { sweepOnce } from "../../attestor/gateway/src/upload/sweep.js";
 import { prose } from "../fixtures/prose.js";
@@ -47,15 +47,7 @@ describe("upload quotas: reservations, disk caps, a bounded number at once, pend
       await attestor.close();
     }
   };
-  const contribute = async (who: PrivateKeyAccount, items: readonly unknown[]) =>
-    chain.wait(
-      await chain.wallet(who).writeContract({
-        address: chain.deployment.contracts.ContributionLedger.address,
-        abi: contributionLedgerAbi,
-        functionName: "contribute",
-        args: [datanet, items as never],
-      }),
-    );
+  const contribute = (who: PrivateKeyAccount, items: readonly ContributionItem[]) => chain.contributeItems(who, datanet, items);
 
   test("uploads not yet contributed reserve today's allowance; once on chain, the chain counts them instead", async () => {
     await withAttestor({}, async ({ url }) => {

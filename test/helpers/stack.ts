@@ -32,6 +32,7 @@ import {
   Reason,
   contributionId,
   signedVerdict,
+  type ContributionItem,
   type Deployment,
 } from "@provena/common";
 import { rawCidBytes } from "@provena/common/node";
@@ -111,10 +112,9 @@ export async function startChain() {
     return publicClient.readContract({ address: registry, abi: datanetRegistryAbi, functionName: "datanetCount" });
   };
 
-  /** Contributes `count` files; returns their contribution ids. */
-  const contribute = async (contributor: PrivateKeyAccount, datanetId: bigint, count = 1, size = 100): Promise<Hex[]> => {
-    const items = Array.from({ length: count }, () => file(size));
-    await wait(
+  /** Sends `contribute(datanetId, items)` as `contributor` (items as an upload's answer gives them) and waits for it. */
+  const contributeItems = async (contributor: PrivateKeyAccount, datanetId: bigint, items: readonly ContributionItem[]) =>
+    wait(
       await wallet(contributor).writeContract({
         address: ledger,
         abi: contributionLedgerAbi,
@@ -122,6 +122,11 @@ export async function startChain() {
         args: [datanetId, items],
       }),
     );
+
+  /** Contributes `count` files; returns their contribution ids. */
+  const contribute = async (contributor: PrivateKeyAccount, datanetId: bigint, count = 1, size = 100): Promise<Hex[]> => {
+    const items = Array.from({ length: count }, () => file(size));
+    await contributeItems(contributor, datanetId, items);
     return items.map((item) => contributionId(datanetId, item.contentHash));
   };
 
@@ -178,6 +183,7 @@ export async function startChain() {
     file,
     createDatanet,
     contribute,
+    contributeItems,
     judge,
     registryAs,
     storeContent,

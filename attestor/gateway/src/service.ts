@@ -31,7 +31,7 @@ import { createIpfsHandler } from "./ipfs/handler.js";
 import { createAdmission } from "./upload/admission.js";
 import { createInspector } from "./upload/inspect.js";
 import { readMultipart } from "./upload/multipart.js";
-import { createPendingTracker } from "./upload/pending.js";
+import { createPendingTracker, uploadable } from "./upload/pending.js";
 import { createUploads } from "./upload/service.js";
 import { startSweeper } from "./upload/sweep.js";
 import { migrations } from "./migrations.js";
@@ -99,10 +99,7 @@ export function createGatewayService({ db, store, chain, chainId, config, siweDo
         ...allowance,
         /** Of the allowance, what today's uploads not yet contributed hold; a new upload gets the rest. */
         reserved: pending.today,
-        uploadable: {
-          bytes: Math.max(0, allowance.bytesLeft - pending.today.bytes),
-          files: Math.max(0, allowance.filesLeft - pending.today.files),
-        },
+        uploadable: uploadable(allowance, pending.today),
         maxFileBytes: terms.maxFileBytes,
         maxFiles: MAX_BATCH,
         allowed: terms.allowed,

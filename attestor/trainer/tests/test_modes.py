@@ -42,6 +42,19 @@ def error_of(messages: list[dict]) -> dict:
     return messages[-1]
 
 
+def assert_merged_equals_adapter(result, base_dir: Path, out: Path):
+    """The merged weights the run exported answer as its adapter does on a fresh full-precision base."""
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    ids = torch.tensor([result.tokenizer("What color is the sky?")["input_ids"]])
+    with torch.no_grad():
+        merged = AutoModelForCausalLM.from_pretrained(out / "merged")(input_ids=ids).logits
+        adapter = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(base_dir), out / "adapter")
+        expected = adapter.eval()(input_ids=ids).logits
+    torch.testing.assert_close(merged, expected, rtol=1e-4, atol=1e-4)
+
+
 def test_unknown_model_directory(tmp_path, train_file, validator):
     rc, messages, _ = run_cli("train", base_spec(tmp_path, train_file, tmp_path / "o", family="nope"), validator)
     assert rc == 1 and error_of(messages)["code"] == "model_not_found"
@@ -168,12 +181,7 @@ def test_refine_from_earlier_adapter_and_merge(memo_adapter, tiny_dir, tmp_path,
     assert set(manifest["libraries"]) >= {"torch", "transformers", "peft"}
     kinds = [a["kind"] for a in log.of("artifact")]
     assert kinds.count("adapter_weights") == 1 and "model_weights" in kinds and kinds[-1] == "manifest"
-    ids = torch.tensor([result.tokenizer("What color is the sky?")["input_ids"]])
-    with torch.no_grad():
-        merged = AutoModelForCausalLM.from_pretrained(tmp_path / "o" / "merged")(input_ids=ids).logits
-        adapter = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(tiny_dir / "gpt2"), tmp_path / "o" / "adapter")
-        expected = adapter.eval()(input_ids=ids).logits
-    torch.testing.assert_close(merged, expected, rtol=1e-4, atol=1e-4)
+    assert_merged_equals_adapter(result, tiny_dir / "gpt2", tmp_path / "o")
 
 
 def test_full_fine_tuning_small_model_and_size_guard(tmp_path, tiny_dir, train_file, validator):

@@ -5,7 +5,6 @@ and `qlora_unsupported` is raised only where quantization really cannot happen, 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -14,33 +13,21 @@ import pytest
 import torch
 
 from conftest import FAMILIES, RECORDS, run_cli, run_inprocess
-from test_modes import base_spec, error_of
+from test_families import CHECKPOINT_AT, STEPS, sha256, spec_for
+from test_modes import assert_merged_equals_adapter, base_spec, error_of
 
 # Families whose tiny model bitsandbytes quantizes on CPU, one per kind of projection layout:
 # LLaMA (separate q/k/v/o), Qwen2 (biased q/k/v) and GPT-2 (Conv1D, transposed on quantization).
 QLORA_FAMILIES = ["llama", "qwen2", "gpt2"]
-STEPS = 10
-CHECKPOINT_AT = 5
 
 
 def qlora_spec(family: str, tiny_dir: Path, train_file: str, out: Path, **extra) -> dict:
-    spec = {
-        "model": {"path": str(tiny_dir / family)},
-        # The training file doubles as the evaluation set; one batch holds the whole dataset, so
-        # step 1's loss is the loss before any update.
-        "data": {"train": train_file, "eval": train_file, "cutoff_len": 64},
-        "finetuning": {"method": "qlora", "lora_rank": 8, "lora_alpha": 16, "lora_dropout": 0.1},
-        # eval_steps: evaluations between training steps, which must leave the base trainable.
-        "training": {"learning_rate": 0.05, "max_steps": STEPS, "batch_size": len(RECORDS), "warmup_steps": 1,
-                     "save_steps": CHECKPOINT_AT, "eval_steps": 3, "seed": 7},
-        "output_dir": str(out),
-    }
-    spec.update(extra)
+    """test_families' spec under QLoRA, with evaluations between training steps, which must leave the
+    base trainable."""
+    spec = spec_for(family, tiny_dir, train_file, out, **extra)
+    spec["finetuning"] = {**spec["finetuning"], "method": "qlora"}
+    spec["training"] = {**spec["training"], "eval_steps": 3}
     return spec
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -230,16 +217,8 @@ def test_every_family_trains_under_qlora_or_is_refused_with_the_reason(family, t
 def test_qlora_merged_export_equals_the_adapter_on_the_unquantized_base(tiny_dir, train_file, validator, tmp_path):
     """Merging goes into a fresh full-precision base (never the 4-bit one); on GPT-2 that base is
     Conv1D again, so the adapter's fan_in_fan_out must hold for the merge to be right."""
-    from peft import PeftModel
-    from transformers import AutoModelForCausalLM
-
     spec = {**base_spec(tiny_dir, train_file, tmp_path / "o", max_steps=3), "export": {"merge": True}}
     spec["finetuning"] = {"method": "qlora", "lora_dropout": 0.0}
     result, log = run_inprocess("train", spec, validator)
     assert "model_weights" in [a["kind"] for a in log.of("artifact")]
-    ids = torch.tensor([result.tokenizer("What color is the sky?")["input_ids"]])
-    with torch.no_grad():
-        merged = AutoModelForCausalLM.from_pretrained(tmp_path / "o" / "merged")(input_ids=ids).logits
-        adapter = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(tiny_dir / "gpt2"), tmp_path / "o" / "adapter")
-        expected = adapter.eval()(input_ids=ids).logits
-    torch.testing.assert_close(merged, expected, rtol=1e-4, atol=1e-4)
+    assert_merged_equals_adapter(result, tiny_dir / "gpt2", tmp_path / "o")

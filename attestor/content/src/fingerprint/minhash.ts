@@ -111,14 +111,11 @@ function hashShingle(words: Uint32Array, from: number, count: number, seed: numb
  * minimum is the same however often a value occurs): a 4 MB text takes a fraction of a second.
  * An empty text has the all-ones signature, similar only to other empty texts.
  */
-export const minhash = (text: string, options: MinHashOptions = DEFAULT_MINHASH): Uint32Array => minhashOfWords(words(text), options);
-
-/** `minhash` of a text already split into its normalised `words`. */
-export const minhashOfWords = (list: readonly string[], options: MinHashOptions = DEFAULT_MINHASH): Uint32Array =>
-  minhashOfHashes(Uint32Array.from(list, hashWord), options);
+export const minhash = (text: string, options: MinHashOptions = DEFAULT_MINHASH): Uint32Array =>
+  minhashOfHashes(Uint32Array.from(words(text), hashWord), options);
 
 /** Each shingle's two hashes (h1, and h2 made odd), for shingles of `span` words over the word hashes. */
-export function shingleHashes(hashes: Uint32Array, span: number, h1: Uint32Array, h2: Uint32Array): void {
+function shingleHashes(hashes: Uint32Array, span: number, h1: Uint32Array, h2: Uint32Array): void {
   for (let start = 0; start + span <= hashes.length; start++) {
     h1[start] = hashShingle(hashes, start, span, 0x9747b28c);
     h2[start] = hashShingle(hashes, start, span, 0x5bd1e995) | 1;

@@ -90,6 +90,12 @@ function totalsOf(db: Db, pinned: PinnedRow[], contributed: boolean[], options: 
   return totals;
 }
 
+/** What a new upload may take of today's allowance on chain, once today's uploads not yet contributed have theirs. */
+export const uploadable = (allowance: { bytesLeft: number; filesLeft: number }, reserved: PendingTotals) => ({
+  bytes: Math.max(0, allowance.bytesLeft - reserved.bytes),
+  files: Math.max(0, allowance.filesLeft - reserved.files),
+});
+
 /** Bytes pinned by every upload not yet seen on chain (an over-estimate: some may have been contributed since). */
 export const pinnedBytes = (db: Db): number =>
   (db.prepare("SELECT COALESCE(SUM(size), 0) AS bytes FROM upload_file WHERE state = 'pinned'").get() as { bytes: number }).bytes;

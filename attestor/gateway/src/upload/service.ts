@@ -35,7 +35,7 @@ import {
 import { compareFingerprints, type Fingerprint, type NearThresholds, type SniffDetails } from "@provena/content";
 import type { Inspector } from "./inspect.js";
 import type { ReceivedFile } from "./multipart.js";
-import { type Pending, type PendingTracker, pinnedBytes } from "./pending.js";
+import { type Pending, type PendingTracker, pinnedBytes, uploadable } from "./pending.js";
 
 /**
  * What uploads not yet contributed may hold of this node's disk: per address (unset: two days of the
@@ -396,11 +396,8 @@ export function createUploads(deps: UploadDeps) {
     reserved: Pending["today"],
   ) {
     const allowance = await chain.allowance(contributor, datanetId);
-    const left = {
-      ...allowance,
-      bytesLeft: Math.max(0, allowance.bytesLeft - reserved.bytes),
-      filesLeft: Math.max(0, allowance.filesLeft - reserved.files),
-    };
+    const room = uploadable(allowance, reserved);
+    const left = { ...allowance, bytesLeft: room.bytes, filesLeft: room.files };
     const violation = checkAllowance(
       checked.map((c) => c.file.bytes.length),
       left,

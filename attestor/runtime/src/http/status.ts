@@ -4,8 +4,8 @@
  */
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import type { Context } from "hono";
-import { BaseError, HttpRequestError, TimeoutError } from "viem";
 import { AttestorError, type ErrorKind } from "../errors.js";
+import { isUnreachable } from "../rpc.js";
 import type { AppEnv } from "../service.js";
 
 export const STATUS_OF_KIND = {
@@ -32,8 +32,7 @@ export type ErrorAnswer = { status: ErrorStatus; body: { error: string; message:
 export function errorAnswer(error: unknown): ErrorAnswer {
   if (error instanceof AttestorError)
     return { status: STATUS_OF_KIND[error.kind], body: { error: error.code, message: error.message, ...(error.details ?? {}) } };
-  const unreachable = error instanceof BaseError && error.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError);
-  if (unreachable)
+  if (isUnreachable(error))
     return { status: 503, body: { error: "chain_unavailable", message: "the chain's RPC node does not answer; try again shortly" } };
   return { status: 500, body: { error: "internal", message: "the attestor failed on this request; it is logged" } };
 }

@@ -11,11 +11,8 @@
  * reason and gives its nonce back, so that one call never stalls the ones behind it.
  */
 import {
-  BaseError,
   encodeFunctionData,
-  HttpRequestError,
   keccak256,
-  TimeoutError,
   type Abi,
   type Address,
   type EncodeFunctionDataParameters,
@@ -26,6 +23,7 @@ import {
 import type { ChainView } from "../chain.js";
 import { migrate, transaction, type Db } from "../db.js";
 import { backgroundLoop } from "../loop.js";
+import { isUnreachable } from "../rpc.js";
 import { outboxMigrations } from "./schema.js";
 import { OutboxFullError, OutboxStoppedError, OutboxUnknownError, OutboxWaitTimeoutError } from "./errors.js";
 import {
@@ -126,9 +124,6 @@ const messageOf = (error: unknown) => {
   const e = error as { details?: string; shortMessage?: string; message?: string };
   return [e?.details, e?.shortMessage, e?.message].filter(Boolean).join(" ");
 };
-/** The node could not be asked (down, timing out): try again later, rather than judging the call. */
-const unreachable = (error: unknown) =>
-  error instanceof BaseError && Boolean(error.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError));
 
 const toOutcome = (row: Row): Outcome => ({
   id: row.id,
@@ -293,7 +288,7 @@ export function createOutbox(parameters: OutboxParameters) {
   async function receiptOf(row: Row): Promise<TransactionReceipt | undefined> {
     for (const { hash } of attempts(row.id)) {
       const receipt = await chain.client.getTransactionReceipt({ hash }).catch((error: unknown) => {
-        if (unreachable(error)) throw error;
+        if (isUnreachable(error)) throw error;
         return undefined;
       });
       if (receipt) return receipt;
@@ -413,7 +408,7 @@ export function createOutbox(parameters: OutboxParameters) {
     try {
       estimate = await chain.client.estimateGas({ account: account.address, to: row.to_address, data: row.data });
     } catch (error) {
-      if (unreachable(error)) throw error;
+      if (isUnreachable(error)) throw error;
       finish(row.id, "failed", { error: `${row.label} would revert: ${messageOf(error).split("\n")[0]}` });
       return;
     }

@@ -13,12 +13,24 @@ export type SignedVerdict = { verdict: Verdict; validator: Address; signature: H
 const erc1271Abi = parseAbi(["function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)"]);
 const ERC1271_MAGIC_VALUE: Hex = "0x1626ba7e";
 
+/** The ledger's constant `SIGNATURE_CHECK_GAS`, read once per chain view (a failed read is tried again). */
+const checkGas = new WeakMap<ChainView, Promise<bigint>>();
+const signatureCheckGas = (chain: ChainView): Promise<bigint> => {
+  let gas = checkGas.get(chain);
+  if (!gas) {
+    gas = chain.client.readContract({ ...chain.ledger, functionName: "SIGNATURE_CHECK_GAS" });
+    gas.catch(() => checkGas.delete(chain));
+    checkGas.set(chain, gas);
+  }
+  return gas;
+};
+
 /**
  * A contract wallet's answer, asked as the ledger asks it: with the gas the ledger gives the check (so a
  * wallet that burns gas costs this node no more than that).
  */
 async function walletAccepts(chain: ChainView, wallet: Address, digest: Hex, signature: Hex): Promise<boolean> {
-  const gas = await chain.client.readContract({ ...chain.ledger, functionName: "SIGNATURE_CHECK_GAS" });
+  const gas = await signatureCheckGas(chain);
   const data = encodeFunctionData({ abi: erc1271Abi, functionName: "isValidSignature", args: [digest, signature] });
   const answer = await chain.client.call({ to: wallet, data, gas }).catch(() => undefined);
   return (
