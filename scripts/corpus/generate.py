@@ -569,7 +569,14 @@ def flac_mutagen():
 @producing("lame", "lame")
 def mp3_lame():
     wav, stereo = str(SOURCE_WAV), str(SOURCE_WAV_STEREO)
-    lame = lambda *args, src=wav: run(["lame", "--quiet", *args, src, "-"])  # noqa: E731
+    def lame(*args: str, src: str = wav) -> bytes:
+        # To a file, as people run it: lame goes back to write its Xing/Info frame (frame count, LAME tag).
+        target = WORK / "lame-out.mp3"
+        run(["lame", "--quiet", *args, src, str(target)])
+        return target.read_bytes()
+
+    # To stdout it cannot go back: the stream starts with audio frames and no Xing frame.
+    accept(run(["lame", "--quiet", "-V", "4", wav, "-"]), "lame", "vbr-v4-to-stdout", "mp3")
     accept(lame("-b", "128", src=stereo), "lame", "cbr128-stereo", "mp3")
     accept(lame("-b", "64"), "lame", "cbr64-mono-22k-mpeg2", "mp3")
     accept(lame("-V", "2", src=stereo), "lame", "vbr-v2", "mp3")
@@ -894,14 +901,15 @@ def damage():
     # Declared sizes far past the pixel limit, in otherwise well-formed headers (decompression bombs).
     bad("png", "too_many_pixels", "ihdr-declares-40000x40000", lambda d: png_dims(d, 40000, 40000))
     bad("jpeg", "too_many_pixels", "sof-declares-60000x60000", lambda d: d[: find(d, b"\xff\xc0") + 5] + struct.pack(">HH", 60000, 60000) + d[find(d, b"\xff\xc0") + 9:])
-    bad("bmp", "too_many_pixels", "header-declares-30000x30000", lambda d: d[:18] + struct.pack("<ii", 30000, 30000) + d[26:])
+    # RLE is BMP's bomb: a few bytes of runs may declare any size.
+    bad("bmp-rle8", "too_many_pixels", "rle-header-declares-30000x30000", rle_bomb)
 
-    # A ZIP appended (the archive a polyglot hides): still data after the format's end.
+    # A ZIP appended: data after the format's end that an unzip tool opens, refused as a polyglot.
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as z:
-        z.writestr("payload.txt", "hidden")
-    bad("png", "corrupt", "zip-appended", lambda d: d + archive.getvalue())
-    bad("mp3", "corrupt", "zip-appended", lambda d: d + archive.getvalue())
+        z.writestr(zipfile.ZipInfo("payload.txt", (2023, 11, 14, 0, 0, 0)), "hidden")
+    for key in ("png", "jpeg", "webp", "tiff", "bmp", "wav", "mp3", "flac"):
+        bad(key, "polyglot", "zip-appended", lambda d: d + archive.getvalue())
 
     # Renamed: the name never counts, the content's type is accepted.
     for key, real, ext in (("jpeg", "jpeg", "png"), ("png", "png", "jpg"), ("wav", "wav", "mp3"), ("mp3", "mp3", "wav"), ("flac", "flac", "wav"),
@@ -938,6 +946,13 @@ def damage():
     cut = TEXTS["chinese"].encode()
     refuse(cut[: len(cut) // 2 + (1 if (cut[len(cut) // 2] & 0xC0) == 0x80 else 2)], "python", "chinese", "not_utf8", "truncated-mid-character", "txt")
     refuse(b"", "python", "empty", "empty", "empty-file", "txt")
+
+
+def rle_bomb(data: bytes) -> bytes:
+    """An RLE8 bitmap declaring 30000×30000 pixels whose whole stream is its end-of-bitmap marker."""
+    offset = struct.unpack_from("<I", data, 10)[0]
+    body = data[6:18] + struct.pack("<ii", 30000, 30000) + data[26:offset] + b"\0\1"
+    return b"BM" + struct.pack("<I", len(body) + 6) + body
 
 
 def png_dims(data: bytes, width: int, height: int) -> bytes:
