@@ -311,7 +311,7 @@ test("a truncated or damaged FLAC is refused as corrupt", async () => {
   assert.deepEqual([cut.accept, cut.reason], [false, Reason.Corrupt]);
   assert.match(
     cut.explanation,
-    /^refused as corrupt or unreadable: corrupt FLAC: the frame at byte \d+ does not end with a matching CRC-16: the stream is cut or damaged \(0\.\d\d s decoded\)/,
+    /^refused as corrupt or unreadable: corrupt FLAC: the frame at byte \d+ does not end with a matching CRC-16: the stream is cut or damaged, or has data after it \(0\.\d\d s decoded\)/,
   );
   // Frames damaged in the middle fail their checksums: decoded with errors, and short of the declared length.
   const damaged = Uint8Array.from(whole);

@@ -12,7 +12,7 @@ import { decodeBmp } from "./bmp.js";
 export type OpenedImage = {
   width: number;
   height: number;
-  /** A fresh pipeline over the pixels; its output is 8-bit (a float image scaled from its range, 16-bit converted by sharp). */
+  /** A fresh pipeline over the pixels; its output is 8-bit (a float image scaled from its range first, 16-bit converted by sharp). */
   open: (failOn: "warning" | "error") => Sharp;
   /**
    * Factor from a statistic of the decoded samples to the 0..255 scale. sharp's `stats()` reads the input as
@@ -51,11 +51,17 @@ export async function openImage(bytes: Uint8Array, maxPixels: number): Promise<{
     // Float samples: scRGB is 0..1 by definition (and libvips converts it on output). Other float images have
     // no defined range; writers use 0..1 (libtiff, ImageMagick), 0..255 or 0..65535: the largest sample says which.
     if (metadata.space === "scrgb") return { ok: true, image: { width, height, open: base, toByteScale: 255 } };
-    // (sharp's stats give the maximum as an integer: 0 or 1 for a 0..1 image.)
-    const stats = await base("error").stats();
+    // (sharp's stats give the maximum as an integer: 0 or 1 for a 0..1 image.) The pixels are scaled to 8 bits
+    // once, here: sharp converts to greyscale before it applies `linear`, so a pipeline cannot do it.
+    const stats = await base("warning").stats();
     const max = Math.max(...stats.channels.map((channel) => channel.max));
     const range = max <= 1 ? 1 : max <= 255 ? 255 : Math.max(max, 65535);
-    return { ok: true, image: { width, height, toByteScale: 255 / range, open: (failOn) => base(failOn).linear(255 / range, 0) } };
+    const { data, info } = await base("warning")
+      .linear(255 / range, 0)
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const raw = { width: info.width, height: info.height, channels: info.channels };
+    return { ok: true, image: { width, height, toByteScale: 1, open: () => sharp(data, { raw }) } };
   } catch (error) {
     return { ok: false, error: "corrupt", message: `the image does not decode: ${firstLine(error)}` };
   }

@@ -143,7 +143,7 @@ function walkFrames(bytes: Uint8Array, start: number, end: number): number | str
         return `${end - i - 2} zero bytes after the last frame (data appended)`;
       crc = ((crc << 8) & 0xffff) ^ CRC16[(crc >> 8) ^ bytes[i]!]!;
     }
-    if (next < 0) return `the frame at byte ${at} does not end with a matching CRC-16: the stream is cut or damaged`;
+    if (next < 0) return `the frame at byte ${at} does not end with a matching CRC-16: the stream is cut or damaged, or has data after it`;
     samples += header.blockSize;
     at = next;
   }
