@@ -32,7 +32,7 @@ export async function fingerprintOf(bytes: Uint8Array, type: FileTypeName, modal
   const fingerprinter = await fastTextFingerprinter();
   // A plain text in ASCII is its own words' source: read straight from the bytes, no string made.
   const ascii = type === "txt" || type === "md" ? fingerprinter.asciiWordHashes(bytes) : undefined;
-  const text = ascii ? undefined : textOf(bytes, type);
+  const text = ascii ? undefined : await textOf(bytes, type);
   const hashes = ascii ?? (text === undefined ? undefined : wordHashes(text));
   // A document without words (a PDF of blank pages) has nothing to be a near-copy of.
   return hashes === undefined || hashes.length === 0 ? undefined : { kind: "text", signature: fingerprinter.signatureOfHashes(hashes) };
