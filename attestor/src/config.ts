@@ -78,6 +78,7 @@ export function loadConfig(env: Env = process.env): AttestorConfig {
       uploads: {
         inspectThreads: number(env, "UPLOAD_INSPECT_THREADS", UPLOAD_DEFAULTS.inspectThreads, positiveInteger),
         maxActive: number(env, "UPLOAD_MAX_ACTIVE", UPLOAD_DEFAULTS.maxActive, positiveInteger),
+        maxActiveBytes: number(env, "UPLOAD_MAX_ACTIVE_BYTES", UPLOAD_DEFAULTS.maxActiveBytes, positiveInteger),
         maxWaiting: number(env, "UPLOAD_MAX_WAITING", UPLOAD_DEFAULTS.maxWaiting, Number.isInteger),
         maxPerAddress: number(env, "UPLOAD_MAX_PER_ADDRESS", UPLOAD_DEFAULTS.maxPerAddress, positiveInteger),
         ...optional("maxPendingFilesPerAddress", env, "UPLOAD_MAX_PENDING_FILES_PER_ADDRESS"),

@@ -56,13 +56,17 @@ function conformance(name: string, open: () => Promise<{ store: ContentStore; st
 
     test("unpin releases the content", async (t) => {
       if (!store) return t.skip(`${name} is not available here`);
-      const bytes = bytesOf(5_000, 9);
-      const cid = await store.add(bytes);
-      await store.unpin(cid);
-      assert.equal(await store.isPinned(cid), false);
-      await store.unpin(cid); // idempotent
-      await store.collectGarbage();
-      assert.equal(await store.size(cid), undefined, "collected");
+      // One block, and a DAG: collected right after they were written, neither is served any more (not even
+      // from the memory of blocks just written).
+      for (const bytes of [bytesOf(5_000, 9), bytesOf(2 * MB + 1, 10)]) {
+        const cid = await store.add(bytes);
+        await store.unpin(cid);
+        assert.equal(await store.isPinned(cid), false);
+        await store.unpin(cid); // idempotent
+        await store.collectGarbage();
+        assert.equal(await store.size(cid), undefined, "collected");
+        await assert.rejects(readAll(store.cat(cid)), "a collected file is not served");
+      }
     });
 
     test("garbage collection running all along never takes the blocks of an add in progress", async (t) => {

@@ -2,7 +2,8 @@
  * Memory under load (issue 13, item 14): 20 clients each send a maximum-size upload (20 files of 5 MB) at
  * the same moment to the attestor, run as its own process so that its memory is its own. Every upload is
  * answered 201, `/health` answers all along, and the attestor's peak resident memory (VmHWM) stays under
- * MEMORY_BOUND_MB: at most `UPLOAD_MAX_ACTIVE` uploads hold their files in memory, the others wait unread.
+ * MEMORY_BOUND_MB: a maximum-size upload takes the whole `UPLOAD_MAX_ACTIVE_BYTES` budget, so one at a time
+ * holds its files in memory, the others wait unread.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";

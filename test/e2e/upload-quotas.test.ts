@@ -150,7 +150,7 @@ describe("upload quotas: reservations, disk caps, a bounded number at once, pend
       slow.finish();
       assert.equal((await slow.answer).status, 201);
       assert.equal((await carols).status, 201, "the one waiting goes next");
-      assert.deepEqual(await uploads(), { active: 0, waiting: 0 });
+      assert.deepEqual(await uploads(), { active: 0, activeBytes: 0, waiting: 0 });
     });
   });
 

@@ -72,7 +72,7 @@ test("English prose, Markdown and French prose are accepted with a high score an
   assert.ok(prose.score >= 90, `score ${prose.score}`);
   assert.match(
     prose.explanation,
-    /^accepted, score \d+: text of 2,315 characters; compression ratio 0\.\d\d \(gibberish above 0\.90, repetition below 0\.10 refused\); structure ratio 0\.\d\d/,
+    /^accepted, score \d+: text of 2,315 bytes \(2,315 characters\); compression ratio 0\.\d\d \(gibberish above 0\.90, repetition below 0\.10 refused\); structure ratio 0\.\d\d/,
   );
   assert.equal(prose.checks.characters, 2315);
   assert.equal(prose.checks.duplicateLineShare, 0);
@@ -126,12 +126,33 @@ test("some repeated lines lower the score; most of a text repeating refuses it",
 test("too-short text is refused with its length and the minimum", async () => {
   const result = await assess(utf8("Tide tables for the week, see the harbour office."), "txt");
   assert.deepEqual([result.accept, result.score, result.reason], [false, 0, Reason.LowQuality]);
-  assert.match(result.explanation, /^refused as low quality: only 49 characters, under the minimum of 200/);
+  assert.match(result.explanation, /^refused as low quality: only 49 bytes \(49 characters\), under the minimum of 200 bytes/);
   // The minimum is an option.
-  const lenient = await assess(utf8(PROSE.slice(0, 150)), "txt", { minCharacters: 100 });
+  const lenient = await assess(utf8(PROSE.slice(0, 150)), "txt", { minBytes: 100 });
   assert.equal(lenient.accept, true, lenient.explanation);
   // Just over the minimum, length alone lowers the score.
   assert.ok(lenient.score < (await assess(utf8(PROSE), "txt")).score);
+});
+
+test("every script is measured alike: length in UTF-8 bytes, structure judged once a CJK text is long enough to tell", async () => {
+  // The same paragraph in English and in Chinese: 3.2 times as many characters in English, about as many bytes.
+  const english =
+    "The small town stands where two rivers meet, and since ancient times it has been a stop that no merchant travelling between north and south could avoid. As early as the Song dynasty the wharves outside the town were crowded with grain boats, and traders set up stalls along the banks, selling tea, silk, porcelain and salt. Every spring, when the river rose, the boatmen gathered at the temple by the ferry to pray for a safe season, and the market in front of it stayed open late into the night.\n";
+  const chinese =
+    "这座小城坐落在两条河流的交汇处，自古以来就是南北货物往来的必经之地。早在宋代，城外的码头上就停满了运粮的船只，商人们在岸边摆起摊位，出售茶叶、丝绸、瓷器和食盐。每年春天河水上涨的时候，船工们都会聚集在渡口旁的庙里，祈求一年平安，庙前的集市也会一直热闹到深夜。\n";
+  const [en, zh] = [await assess(utf8(english), "txt"), await assess(utf8(chinese), "txt")];
+  assert.equal(zh.accept, true, zh.explanation);
+  assert.ok([...english].length > 3 * [...chinese].length);
+  assert.ok(Math.abs(en.score - zh.score) <= 5, `English ${en.score}, Chinese ${zh.score}`);
+  assert.deepEqual([zh.checks.bytes, zh.checks.characters], [Buffer.byteLength(chinese), [...chinese].length]);
+  assert.ok((zh.checks.cjkShare as number) > 0.9);
+  // Random Chinese characters: refused by their structure once there are enough of them to tell (1,500).
+  const alphabet = [...new Set([...chinese.repeat(1)].filter((c) => /\p{Script=Han}/u.test(c)))];
+  const random = seededRandom(0xc0ffee);
+  const gibberish = (n: number) => Array.from({ length: n }, () => alphabet[Math.floor(random() * alphabet.length)]).join("");
+  const long = await assess(utf8(gibberish(1_600)), "txt");
+  assert.deepEqual([long.accept, long.reason], [false, Reason.LowQuality]);
+  assert.match(long.explanation, /structure ratio/);
 });
 
 test("lorem ipsum placeholder text is refused; a text mentioning it is not", async () => {
@@ -252,12 +273,30 @@ function pdf(content: string, font: string, extra: Uint8Array[] = []) {
   );
 }
 
+/** What pdf.js reads from a PDF, or its refusal. */
+const shownText = async (bytes: Uint8Array) => {
+  const read = await pdfText(bytes);
+  return read.ok ? read.text : `${read.error}: ${read.message}`;
+};
+
 const escapePdf = (line: string) => line.replace(/[\\()]/g, (c) => `\\${c}`);
-/** PROSE as the lines of a page: one Tj a line, T* between, paragraphs as empty lines. */
-const proseContent = (show: (line: string) => string) =>
-  `BT /F1 11 Tf 14 TL 72 720 Td ${PROSE.split("\n")
-    .map((line) => `${show(line)} Tj T*`)
-    .join(" ")} ET`;
+/** PROSE wrapped as a page's lines (at most 80 characters, within the page at 9 pt), one Tj a line, T* between, paragraphs apart by an empty line. */
+const proseContent = (show: (line: string) => string) => {
+  const lines: string[] = [];
+  for (const paragraph of PROSE.trim().split("\n\n")) {
+    let line = "";
+    for (const word of paragraph.split(" ")) {
+      if (line && line.length + word.length + 1 > 80) {
+        lines.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    lines.push(line, "");
+  }
+  return `BT /F1 9 Tf 11 TL 40 760 Td ${lines.map((line) => (line ? `${show(line)} Tj T*` : "T*")).join(" ")} ET`;
+};
+/** The words of a text, one space apart: pdf.js ends lines where the page does. */
+const words = (text: string) => text.split(/\s+/).filter(Boolean).join(" ");
 const HELVETICA = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>";
 
 test("a PDF's shown text is extracted and judged like any text", async () => {
@@ -265,13 +304,13 @@ test("a PDF's shown text is extracted and judged like any text", async () => {
     proseContent((line) => `(${escapePdf(line)})`),
     HELVETICA,
   );
-  assert.equal(pdfText(document, 1e7), PROSE.trim());
+  assert.equal(words(await shownText(document)), words(PROSE));
   const result = await assess(document, "pdf");
   assert.equal(result.accept, true, result.explanation);
-  assert.deepEqual([result.checks.characters, result.checks.extractedFrom], [PROSE.trim().length, "pdf"]);
+  assert.deepEqual([result.checks.characters, result.checks.extractedFrom], [[...(await shownText(document))].length, "pdf"]);
   // TJ arrays: kerning that wide is a word space; escapes and octal codes are decoded.
   const kerned = pdf("BT /F1 11 Tf [(Tide)-333(tables)20(,)-300(\\(week\\) \\2224)] TJ ET", HELVETICA);
-  assert.equal(pdfText(kerned, 1e7), "Tide tables, (week) ’4");
+  assert.equal(await shownText(kerned), "Tide tables, (week) ’4");
 });
 
 test("a PDF in a Type0 font is read through its ToUnicode CMap, and refused as unreadable without one", async () => {
@@ -282,12 +321,20 @@ test("a PDF in a Type0 font is read through its ToUnicode CMap, and refused as u
   );
   const type0 = (toUnicode: string) =>
     `<< /Type /Font /Subtype /Type0 /BaseFont /ABCDEF+Serif /Encoding /Identity-H /DescendantFonts [7 0 R]${toUnicode} >>`;
-  const withMap = pdf(proseContent(glyphs), type0(" /ToUnicode 6 0 R"), [stream(6, cmap)]);
-  assert.equal(pdfText(withMap, 1e7), PROSE.trim());
+  // Its CID font, not embedded (a reader draws it with a substitute; the text is read through the CMap).
+  const cidFont = latin(
+    "7 0 obj\n<< /Type /Font /Subtype /CIDFontType2 /BaseFont /ABCDEF+Serif /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 500 /FontDescriptor 8 0 R >>\nendobj\n" +
+      "8 0 obj\n<< /Type /FontDescriptor /FontName /ABCDEF+Serif /Flags 32 /FontBBox [0 -200 1000 900] /ItalicAngle 0 /Ascent 900 /Descent -200 /CapHeight 700 /StemV 80 >>\nendobj\n",
+  );
+  const withMap = pdf(proseContent(glyphs), type0(" /ToUnicode 6 0 R"), [stream(6, cmap), cidFont]);
+  assert.equal(words(await shownText(withMap)), words(PROSE));
   assert.equal((await assess(withMap, "pdf")).accept, true);
-  assert.equal(pdfText(pdf("BT /F1 9 Tf <00620063> Tj ET", type0(" /ToUnicode 6 0 R"), [stream(6, cmap)]), 1e7), "’é");
+  assert.equal(
+    await shownText(pdf("BT /F1 9 Tf 40 700 Td <00620063> Tj ET", type0(" /ToUnicode 6 0 R"), [stream(6, cmap), cidFont])),
+    "’é",
+  );
 
-  const withoutMap = await assess(pdf(proseContent(glyphs), type0("")), "pdf");
+  const withoutMap = await assess(pdf(proseContent(glyphs), type0(""), [cidFont]), "pdf");
   assert.deepEqual([withoutMap.accept, withoutMap.reason], [false, Reason.Corrupt]);
   assert.match(withoutMap.explanation, /control characters, above the 1% of unreadable text/);
 });

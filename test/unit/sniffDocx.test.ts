@@ -122,3 +122,44 @@ test("random bytes and randomly damaged archives never throw", () => {
     assert.equal(typeof sniffDocx(damaged.subarray(0, damaged.length - (i % 40))).ok, "boolean");
   }
 });
+
+test("a part whose bytes were altered without changing its size fails its CRC-32", () => {
+  const good = docx();
+  const body = deflateRawSync(DOCUMENT);
+  // Find the main part's deflated body in the archive and flip a bit in the middle of it, until a flip is
+  // found that still inflates to the declared size (so only the CRC can tell).
+  const at = Buffer.from(good).indexOf(Buffer.from(body));
+  assert.ok(at > 0);
+  let refused: string | undefined;
+  for (let offset = 4; offset < body.length - 4 && !refused; offset++) {
+    for (const bit of [0x01, 0x10, 0x80]) {
+      const damaged = Uint8Array.from(good);
+      damaged[at + offset] = damaged[at + offset]! ^ bit;
+      const sniff = sniffDocx(damaged);
+      if (!sniff.ok && /CRC-32/.test(sniff.message)) {
+        refused = sniff.message;
+        break;
+      }
+      assert.equal(sniff.ok, false, `a flip at ${offset} was accepted`);
+    }
+  }
+  assert.match(
+    refused ?? "",
+    /^corrupt DOCX: "word\/document\.xml" fails its CRC-32 check \(0x[0-9a-f]{8}, not the recorded 0x[0-9a-f]{8}\)/,
+  );
+});
+
+test("nothing may follow the archive's end record (and its comment)", () => {
+  const whole = docx();
+  for (const appended of [Uint8Array.from([0xff, 0xd8, 0xff, 0xe0]), new Uint8Array(64)]) {
+    const sniff = sniffDocx(Uint8Array.from([...whole, ...appended]));
+    assert.deepEqual(sniff.ok ? "ok" : [sniff.error, sniff.message], [
+      "corrupt",
+      `corrupt DOCX: ${appended.length} bytes of data after the end of the ZIP archive (something was appended to it)`,
+    ]);
+  }
+  // A comment the end record declares is part of the archive.
+  const comment = Buffer.from("written by a test");
+  const commented = Uint8Array.from([...whole.subarray(0, whole.length - 2), ...u16(comment.length), ...comment]);
+  assert.equal(sniffDocx(commented).ok, true);
+});

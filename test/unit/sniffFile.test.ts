@@ -49,3 +49,25 @@ test("a file that is also a second format is refused as a polyglot", () => {
 test("random bytes never throw", () => {
   for (let i = 0; i < 3000; i++) assert.equal(typeof sniffFile(randomBytes(i % 700)).ok, "boolean");
 });
+
+test("UTF-16 text, with or without a byte order mark, is told apart from binary: save it as UTF-8", () => {
+  const english = "The river town of Ashford grew up around a single stone bridge.\n";
+  const chinese = "这座小城坐落在两条河流的交汇处，自古以来就是南北货物往来的必经之地。\n";
+  const be = (text: string) => Buffer.from(text, "utf16le").swap16();
+  const cases: [Uint8Array, string][] = [
+    [Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(english, "utf16le")]), "little-endian"],
+    [Buffer.concat([Buffer.from([0xfe, 0xff]), be(english)]), "big-endian"],
+    [Buffer.from(english, "utf16le"), "little-endian"],
+    [be(chinese), "big-endian"],
+  ];
+  for (const [bytes, order] of cases) {
+    const sniffed = sniffFile(bytes);
+    assert.deepEqual(sniffed.ok ? sniffed : [sniffed.error, sniffed.message], [
+      "not_utf8",
+      `UTF-16 (${order}) text, not UTF-8: save it as UTF-8`,
+    ]);
+  }
+  // Binary stays binary.
+  const binary = Uint8Array.from({ length: 4_096 }, (_, i) => (i * 7919) % 251);
+  assert.equal(sniffFile(binary).ok ? "ok" : (sniffFile(binary) as { error: string }).error, "unknown_type");
+});

@@ -17,6 +17,32 @@ test("plain text and Markdown are told apart by their content", () => {
   assert.deepEqual(oneHash.ok ? oneHash.type : oneHash, "txt", "one construct alone stays plain text");
 });
 
+test("setext headings are read with LF or CRLF line ends, and only under a line that starts with text", () => {
+  const typeOf = (text: string) => {
+    const sniffed = sniffText(utf8(text));
+    return sniffed.ok ? sniffed.type : sniffed.error;
+  };
+  const link = "See [the map](https://example.org/map).";
+  assert.equal(typeOf(`Survey\n======\n\n${link}\n`), "md");
+  assert.equal(typeOf(`Survey\r\n------  \r\n\r\n${link}\r\n`), "md", "CRLF");
+  assert.equal(typeOf(`${link}\nSurvey\n---`), "md", "underline at the end of the text");
+  assert.equal(typeOf(`\n======\n${link}`), "txt", "no line above the underline");
+  assert.equal(typeOf(`  indented\n======\n${link}`), "txt", "the line above starts with a blank");
+  assert.equal(typeOf(`Survey\n==-==\n${link}`), "txt", "a mixed underline");
+  assert.equal(typeOf(`Survey\n====== x\n${link}`), "txt", "text after the underline");
+});
+
+test("characters are counted as code points, a byte order mark not among them", () => {
+  const count = (text: string) => {
+    const sniffed = sniffText(utf8(text));
+    return sniffed.ok ? sniffed.characters : sniffed.error;
+  };
+  assert.equal(count("naïve 漢字 😀"), 10);
+  assert.equal(count("\ufeffabc"), 3);
+  const binary = sniffText(utf8("\ufeffé漢😀\u0001"));
+  assert.match(binary.ok ? "" : binary.message, /U\+0001 at character 3/);
+});
+
 test("invalid UTF-8, binary content and empty files are refused with the reason", () => {
   const invalid = sniffText(Uint8Array.from([...utf8("caf"), 0xc3, 0x28, ...utf8(" au lait")]));
   assert.deepEqual(invalid.ok ? undefined : [invalid.error, invalid.message], [

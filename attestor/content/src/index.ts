@@ -11,7 +11,7 @@ export { type SniffDetails, type Sniffed, type SniffLimits, sniffFile } from "./
 export { type PdfLimits, type PdfSniff, sniffPdf } from "./sniff/pdf.js";
 export { sniffText, type TextSniff } from "./sniff/text.js";
 export { extractText, type TextExtraction, type TextType, textOf } from "./text/index.js";
-export { pdfText } from "./text/pdf.js";
+export { DEFAULT_PDF_TEXT_LIMITS, type PdfText, type PdfTextLimits, pdfText } from "./text/pdf.js";
 export { type Decode, type DecodedAudio, decodeAudio, decodeWav } from "./decode/audio.js";
 export { type BmpDecode, type BmpLayout, bmpLayout, decodeBmp, type RawImage } from "./decode/bmp.js";
 export { decodeStrictly, type ImageFailure, type OpenedImage, openImage } from "./decode/image.js";

@@ -31,13 +31,16 @@ export type GatewayConfig = {
 };
 
 /**
- * The upload limits' defaults: three uploads checked at once (each may hold 20 × 5 MB in memory), 32 waiting,
+ * The upload limits' defaults: up to 16 uploads checked at once, holding up to 16 MiB of declared bodies
+ * between them (enough to keep the inspection threads busy: more only waits for them, in memory; an
+ * upload larger than that, up to 20 × 5 MB, goes on alone), 32 waiting,
  * one in progress per address; uploads not yet contributed may hold two days of the protocol's allowance
  * per address (the per-address quotas unset) and 2 GiB in all; files inspected on up to two threads.
  */
 export const UPLOAD_DEFAULTS: GatewayConfig["uploads"] = {
   inspectThreads: Math.min(2, availableParallelism()),
-  maxActive: 3,
+  maxActive: 16,
+  maxActiveBytes: 16 * MB,
   maxWaiting: 32,
   maxPerAddress: 1,
   maxPendingBytes: 2 * 1_024 * MB,

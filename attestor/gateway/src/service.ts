@@ -49,6 +49,10 @@ export type CreateGatewayServiceParameters = {
 /** Without the Datanet's terms (the chain down, say), a body is read up to the protocol's default file size. */
 const FALLBACK_MAX_FILE_BYTES = 5 * 1_048_576;
 
+/** A request's Content-Length, when it declares a valid one (Node's parser reads no byte past it). */
+const declaredLength = (header: string | undefined): number | undefined =>
+  header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : undefined;
+
 export function createGatewayService({ db, store, chain, chainId, config, siweDomains }: CreateGatewayServiceParameters) {
   migrate(db, migrations);
   const auth = createAuth({
@@ -111,7 +115,7 @@ export function createGatewayService({ db, store, chain, chainId, config, siweDo
       // A turn before a byte of the body is read: uploads waiting leave their bytes in the clients' sockets.
       const gone = new AbortController();
       c.env.outgoing.once("close", () => gone.abort());
-      const release = await admission.enter(session.address, gone.signal);
+      const release = await admission.enter(session.address, declaredLength(c.env.incoming.headers["content-length"]), gone.signal);
       try {
         const terms = await chain.terms(datanetId, session.address).catch(() => undefined);
         // Streamed from the Node request with busboy, never buffered whole, within the Datanet's byte limits.

@@ -123,9 +123,7 @@ function shingleHashes(hashes: Uint32Array, span: number, h1: Uint32Array, h2: U
 }
 
 /** For each permutation i, the minimum over the shingles of h1 + i·h2 (mod 2^32). */
-export type Minima = (h1: Uint32Array, h2: Uint32Array, permutations: number) => Uint32Array;
-
-export const minimaInJs: Minima = (h1, h2, permutations) => {
+function minima(h1: Uint32Array, h2: Uint32Array, permutations: number): Uint32Array {
   const signature = new Uint32Array(permutations).fill(0xffffffff);
   for (let s = 0; s < h1.length; s++) {
     const step = h2[s]!;
@@ -135,10 +133,10 @@ export const minimaInJs: Minima = (h1, h2, permutations) => {
     }
   }
   return signature;
-};
+}
 
-/** `minhash` over a text's word hashes (`wordHashes`), with `minima` computing the per-permutation minima. */
-export function minhashOfHashes(hashes: Uint32Array, options: MinHashOptions = DEFAULT_MINHASH, minima: Minima = minimaInJs): Uint32Array {
+/** `minhash` over a text's word hashes (`wordHashes`): the reference that the WebAssembly module (wasmFingerprint.ts) matches. */
+export function minhashOfHashes(hashes: Uint32Array, options: MinHashOptions = DEFAULT_MINHASH): Uint32Array {
   if (hashes.length === 0) return new Uint32Array(options.permutations).fill(0xffffffff);
   // A text shorter than one shingle is one shingle, as in `shingles`.
   const span = Math.min(options.shingleWords, hashes.length);

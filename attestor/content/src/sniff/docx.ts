@@ -1,9 +1,10 @@
 /**
- * DOCX from content: a ZIP whose central directory is read with every offset checked, refused before
- * inflating anything if it declares too much (entries, total size, compression ratio), and whose main
- * document part is inflated under its declared size and read for its text.
+ * DOCX from content: a ZIP whose central directory is read with every offset checked, that ends where
+ * its end record (and comment) does, refused before inflating anything if it declares too much (entries,
+ * total size, compression ratio), and whose main document part is inflated under its declared size,
+ * checked against its CRC-32 (as every part read here is), and read for its text.
  */
-import { inflateRawSync } from "node:zlib";
+import { crc32, inflateRawSync } from "node:zlib";
 import { fileTypeByName } from "@provena/common";
 import { latin1, view } from "./bytes.js";
 
@@ -23,7 +24,7 @@ const STORED = 0;
 const DEFLATED = 8;
 const WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml";
 
-type Entry = { name: string; method: number; flags: number; compressed: number; uncompressed: number; localOffset: number };
+type Entry = { name: string; method: number; flags: number; crc: number; compressed: number; uncompressed: number; localOffset: number };
 
 /** The central directory's entries, or why it cannot be trusted. */
 function centralDirectory(bytes: Uint8Array): Entry[] | string {
@@ -37,6 +38,11 @@ function centralDirectory(bytes: Uint8Array): Entry[] | string {
     }
   }
   if (end < 0) return "no end of central directory record";
+  const ends = end + 22 + data.getUint16(end + 20, true);
+  if (ends !== bytes.length)
+    return ends > bytes.length
+      ? "its end record's comment runs past the end of the file"
+      : `${bytes.length - ends} bytes of data after the end of the ZIP archive (something was appended to it)`;
   const count = data.getUint16(end + 10, true);
   const size = data.getUint32(end + 12, true);
   const offset = data.getUint32(end + 16, true);
@@ -53,6 +59,7 @@ function centralDirectory(bytes: Uint8Array): Entry[] | string {
       name: latin1(bytes.subarray(at + 46, at + 46 + nameLength)),
       flags: data.getUint16(at + 8, true),
       method: data.getUint16(at + 10, true),
+      crc: data.getUint32(at + 16, true),
       compressed: data.getUint32(at + 20, true),
       uncompressed: data.getUint32(at + 24, true),
       localOffset: data.getUint32(at + 42, true),
@@ -74,8 +81,17 @@ function bombCheck(entries: Entry[], limits: DocxLimits): string | undefined {
   return undefined;
 }
 
-/** An entry's bytes, inflated to at most its declared size, or why not. */
+/** An entry's bytes, inflated to at most its declared size and matching its CRC-32, or why not. */
 function read(bytes: Uint8Array, entry: Entry): Uint8Array | string {
+  const content = contentOf(bytes, entry);
+  if (typeof content === "string") return content;
+  const crc = crc32(content);
+  return crc === entry.crc
+    ? content
+    : `"${entry.name}" fails its CRC-32 check (0x${crc.toString(16).padStart(8, "0")}, not the recorded 0x${entry.crc.toString(16).padStart(8, "0")}): its bytes were altered`;
+}
+
+function contentOf(bytes: Uint8Array, entry: Entry): Uint8Array | string {
   const data = view(bytes);
   const at = entry.localOffset;
   if (at + 30 > bytes.length || data.getUint32(at, true) !== LOCAL) return `no local header for "${entry.name}"`;

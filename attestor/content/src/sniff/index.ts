@@ -74,6 +74,36 @@ export function sniffFile(bytes: Uint8Array, limits: SniffLimits = DEFAULT_SNIFF
 
 const CONTROL = /[\u0000-\u0008\u000b\u000e-\u001f\u007f]/;
 
+/**
+ * The UTF-16 byte order the bytes read as text in, if either: a byte order mark, or (without one) a strict
+ * decoding with no control characters whose characters are nearly all letters, digits, punctuation and
+ * spaces — which binary data, full of unpaired surrogates and control codes, is not — from bytes that are
+ * not mostly ASCII themselves (pairs of ASCII letters read as CJK ideographs in UTF-16).
+ */
+function utf16Order(bytes: Uint8Array): "little-endian" | "big-endian" | undefined {
+  if (bytes.length < 2 || bytes.length % 2 !== 0) return undefined;
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return "little-endian";
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return "big-endian";
+  let ascii = 0;
+  for (const byte of bytes) if (byte >= 0x20 && byte < 0x7f) ascii++;
+  if (ascii > 0.8 * bytes.length) return undefined;
+  for (const [label, order] of [
+    ["utf-16le", "little-endian"],
+    ["utf-16be", "big-endian"],
+  ] as const) {
+    let text: string;
+    try {
+      text = new TextDecoder(label, { fatal: true }).decode(bytes);
+    } catch {
+      continue;
+    }
+    if (CONTROL.test(text)) continue;
+    const readable = text.match(/[\p{L}\p{M}\p{N}\p{P}\s]/gu)?.length ?? 0;
+    if (readable >= 0.95 * [...text].length) return order;
+  }
+  return undefined;
+}
+
 function parse(bytes: Uint8Array, limits: SniffLimits): Sniffed {
   const found = (code: number, details: SniffDetails): Sniffed => {
     const info = fileTypeByCode(code)!;
@@ -98,6 +128,8 @@ function parse(bytes: Uint8Array, limits: SniffLimits): Sniffed {
   if (text.error === "not_utf8" && !CONTROL.test(latin1(bytes))) {
     return { ok: false, error: "not_utf8", message: `text, but ${text.message}: save it as UTF-8` };
   }
+  const order = text.error === "binary" || text.error === "not_utf8" ? utf16Order(bytes) : undefined;
+  if (order) return { ok: false, error: "not_utf8", message: `UTF-16 (${order}) text, not UTF-8: save it as UTF-8` };
   return text.error === "binary" || text.error === "not_utf8"
     ? { ok: false, error: "unknown_type", message: `not a supported file type: no known signature, and ${text.message}` }
     : text;

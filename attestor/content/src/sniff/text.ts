@@ -11,20 +11,51 @@ export type TextSniff =
 
 const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
-/** C0 controls other than tab, line feed, form feed and carriage return, and DEL. */
-const BINARY = /[\u0000-\u0008\u000b\u000e-\u001f\u007f]/;
+/** Whether a byte is a C0 control other than tab, line feed, form feed and carriage return, or DEL. */
+const isBinaryByte = (byte: number) => (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0c && byte !== 0x0d) || byte === 0x7f;
 
-const MARKDOWN = [
-  /^#{1,6}[ \t]+\S/m, // ATX heading
-  /^(```|~~~)/m, // fenced code
-  /\[[^\]\n]+\]\([^)\s]+\)/, // inline link or image
-  /^[ \t]{0,3}[-*+][ \t]+\S[\s\S]*^[ \t]{0,3}[-*+][ \t]+\S/m, // a list of at least two items
-  /^\S.*\n(=+|-+)[ \t]*$/m, // setext heading
-  /^>[ \t]?\S/m, // block quote
+/** Whether `text[at]` ends a line as a regular expression's `$` (multiline) reads it. */
+const isLineEnd = (text: string, at: number) => {
+  const c = text.charCodeAt(at);
+  return c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029;
+};
+
+/**
+ * A setext heading: a line that starts with a non-space character, underlined by a line of only `=` or
+ * only `-` (trailing blanks allowed), with LF or CRLF line ends. Found from the underlines (a literal line
+ * feed a regular expression scans for quickly), each checked against the line above it: one pass.
+ */
+function hasSetextHeading(text: string): boolean {
+  const underline = /\n(?:=+|-+)[ \t]*(?=[\n\r\u2028\u2029]|$)/g;
+  for (let match = underline.exec(text); match; match = underline.exec(text)) {
+    let end = match.index;
+    if (end > 0 && text.charCodeAt(end - 1) === 0x0d) end--;
+    let start = end;
+    while (start > 0 && !isLineEnd(text, start - 1)) start--;
+    if (start < end && /\S/.test(text[start]!)) return true;
+  }
+  return false;
+}
+
+/** Markdown constructs, each with a substring it cannot do without (a cheap test that skips the pattern). */
+const MARKDOWN: { needs: string[]; test: (text: string) => boolean }[] = [
+  { needs: ["#"], test: (text) => /^#{1,6}[ \t]+\S/m.test(text) }, // ATX heading
+  { needs: ["```", "~~~"], test: (text) => /^(```|~~~)/m.test(text) }, // fenced code
+  { needs: ["]("], test: (text) => /\[[^\]\n]+\]\([^)\s]+\)/.test(text) }, // inline link or image
+  { needs: ["- ", "* ", "+ ", "-\t", "*\t", "+\t"], test: (text) => /^[ \t]{0,3}[-*+][ \t]+\S[\s\S]*^[ \t]{0,3}[-*+][ \t]+\S/m.test(text) }, // a list of at least two items
+  { needs: ["\n=", "\n-"], test: hasSetextHeading },
+  { needs: [">"], test: (text) => /^>[ \t]?\S/m.test(text) }, // block quote
 ];
 
 /** Whether `text` uses Markdown syntax: two different constructs, so prose with one stray "#" or "- " stays plain text. */
-export const looksLikeMarkdown = (text: string) => MARKDOWN.filter((pattern) => pattern.test(text)).length >= 2;
+export function looksLikeMarkdown(text: string): boolean {
+  let found = 0;
+  for (const construct of MARKDOWN) {
+    if (!construct.needs.some((part) => text.includes(part)) || !construct.test(text)) continue;
+    if (++found === 2) return true;
+  }
+  return false;
+}
 
 /** The text type of `bytes`, or why they are not acceptable text. Never throws. */
 export function sniffText(bytes: Uint8Array): TextSniff {
@@ -35,29 +66,22 @@ export function sniffText(bytes: Uint8Array): TextSniff {
   } catch {
     return { ok: false, error: "not_utf8", message: `not valid UTF-8 (first invalid sequence near byte ${firstInvalidByte(bytes)})` };
   }
-  const binary = BINARY.exec(text);
-  if (binary) {
-    return {
-      ok: false,
-      error: "binary",
-      message: `control character U+${binary[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()} at character ${binary.index}: binary content, not text`,
-    };
+  // Valid UTF-8 from here: a control character is its own byte (every byte of a longer sequence is >= 0x80),
+  // and the characters are the bytes that do not continue a sequence, less the byte order mark the decoder drops.
+  let characters = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? -1 : 0;
+  for (let at = 0; at < bytes.length; at++) {
+    const byte = bytes[at]!;
+    if (isBinaryByte(byte)) {
+      return {
+        ok: false,
+        error: "binary",
+        message: `control character U+${byte.toString(16).padStart(4, "0").toUpperCase()} at character ${characters}: binary content, not text`,
+      };
+    }
+    if ((byte & 0xc0) !== 0x80) characters++;
   }
   const type = looksLikeMarkdown(text) ? "md" : "txt";
-  return { ok: true, type, code: fileTypeByName(type).code, characters: codePoints(text), lines: lineCount(text) };
-}
-
-/** Characters (code points): UTF-16 units less the second half of each surrogate pair, without an array of them. */
-function codePoints(text: string): number {
-  let pairs = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit >= 0xdc00 && unit <= 0xdfff && i > 0) {
-      const before = text.charCodeAt(i - 1);
-      if (before >= 0xd800 && before <= 0xdbff) pairs++;
-    }
-  }
-  return text.length - pairs;
+  return { ok: true, type, code: fileTypeByName(type).code, characters, lines: lineCount(text) };
 }
 
 function lineCount(text: string): number {

@@ -1,5 +1,5 @@
 /**
- * The words of a text file: UTF-8 as is (strict), a PDF's text operators, a DOCX's main part. The
+ * The words of a text file: UTF-8 as is (strict), the text a PDF shows (pdf.js), a DOCX's main part. The
  * structure is vetted first (the sniffers' limits), so an extraction never reads past what they allow.
  */
 import type { FileTypeName } from "@provena/common";
@@ -16,8 +16,8 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 export const isTextType = (type: FileTypeName): type is TextType => type === "txt" || type === "md" || type === "pdf" || type === "docx";
 
-/** The text of a text file, or the reason it has none. */
-export function extractText(bytes: Uint8Array, type: TextType): TextExtraction {
+/** The text of a text file, or the reason it has none. Never throws. */
+export async function extractText(bytes: Uint8Array, type: TextType): Promise<TextExtraction> {
   if (type === "pdf") {
     // The sniffer vets the structure (no images, not encrypted, streams inflate) before any text is read.
     const sniff = sniffPdf(bytes, DEFAULT_PDF_LIMITS);
@@ -28,7 +28,8 @@ export function extractText(bytes: Uint8Array, type: TextType): TextExtraction {
         error: sniff.error === "not_pdf" || sniff.error === "has_images" ? "wrong_type" : "corrupt",
         message: sniff.message,
       };
-    return { ok: true, text: pdfText(bytes, DEFAULT_PDF_LIMITS.maxInflatedBytes) };
+    const read = await pdfText(bytes);
+    return read.ok ? { ok: true, text: read.text } : { ok: false, error: "corrupt", message: read.message };
   }
   if (type === "docx") {
     const text = docxText(bytes, DEFAULT_DOCX_LIMITS);
@@ -43,8 +44,8 @@ export function extractText(bytes: Uint8Array, type: TextType): TextExtraction {
 }
 
 /** The words of a file of any text type (PDF and DOCX extracted), or undefined when it has none to read. */
-export function textOf(bytes: Uint8Array, type: FileTypeName): string | undefined {
+export async function textOf(bytes: Uint8Array, type: FileTypeName): Promise<string | undefined> {
   if (!isTextType(type)) return undefined;
-  const extracted = extractText(bytes, type);
+  const extracted = await extractText(bytes, type);
   return extracted.ok ? extracted.text : undefined;
 }

@@ -95,7 +95,7 @@ export async function collectDataset(
         skipped.push({ contribution: id, reason: `the content named by ${cid} does not hash to the SHA-256 on chain` });
         continue;
       }
-      const text = textOf(bytes, type as never)?.trim();
+      const text = (await textOf(bytes, type as never))?.trim();
       if (!text) {
         skipped.push({ contribution: id, reason: `no text could be read from its ${type.toUpperCase()} content` });
         continue;

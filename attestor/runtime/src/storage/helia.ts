@@ -1,7 +1,7 @@
 /**
  * The embedded IPFS node: Helia without networking (`createHeliaLight`), blocks and pins persisted under
- * the data folder, so content survives restarts. Blocks are re-hashed on every read: a block altered on
- * disk fails the read instead of being served.
+ * the data folder, so content survives restarts. Blocks are re-hashed on every read from disk: a block
+ * altered on disk fails the read instead of being served.
  */
 import { createHash } from "node:crypto";
 import { mkdir } from "node:fs/promises";
@@ -22,41 +22,68 @@ export class CorruptBlockError extends Error {
   }
 }
 
-/** How long a block this process has just written is read back without re-hashing it (the pin walk of an add). */
-const FRESH_MS = 60_000;
+/** Blocks this process has just written, kept in memory for the pin walk of their add: the last 64 MiB, for a minute at most. */
+const RECENT_BYTES = 64 * 1_048_576;
+const RECENT_MS = 60_000;
 
 /**
- * The block store, every read of a block checked against the CID's SHA-256 — except a block this process
- * wrote in the last `FRESH_MS`: its bytes were hashed into that very CID a moment ago, and pinning a file
- * right after adding it reads all of its blocks back (4 MB hashed again, on the event loop, per 4 MB file).
+ * The block store, every read of a block from disk checked against the CID's SHA-256. A block this process
+ * has just written is served from memory instead: its bytes were hashed into that very CID a moment ago,
+ * and pinning a file right after adding it reads every block back (4 MB read from disk and hashed again,
+ * on the event loop, per 4 MB file).
  */
 function verifying(store: FsBlockstore): FsBlockstore {
-  const fresh = new Map<string, number>();
-  const isFresh = (cid: CID) => {
-    const at = fresh.get(cid.toString());
-    return at !== undefined && Date.now() - at < FRESH_MS;
+  const recent = new Map<string, { bytes: Uint8Array; at: number }>();
+  let recentBytes = 0;
+  const forget = (key: string) => {
+    const entry = recent.get(key);
+    if (!entry) return;
+    recent.delete(key);
+    recentBytes -= entry.bytes.length;
+  };
+  const remember = (cid: CID, bytes: Uint8Array) => {
+    const key = cid.toString();
+    forget(key);
+    if (bytes.length > RECENT_BYTES) return;
+    const now = Date.now();
+    recent.set(key, { bytes, at: now });
+    recentBytes += bytes.length;
+    // Oldest first (a Map keeps insertion order): over the budget, or too old.
+    for (const [oldest, entry] of recent) {
+      if (recentBytes <= RECENT_BYTES && now - entry.at < RECENT_MS) break;
+      forget(oldest);
+    }
   };
   async function* get(cid: CID, options?: { signal?: AbortSignal }): AsyncGenerator<Uint8Array> {
+    const hit = recent.get(cid.toString());
+    if (hit && Date.now() - hit.at < RECENT_MS) {
+      yield hit.bytes;
+      return;
+    }
     const bytes = await readAll(store.get(cid, options));
-    if (cid.multihash.code === SHA2_256 && !isFresh(cid)) {
+    if (cid.multihash.code === SHA2_256) {
       const digest = createHash("sha256").update(bytes).digest();
       if (!digest.equals(cid.multihash.digest)) throw new CorruptBlockError(cid);
     }
     yield bytes;
   }
-  const put = async (cid: CID, ...rest: unknown[]) => {
-    const stored = await (store.put as (cid: CID, ...rest: unknown[]) => Promise<CID>)(cid, ...rest);
-    const now = Date.now();
-    if (fresh.size > 10_000) for (const [key, at] of fresh) if (now - at >= FRESH_MS) fresh.delete(key);
-    fresh.set(cid.toString(), now);
+  const put = async (cid: CID, bytes: Uint8Array, ...rest: unknown[]) => {
+    const stored = await (store.put as (cid: CID, bytes: Uint8Array, ...rest: unknown[]) => Promise<CID>)(cid, bytes, ...rest);
+    remember(cid, bytes);
     return stored;
+  };
+  const del = async (cid: CID, ...rest: unknown[]) => {
+    forget(cid.toString());
+    return (store.delete as (cid: CID, ...rest: unknown[]) => Promise<void>)(cid, ...rest);
   };
   return new Proxy(store, {
     get(target, property, receiver) {
       if (property === "get") return get;
       if (property === "put") return put;
+      if (property === "delete") return del;
       const value = Reflect.get(target, property, receiver);
-      return typeof value === "function" ? value.bind(target) : value;
+      // Bound to the proxy, so that putMany, getMany and deleteMany go through put, get and delete above.
+      return typeof value === "function" ? value.bind(receiver) : value;
     },
   });
 }

@@ -14,7 +14,7 @@ import { measureText } from "./text.js";
 export { DEFAULT_QUALITY, type Assessment, type Checks, type QualityOptions } from "./score.js";
 
 async function assessText(bytes: Uint8Array, type: "txt" | "md" | "pdf" | "docx", options: QualityOptions): Promise<Assessment> {
-  const extracted = extractText(bytes, type);
+  const extracted = await extractText(bytes, type);
   if (!extracted.ok) return failure(extracted.error === "wrong_type" ? Reason.WrongType : Reason.Corrupt, extracted.message);
   const checks = measureText(extracted.text, options.textSampleCharacters);
   return verdict(judgeText(checks, options), { ...checks, ...(type === "pdf" || type === "docx" ? { extractedFrom: type } : {}) }, options);

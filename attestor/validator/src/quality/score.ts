@@ -30,10 +30,15 @@ export type QualityOptions = {
   /** The score a file needs to be accepted. */
   minScore: number;
   // ---- text (txt, md, and the text extracted from pdf and docx)
-  /** Fewer characters than this is too little to be worth a contribution. */
-  minCharacters: number;
-  /** From this length on, length no longer lowers the score. */
-  fullCreditCharacters: number;
+  /**
+   * Fewer UTF-8 bytes than this is too little to be worth a contribution. Length is counted in bytes, not
+   * characters, so that every script is measured alike: a byte per Latin letter, two per Cyrillic, Greek,
+   * Arabic or Hebrew letter, three per Chinese, Japanese, Korean, Indic or Thai character — about what a
+   * character of each carries (the same story is ~1,700 bytes in each of them, and 541 characters in Chinese).
+   */
+  minBytes: number;
+  /** From this length (UTF-8 bytes) on, length no longer lowers the score. */
+  fullCreditBytes: number;
   /** Above this share of control characters, the text is unreadable (binary). */
   maxControlShare: number;
   /** deflate size ÷ UTF-8 size above this: random bytes or symbols, not language. */
@@ -42,8 +47,13 @@ export type QualityOptions = {
   minCompressionRatio: number;
   /** deflate(text) ÷ deflate(text with its characters shuffled) above this: no more structure than random letters. */
   maxStructureRatio: number;
-  /** The structure ratio is judged only from this length on (shorter texts have too few repeats to tell). */
+  /** The structure ratio is judged only from this many characters on (shorter texts have too few repeats to tell). */
   structureMinCharacters: number;
+  /**
+   * The same for a text written mostly in Chinese, Japanese or Korean characters: with thousands of
+   * characters in use, a text repeats itself less (541 characters of real Chinese: 0.96, random 1.0).
+   */
+  structureMinCjkCharacters: number;
   /** Above this share of lines repeating an earlier line, the text is boilerplate. */
   maxDuplicateLineShare: number;
   /** Compression figures are measured on at most this many characters from the start (time bound). */
@@ -81,13 +91,14 @@ export type QualityOptions = {
  */
 export const DEFAULT_QUALITY: QualityOptions = {
   minScore: 50,
-  minCharacters: 200,
-  fullCreditCharacters: 2_000,
+  minBytes: 200,
+  fullCreditBytes: 2_000,
   maxControlShare: 0.01,
   maxCompressionRatio: 0.9,
   minCompressionRatio: 0.1,
   maxStructureRatio: 0.95,
   structureMinCharacters: 500,
+  structureMinCjkCharacters: 1_500,
   maxDuplicateLineShare: 0.5,
   textSampleCharacters: 200_000,
   minSide: 64,
@@ -158,6 +169,10 @@ export const failure = (reason: Reason, problem: string, checks: Checks = {}): A
 
 export type TextChecks = {
   characters: number;
+  /** UTF-8 bytes: the length judged. */
+  bytes: number;
+  /** Share of the letters that are Chinese, Japanese (kana) or Korean characters. */
+  cjkShare: number;
   lines: number;
   words: number;
   controlShare: number;
@@ -169,18 +184,12 @@ export type TextChecks = {
 
 export function judgeText(c: TextChecks, o: QualityOptions): Finding[] {
   const findings: Finding[] = [];
-  // Length: a few sentences are too little; past `fullCreditCharacters` more text earns no more.
+  // Length (UTF-8 bytes, alike for every script): a few sentences are too little; past `fullCreditBytes` more text earns no more.
+  const length = `${count(c.bytes)} bytes (${count(c.characters)} characters)`;
   findings.push(
-    c.characters < o.minCharacters
-      ? {
-          factor: 0,
-          refuse: Reason.LowQuality,
-          says: `only ${count(c.characters)} characters, under the minimum of ${count(o.minCharacters)}`,
-        }
-      : {
-          factor: factorBetween(0.6, logRamp(c.characters, o.minCharacters, o.fullCreditCharacters)),
-          says: `text of ${count(c.characters)} characters`,
-        },
+    c.bytes < o.minBytes
+      ? { factor: 0, refuse: Reason.LowQuality, says: `only ${length}, under the minimum of ${count(o.minBytes)} bytes` }
+      : { factor: factorBetween(0.6, logRamp(c.bytes, o.minBytes, o.fullCreditBytes)), says: `text of ${length}` },
   );
   // Control characters: a few may come from a PDF's extraction; many mean binary content.
   if (c.controlShare > 0) {
@@ -217,7 +226,7 @@ export function judgeText(c: TextChecks, o: QualityOptions): Finding[] {
   }
   // Structure ratio: language repeats words and syllables, so it compresses better than its own
   // characters shuffled; random letters do not. Too few repeats in a short text to tell.
-  if (c.characters >= o.structureMinCharacters) {
+  if (c.characters >= (c.cjkShare > 0.5 ? o.structureMinCjkCharacters : o.structureMinCharacters)) {
     findings.push(
       c.structureRatio > o.maxStructureRatio
         ? {

@@ -81,8 +81,12 @@ export function measureText(text: string, sampleCharacters: number): TextChecks 
   const characters = [...text];
   const sample = characters.length > sampleCharacters ? characters.slice(0, sampleCharacters).join("") : text;
   const words = text.match(/[\p{L}\p{N}]+/gu) ?? [];
+  const letters = text.match(/\p{L}/gu)?.length ?? 0;
+  const cjk = text.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu)?.length ?? 0;
   return {
     characters: characters.length,
+    bytes: Buffer.byteLength(text, "utf8"),
+    cjkShare: letters === 0 ? 0 : cjk / letters,
     lines: text.length === 0 ? 0 : text.split(/\r?\n|\r/).length,
     words: words.length,
     controlShare: characters.length === 0 ? 0 : (text.match(CONTROL)?.length ?? 0) / characters.length,
