@@ -12,6 +12,7 @@ what a careful reader must say of the file (see "expect"/"error"), not what toda
 """
 
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -228,6 +229,11 @@ def png_ffmpeg():
     accept(ffmpeg_image(["-c:v", "png", "-pix_fmt", "rgb48be"], "image2pipe"), "ffmpeg", "rgb48", "png")
     accept(ffmpeg_image(["-c:v", "png", "-pix_fmt", "pal8"], "image2pipe"), "ffmpeg", "pal8", "png")
     accept(ffmpeg_image(["-c:v", "png", "-pix_fmt", "gray16be"], "image2pipe"), "ffmpeg", "gray16", "png")
+    # APNG: an animated PNG (acTL, fcTL and fdAT chunks), which any PNG reader shows as its first frame.
+    target = WORK / "animated.png"
+    run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=5:duration=0.6", "-fflags", "+bitexact",
+         "-plays", "0", "-f", "apng", "-y", str(target)])
+    accept(target.read_bytes(), "ffmpeg", "apng-3-frames", "png")
 
 
 # ------------------------------------------------------------------ JPEG
@@ -253,6 +259,11 @@ def jpeg_pillow():
     accept(pil(PIL_RGB, "JPEG", quality=85, icc_profile=icc), "Pillow", "icc-profile", "jpeg")
     accept(pil(PIL_RGB, "JPEG", quality=85, comment=b"scanned at the county archive"), "Pillow", "comment", "jpeg")
     accept(pil(PIL_RGB.resize((1024, 768)), "JPEG", quality=80, progressive=True), "Pillow", "large-1024-progressive", "jpeg")
+    accept(pil(PIL_RGB, "JPEG", quality=100, subsampling=0), "Pillow", "q100", "jpeg")
+    # MPO: a second picture after the first one's end, declared by an APP2 "MPF" segment: how 3D cameras write
+    # their views and phones their depth and HDR gain maps (Ultra HDR), in files named .jpg.
+    second = Image.fromarray(picture(seed=7))
+    accept(pil(PIL_RGB, "MPO", save_all=True, append_images=[second], quality=85), "Pillow", "mpo-multi-picture", "jpeg")
 
 
 @producing("ImageMagick-jpeg", "imagemagick")
@@ -285,6 +296,12 @@ def webp_pillow():
     accept(pil(PIL_RGB, "WEBP", quality=60, method=6), "Pillow", "lossy-method6", "webp")
 
 
+@producing("ImageMagick-webp", "imagemagick")
+def webp_imagemagick():
+    accept(im(["-quality", "80"], "WEBP"), "ImageMagick", "lossy-q80", "webp")
+    accept(im(["-define", "webp:lossless=true"], "WEBP", PAM_RGBA), "ImageMagick", "lossless-alpha", "webp")
+
+
 @producing("ffmpeg-webp", "ffmpeg")
 def webp_ffmpeg():
     for mode in ("0", "1"):
@@ -314,6 +331,9 @@ def tiff_pillow():
     pages = [PIL_RGB, Image.fromarray(picture(seed=4)), Image.fromarray(picture(seed=5))]
     accept(pil(pages[0], "TIFF", save_all=True, append_images=pages[1:], compression="tiff_lzw"), "Pillow", "multipage-3", "tiff")
     accept(pil(PIL_RGB.quantize(64), "TIFF"), "Pillow", "palette", "tiff")
+    exif = Image.Exif()
+    exif[0x010F] = "Provena Scanner Co."  # Pillow writes Exif tags of the first directory, not an Exif IFD
+    accept(pil(PIL_RGB, "TIFF", compression="tiff_lzw", exif=exif), "Pillow", "make-tag", "tiff")
 
 
 @producing("ImageMagick-tiff", "imagemagick")
@@ -325,6 +345,10 @@ def tiff_imagemagick():
     accept(im(["-define", "quantum:format=floating-point", "-depth", "32", "-compress", "Zip"], "TIFF"), "ImageMagick", "float32-rgb-zip", "tiff")
     accept(im(["-define", "quantum:format=floating-point", "-depth", "16", "-compress", "Zip"], "TIFF"), "ImageMagick", "float16-rgb-zip", "tiff")
     accept(im(["-compress", "Zip", "-define", "tiff:predictor=2"], "TIFF"), "ImageMagick", "zip-predictor", "tiff")
+    accept(im(["-colorspace", "CMYK", "-compress", "LZW"], "TIFF"), "ImageMagick", "cmyk-lzw", "tiff")
+    accept(im(["-compress", "JPEG", "-quality", "85"], "TIFF"), "ImageMagick", "jpeg-compressed", "tiff")
+    accept(im(["-colorspace", "Gray", "-threshold", "50%", "-compress", "Group4"], "TIFF"), "ImageMagick", "bilevel-group4", "tiff")
+    accept(run([IM, str(PPM), str(PAM_RGBA), "-compress", "Zip", "TIFF:-"]), "ImageMagick", "multipage-rgb-and-rgba", "tiff")
 
 
 @producing("ffmpeg-tiff", "ffmpeg")
@@ -441,6 +465,11 @@ def bmp_hand_built():
     rows = b"".join(v565[y].astype("<u2").tobytes() + bytes(stride - width * 2) for y in range(height - 1, -1, -1))
     header = info_header(width, height, 16, 3, len(rows)) + struct.pack("<III", 0xF800, 0x07E0, 0x001F)
     accept(bmp_file(header, b"", rows), "generate.py", "info-bitfields-rgb565", "bmp")
+    # Photoshop pads the file with two zero bytes and counts them in the declared size.
+    stride = (width * 3 + 3) & ~3
+    rows = b"".join(rgb[y, :, ::-1].tobytes() + bytes(stride - width * 3) for y in range(height - 1, -1, -1))
+    padded = bmp_file(info_header(width, height, 24, 0, len(rows) + 2), b"", rows + b"\0\0")
+    accept(padded, "generate.py", "photoshop-two-pad-bytes", "bmp")
     # RLE4 and RLE8 with a 16- and 256-colour palette.
     for bits, colours in ((4, 16), (8, 256)):
         quantized = small.quantize(colours)
@@ -476,6 +505,13 @@ def wav_python():
         w.setframerate(16000)
         w.writeframes((signal(2.0, 16000)[:, 0] * 32767).astype("<i2").tobytes())
     accept(buffer.getvalue(), "python wave", "mono-16k-pcm16", "wav")
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(1)
+        w.setframerate(11025)
+        w.writeframes(((signal(2.0, 11025, 2) * 127) + 128).astype(np.uint8).tobytes())
+    accept(buffer.getvalue(), "python wave", "stereo-11k-pcm-u8", "wav")
 
 
 @producing("sndfile-convert", "sndfile-convert")
@@ -531,6 +567,12 @@ def flac_cli():
     accept(run(["flac", "--silent", "--stdout", "--padding=65536", str(SOURCE_WAV)]), "flac", "large-padding", "flac")
     accept(run(["flac", "--silent", "--stdout", "--no-padding", "--no-seektable", str(SOURCE_WAV)]), "flac", "no-padding-no-seektable", "flac")
     accept(run(["flac", "--silent", "--stdout", "--blocksize=1152", str(SOURCE_WAV)]), "flac", "blocksize-1152", "flac")
+    accept(run(["flac", "--silent", "--stdout", "-8", "-e", "-p", str(SOURCE_WAV_STEREO)]), "flac", "exhaustive-stereo", "flac")
+    src96 = WORK / "src96.wav"
+    soundfile.write(src96, signal(1.5, 96000, 2), 96000, subtype="PCM_24")
+    accept(run(["flac", "--silent", "--stdout", str(src96)]), "flac", "96k-24bit-stereo", "flac")
+    # An ID3v1 tag appended by a tagger that knows only MP3: players skip it.
+    accept(run(["flac", "--silent", "--stdout", str(SOURCE_WAV)]) + b"TAG" + b"Quay survey".ljust(125, b"\0"), "flac", "id3v1-appended", "flac")
 
 
 @producing("ffmpeg-flac", "ffmpeg")
@@ -593,6 +635,10 @@ def mp3_lame():
     cover = WORK / "cover.jpg"
     cover.write_bytes(COVER)
     accept(lame("-b", "128", "--ti", str(cover), *tags), "lame", "id3v2-cover-art", "mp3")
+    accept(lame("-b", "320", src=stereo), "lame", "cbr320-stereo", "mp3")
+    accept(lame("-m", "j", "-V", "5", src=stereo), "lame", "joint-stereo-vbr-v5", "mp3")
+    accept(lame("--resample", "16", "-b", "48"), "lame", "resampled-16k-mpeg2", "mp3")
+    accept(lame("-b", "8", src=str(src8k)), "lame", "8k-8kbps-mpeg25", "mp3")
 
 
 @producing("ffmpeg-mp3", "ffmpeg")
@@ -651,7 +697,10 @@ def texts_pandoc():
     for target in ("gfm", "commonmark", "markdown"):
         accept(run(["pandoc", "-f", "markdown", "-t", target, str(md)]), "pandoc", f"markdown-to-{target}", "md")
     accept(run(["pandoc", "-f", "markdown", "-t", "plain", str(md)]), "pandoc", "markdown-to-plain", "txt")
-    html = "<html><body>" + "".join(f"<p>{p}</p>" for p in TEXTS["english"].split("\n\n")) + "</body></html>"
+    paragraphs = TEXTS["english"].split("\n\n")
+    html = ("<html><body><h1>Ashford</h1><h2>The bridge</h2>" + "".join(f"<p>{p}</p>" for p in paragraphs[:2])
+            + "<h2>The railway</h2><ul><li><strong>1861</strong>: the railway arrives</li><li><em>1874</em>: a lending library</li></ul>"
+            + "".join(f"<p>{p}</p>" for p in paragraphs[2:]) + "</body></html>")
     accept(run(["pandoc", "-f", "html", "-t", "gfm"], stdin=html.encode()), "pandoc", "html-to-gfm", "md")
 
 
@@ -865,7 +914,9 @@ def damage():
 
     for key, (data, producer, variant, ext) in loaded.items():
         # Truncation: early, in the middle, near the end, the last byte.
-        for label, length in (("10pc", len(data) // 10), ("50pc", len(data) // 2), ("90pc", len(data) * 9 // 10), ("minus-1-byte", len(data) - 1)):
+        # (A PDF's last byte is the line end after %%EOF, which it may do without: its cut goes into the %%EOF.)
+        last = ("minus-7-bytes", len(data) - 7) if ext == "pdf" else ("minus-1-byte", len(data) - 1)
+        for label, length in (("10pc", len(data) // 10), ("50pc", len(data) // 2), ("90pc", len(data) * 9 // 10), last):
             refuse(data[:length], producer, variant, "corrupt", f"truncated-{label}", ext)
         # A JPEG appended: data after the format's end.
         refuse(data + SMALL_JPEG, producer, variant, "corrupt", "jpeg-appended", ext)
@@ -897,6 +948,11 @@ def damage():
     bad("flac", "corrupt", "streaminfo-sample-rate-zero", lambda d: d[:18] + b"\0\0" + bytes([d[20] & 0x0F]) + d[21:])
     bad("pdf", "corrupt", "flipped-byte-in-flate-stream", lambda d: flip(d, find(d, b"stream") + 40, 0x55))
     bad("docx", "corrupt", "flipped-byte-in-compressed-document-xml", lambda d: docx_flip(d))
+
+    mpo = valid("jpeg", "Pillow", "mpo-multi-picture")
+    if mpo is not None:
+        refuse(mpo[:-100], "Pillow", "jpeg Pillow mpo-multi-picture", "corrupt", "second-picture-truncated", "jpg")
+        refuse(mpo + SMALL_JPEG, "Pillow", "jpeg Pillow mpo-multi-picture", "corrupt", "jpeg-appended-after-declared-pictures", "jpg")
 
     # Declared sizes far past the pixel limit, in otherwise well-formed headers (decompression bombs).
     bad("png", "too_many_pixels", "ihdr-declares-40000x40000", lambda d: png_dims(d, 40000, 40000))
@@ -974,7 +1030,11 @@ def docx_flip(data: bytes) -> bytes:
 
 def main():
     damage()
-    (OUT / "manifest.json").write_text(json.dumps({"files": MANIFEST, "skipped": SKIPPED}, indent=1, ensure_ascii=False))
+    # What wrote the corpus: a reader (scripts/corpus/run.ts) regenerates one written by other sources.
+    here = Path(__file__).resolve().parent
+    generator = hashlib.sha256(b"".join((here / name).read_bytes() for name in ("generate.py", "texts.py", "requirements.txt"))).hexdigest()
+    manifest = {"generator": generator, "files": MANIFEST, "skipped": SKIPPED}
+    (OUT / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
     shutil.rmtree(WORK, ignore_errors=True)
     counts: dict[str, int] = {}
     for entry in MANIFEST:

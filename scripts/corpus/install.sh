@@ -25,6 +25,8 @@ optional=(
   "pdflatex:texlive-latex-base"
   # pandoc's PDF template needs more than the base LaTeX packages.
   "kpsewhich lmodern.sty xcolor.sty:lmodern texlive-latex-recommended"
+  # LibreOffice draws Chinese with whatever font the machine has: without one, every glyph is the same box.
+  "fc-list :lang=zh:fonts-wqy-zenhei"
 )
 [ "${PROVENA_CORPUS_FULL:-1}" = "0" ] && optional=()
 

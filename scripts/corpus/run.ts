@@ -5,6 +5,7 @@
  * (attestor/validator/src/quality). Shared by `npm run bench:content` and test/e2e/content-corpus.test.ts.
  */
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { extname, join } from "node:path";
@@ -16,25 +17,34 @@ export type ManifestEntry =
   | { file: string; producer: string; variant: string; expect: "accept"; type: FileTypeName }
   | { file: string; producer: string; variant: string; expect: "refuse"; error: string; damage: string };
 
-export type Manifest = { files: ManifestEntry[]; skipped: Record<string, string> };
+export type Manifest = { generator: string; files: ManifestEntry[]; skipped: Record<string, string> };
 
 const cache = process.env.PROVENA_CACHE ?? join(homedir(), ".cache", "provena");
 export const DEFAULT_CORPUS = process.env.PROVENA_CORPUS ?? join(cache, "corpus");
 const HERE = new URL(".", import.meta.url).pathname;
 
+/** The SHA-256 of the generator's sources, as generate.py records it in the manifest. */
+const generatorHash = () =>
+  createHash("sha256")
+    .update(Buffer.concat(["generate.py", "texts.py", "requirements.txt"].map((name) => readFileSync(join(HERE, name)))))
+    .digest("hex");
+
+const current = (manifest: string) =>
+  existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as Manifest).generator === generatorHash();
+
 /**
- * The corpus's manifest, generating it first (installing the producers) when the folder has none.
- * A string when it cannot be made: the reason, for a skip message.
+ * The corpus's manifest, generating it first (installing the producers) when the folder has none, or one
+ * that other generator sources wrote. A string when it cannot be made: the reason, for a skip message.
  */
 export function ensureCorpus(folder = DEFAULT_CORPUS): Manifest | string {
   const manifest = join(folder, "manifest.json");
-  if (!existsSync(manifest)) {
+  if (!current(manifest)) {
     const install = spawnSync("bash", [join(HERE, "install.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     if (install.status !== 0)
       return `the corpus producers are not installed: ${(install.stderr || install.stdout).trim().split("\n").at(-1)}`;
     const python = join(cache, "corpus-venv", "bin", "python");
     const made = spawnSync(python, [join(HERE, "generate.py"), folder], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    if (made.status !== 0 || !existsSync(manifest)) return `the corpus could not be generated: ${made.stderr.trim().split("\n").at(-1)}`;
+    if (made.status !== 0 || !current(manifest)) return `the corpus could not be generated: ${made.stderr.trim().split("\n").at(-1)}`;
   }
   return JSON.parse(readFileSync(manifest, "utf8")) as Manifest;
 }

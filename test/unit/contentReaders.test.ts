@@ -311,6 +311,44 @@ test("one trailing-data rule: a JPEG or zeros after any image or audio format's 
   }
 });
 
+test("a JPEG may be followed by the pictures its multi-picture (MPF) segment declares, and nothing else", async () => {
+  const [first, second] = (await Promise.all(
+    ["#204060", "#c08040"].map(
+      async (background) =>
+        new Uint8Array(
+          await sharp({ create: { width: 32, height: 24, channels: 3, background } })
+            .jpeg()
+            .toBuffer(),
+        ),
+    ),
+  )) as [Uint8Array, Uint8Array];
+  // APP2 "MPF\0", a little-endian TIFF header, one IFD with an MPEntry tag: two 16-byte entries (the first
+  // image: offset 0; the second: its size and its offset from the TIFF header).
+  const mpf = (secondOffset: number, secondSize: number) => {
+    const ifd = [...u16(1), ...u16(0xb002), ...u16(7), ...u32(32), ...u32(8 + 2 + 12 + 4), ...u32(0)];
+    const list = [...u32(0x20030000), ...u32(0), ...u32(0), 0, 0, 0, 0, ...u32(0), ...u32(secondSize), ...u32(secondOffset), 0, 0, 0, 0];
+    const body = [...ascii("MPF\u0000"), ...ascii("II"), 0x2a, 0, ...u32(8), ...ifd, ...list];
+    return [0xff, 0xe2, ...u16(body.length + 2).reverse(), ...body];
+  };
+  const build = (size: number, extra: Uint8Array) => {
+    const segment = mpf(0, 0);
+    const base = 2 + 8; // the TIFF header: after SOI, the marker, the length and "MPF\0"
+    const primary = first.length + segment.length;
+    const real = mpf(primary - base, size);
+    return cat(first.subarray(0, 2), real, first.subarray(2), second, extra);
+  };
+  const whole = build(second.length, new Uint8Array(0));
+  assert.equal(sniffImage(whole).ok, true, JSON.stringify(sniffImage(whole)));
+  // Two bytes more than the pictures declared: all that follows the first image is then data appended.
+  assert.match(
+    JSON.stringify(sniffImage(build(second.length, Uint8Array.from([0, 0])))),
+    /\d+ bytes after the end-of-image marker \(data appended\)/,
+  );
+  // The declared picture cut short, or declared longer than the file.
+  assert.match(JSON.stringify(sniffImage(whole.subarray(0, whole.length - 10))), /after the end-of-image marker/);
+  assert.match(JSON.stringify(sniffImage(build(second.length + 50, new Uint8Array(0)))), /after the end-of-image marker/);
+});
+
 test("what may follow a stream's end: ID3v1 and APE tags after MP3 frames, ID3v1 after FLAC, a pad byte after TIFF or WAV, a BMP's declared padding", async () => {
   const mp3 = mp3File(10);
   for (const tail of [ID3V1, apeTag(), [...apeTag(), ...ID3V1]]) {
@@ -341,6 +379,47 @@ test("what may follow a stream's end: ID3v1 and APE tags after MP3 frames, ID3v1
   assert.equal(sniffImage(bmp).ok, true);
   const over = cat(bmp, [0, 0]);
   assert.match(JSON.stringify(sniffImage(over)), /2 bytes after its pixel data/);
+});
+
+test("TIFF's end is the last byte its directories reference, Exif directories and the values they point to included", () => {
+  // One directory: 2×1 grey 8-bit, one strip, and an Exif IFD pointer; the Exif IFD (one ASCII value of
+  // 20 bytes, stored after it) comes after the strip, as cameras' raw files have it.
+  const entries = (list: [number, number, number, number][]) =>
+    list.flatMap(([tag, type, count, value]) => [
+      ...u16(tag),
+      ...u16(type),
+      ...u32(count),
+      ...(type === 3 ? [...u16(value), 0, 0] : u32(value)),
+    ]);
+  const first = 8;
+  const firstSize = 2 + 7 * 12 + 4;
+  const strip = first + firstSize;
+  const exifIfd = strip + 2;
+  const exifValue = exifIfd + 2 + 12 + 4;
+  const bytes = cat(
+    [0x49, 0x49, 0x2a, 0x00],
+    u32(first),
+    u16(7),
+    entries([
+      [256, 3, 1, 2],
+      [257, 3, 1, 1],
+      [258, 3, 1, 8],
+      [262, 3, 1, 1],
+      [273, 4, 1, strip],
+      [279, 4, 1, 2],
+      [34665, 4, 1, exifIfd],
+    ]),
+    u32(0),
+    [10, 200],
+    u16(1),
+    entries([[0x9003, 2, 20, exifValue]]),
+    u32(0),
+    ascii("2023:11:14 22:13:20\u0000"),
+  );
+  assert.deepEqual(sniffImage(bytes), { ok: true, type: "tiff", code: 0x13, width: 2, height: 1 });
+  // Its value cut short, or data after it: both seen only by following the Exif pointer.
+  assert.match(JSON.stringify(sniffImage(bytes.subarray(0, bytes.length - 4))), /tag 36867's 20 values run past the end/);
+  assert.match(JSON.stringify(sniffImage(cat(bytes, [1, 2, 3, 4]))), /4 bytes after the last data its directories reference/);
 });
 
 // ------------------------------------------------------------------ streamed WAV and FLAC, FLAC frames, MP3 counts

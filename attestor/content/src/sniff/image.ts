@@ -70,9 +70,41 @@ const SOF = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb,
  * Every segment, through each scan's entropy-coded data, to the end-of-image marker, which must end the file:
  * a cut file has none, and data after it (another file riding along) is refused.
  */
-function jpeg(bytes: Uint8Array): Header {
+/**
+ * The images an APP2 "MPF" segment (CIPA DC-007 multi-picture format) declares after the first: where
+ * phones put a depth or HDR gain map (Ultra HDR) and MPO cameras their second view, after the first image's
+ * end. Offsets count from the segment's TIFF header; undefined when the segment does not parse.
+ */
+function multiPicture(bytes: Uint8Array, segment: number, length: number): { start: number; end: number }[] | undefined {
+  const base = segment + 8; // after the marker, the length and "MPF\0"
+  const stop = segment + 2 + length;
+  if (ascii(bytes, segment + 4, 4) !== "MPF\u0000" || base + 8 > stop) return undefined;
+  const little = ascii(bytes, base, 2) === "II";
+  const data = view(bytes);
+  const ifd = base + data.getUint32(base + 4, little);
+  if (ifd + 2 > stop) return undefined;
+  const entries = data.getUint16(ifd, little);
+  for (let i = 0; i < entries && ifd + 2 + i * 12 + 12 <= stop; i++) {
+    const at = ifd + 2 + i * 12;
+    if (data.getUint16(at, little) !== 0xb002) continue; // MPEntry: 16 bytes an image
+    const count = data.getUint32(at + 4, little);
+    const list = base + data.getUint32(at + 8, little);
+    if (count % 16 !== 0 || list + count > stop) return undefined;
+    const images: { start: number; end: number }[] = [];
+    for (let k = 16; k < count; k += 16) {
+      const [size, offset] = [data.getUint32(list + k + 4, little), data.getUint32(list + k + 8, little)];
+      images.push({ start: base + offset, end: base + offset + size });
+    }
+    return images;
+  }
+  return undefined;
+}
+
+/** `nested`: an image a multi-picture segment declares, whose own such segment is not followed (no recursion). */
+function jpeg(bytes: Uint8Array, nested = false): Header {
   const data = view(bytes);
   let size: { width: number; height: number } | undefined;
+  let pictures: { start: number; end: number }[] | undefined;
   let at = 2;
   while (at + 2 <= bytes.length) {
     if (bytes[at] !== 0xff) {
@@ -91,7 +123,21 @@ function jpeg(bytes: Uint8Array): Header {
     if (marker === 0xd9) {
       if (!size) return "no frame header before the end of the image";
       const after = bytes.length - (at + 2);
-      return after === 0 ? size : `${after} bytes after the end-of-image marker (data appended)`;
+      if (after === 0) return size;
+      // After the end: only the further images a multi-picture segment declares, each a whole JPEG, to the file's end.
+      if (pictures && pictures.length > 0) {
+        const ordered = [...pictures].sort((a, b) => a.start - b.start);
+        const inside = ordered.every((p, k) => p.start >= (k === 0 ? at + 2 : ordered[k - 1]!.end) && p.end <= bytes.length);
+        if (inside && ordered.at(-1)!.end === bytes.length) {
+          for (const p of ordered) {
+            const image = bytes.subarray(p.start, p.end);
+            const parsed = image[0] === 0xff && image[1] === 0xd8 ? jpeg(image, true) : "no start-of-image marker";
+            if (typeof parsed === "string") return `the image its multi-picture segment declares at byte ${p.start}: ${parsed}`;
+          }
+          return size;
+        }
+      }
+      return `${after} bytes after the end-of-image marker (data appended)`;
     }
     if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
       at += 2; // markers without a length
@@ -100,6 +146,7 @@ function jpeg(bytes: Uint8Array): Header {
     if (at + 4 > bytes.length) break;
     const length = data.getUint16(at + 2);
     if (length < 2) return `segment length ${length} at byte ${at}`;
+    if (marker === 0xe2 && !nested && !pictures && !size) pictures = multiPicture(bytes, at, length);
     if (SOF.has(marker)) {
       if (at + 9 > bytes.length || length < 8) return "truncated frame header";
       const [height, width] = [data.getUint16(at + 5), data.getUint16(at + 7)];
@@ -274,7 +321,7 @@ const FORMATS: {
   parse: (bytes: Uint8Array, limits: ImageLimits) => Header;
 }[] = [
   { type: "png", matches: (b) => startsWith(b, PNG_MAGIC), parse: png },
-  { type: "jpeg", matches: (b) => startsWith(b, [0xff, 0xd8, 0xff]), parse: jpeg },
+  { type: "jpeg", matches: (b) => startsWith(b, [0xff, 0xd8, 0xff]), parse: (b) => jpeg(b) },
   { type: "webp", matches: (b) => ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 4) === "WEBP", parse: webp },
   {
     type: "bmp",
