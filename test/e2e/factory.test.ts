@@ -18,6 +18,7 @@ import { createVerifier, verifyModel } from "@provena/verify";
 import { prose } from "../fixtures/prose.js";
 import { type AttestorOverrides, postJson, signIn, startAttestor, upload } from "../helpers/attestor.js";
 import { DEFAULT_FACTORY_LIMITS } from "../../attestor/factory/src/config.js";
+import { SPEC_CHECKS } from "../../attestor/factory/src/jobs.js";
 import { admin, startChain, type Chain } from "../helpers/stack.js";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -121,6 +122,30 @@ describe("ModelFactory", () => {
     await chain?.close();
     rmSync(modelsDir, { recursive: true, force: true });
     rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  test("job requests that each start a spec check are bounded: one at a time per wallet (429), a line beyond which 503", async () => {
+    // Invalid settings: each request runs the worker's check (a Python process) and is refused, so nothing is queued.
+    const invalid = { baseModel: "tiny-gpt2", datanets: [textDatanet.toString()], settings: { training: { learning_rate: 5 } } };
+    const twice = await Promise.all([job(invalid), job(invalid)]);
+    assert.deepEqual(twice.map((answer) => answer.body.error).sort(), ["invalid_hyperparameter", "spec_check_in_progress"]);
+    const busy = twice.find((answer) => answer.body.error === "spec_check_in_progress")!;
+    assert.equal(busy.status, 429);
+    // More wallets at once than run plus wait (2 + 16): the rest are told to come back, none is lost silently.
+    const wallets = await Promise.all(
+      Array.from({ length: SPEC_CHECKS.maxActive + SPEC_CHECKS.maxWaiting + 4 }, async () =>
+        signIn(attestor.url, await chain.account(), chain.deployment.chainId),
+      ),
+    );
+    const answers = await Promise.all(wallets.map((headers) => job(invalid, headers)));
+    const codes = answers.map((answer) => `${answer.status} ${answer.body.error}`);
+    const checked = codes.filter((code) => code === "400 invalid_hyperparameter").length;
+    const refused = codes.filter((code) => code === "503 spec_checks_busy").length;
+    assert.equal(checked + refused, wallets.length, codes.join(", "));
+    // All arrive within the first checks' time (a Python start each): at least those past the line are refused.
+    assert.ok(refused >= 1 && checked >= SPEC_CHECKS.maxActive, codes.join(", "));
+    // Once the line has drained, a request is checked again.
+    assert.equal((await job(invalid)).body.error, "invalid_hyperparameter");
   });
 
   test("the catalog lists the local models with family, parameters, license and no paths", async () => {

@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Address } from "viem";
-import { type ChainView, transaction, type Db, fail, type ContentStore, withoutUrls } from "@provena/runtime";
+import { AttestorError, type ChainView, transaction, type Db, fail, type ContentStore, withoutUrls } from "@provena/runtime";
 import { checkDatasetRequest, collectDataset } from "./provenance/dataset.js";
 import { encodeManifest, parseManifest } from "@provena/common";
 import { portable, withBaseModel } from "./provenance/portable.js";
@@ -19,6 +19,7 @@ import type { JobSettings } from "../../trainer/protocol.js";
 import { JOB_SETTINGS } from "../../trainer/settings.js";
 import { pickNext, type QueueHead } from "./queue.js";
 import { checkSpec, startWorker, type RunningWorker, type WorkerMessage } from "./worker.js";
+import { createGate } from "./gate.js";
 
 export type { JobSettings } from "../../trainer/protocol.js";
 
@@ -79,6 +80,10 @@ const now = () => Math.floor(Date.now() / 1000);
 
 /** The training job the factory is running (or waiting for the accelerator to run). */
 type Running = { id: number; worker?: RunningWorker; cancelled: boolean; timedOut?: boolean };
+
+/** Training specs checked by the worker at once, and waiting; then 503 `spec_checks_busy`. */
+export const SPEC_CHECKS = { maxActive: 2, maxWaiting: 16 };
+const SPEC_CHECK_RETRY_SECONDS = 2;
 
 export function createFactory(options: FactoryOptions) {
   const { db } = options;
@@ -175,6 +180,36 @@ export function createFactory(options: FactoryOptions) {
       );
   }
 
+  // Each check starts a Python process: bounded at once and in line, one per wallet at a time.
+  const specChecks = createGate(SPEC_CHECKS);
+  const checking = new Set<string>();
+  async function checkedSpec(creator: Address, spec: object) {
+    const wallet = creator.toLowerCase();
+    if (checking.has(wallet))
+      throw new AttestorError(
+        "rate_limited",
+        "spec_check_in_progress",
+        `${creator} already has a job request being checked: send the next when it has been answered`,
+        { retryAfterSeconds: SPEC_CHECK_RETRY_SECONDS },
+      );
+    checking.add(wallet);
+    try {
+      const checked = await specChecks.run(() => checkSpec(spec));
+      if (!checked)
+        throw new AttestorError(
+          "unavailable",
+          "spec_checks_busy",
+          "too many training requests are being checked right now: try again shortly",
+          {
+            retryAfterSeconds: SPEC_CHECK_RETRY_SECONDS,
+          },
+        );
+      return checked.value;
+    } finally {
+      checking.delete(wallet);
+    }
+  }
+
   /** Validates a request (quota, catalog, Datanets, the worker's own hyperparameter rules) and queues the job. */
   async function create(request: JobRequest, creator: Address) {
     checkQuota(creator);
@@ -205,7 +240,7 @@ export function createFactory(options: FactoryOptions) {
         );
     }
     const draft = { id: 0, base_model: model.id, settings: JSON.stringify(settings), parent_job: parent?.id ?? null, checkpoint: null };
-    const problem = await checkSpec(specOf(draft, model));
+    const problem = await checkedSpec(creator, specOf(draft, model));
     if (problem) fail("invalid", problem.code, problem.message, problem.field ? { field: problem.field } : undefined);
     // Again, now that nothing awaits between the count and the insert: concurrent requests cannot both pass.
     checkQuota(creator);
