@@ -191,7 +191,7 @@ test("a WAV whose data chunk is cut short is refused as corrupt, with what did d
   assert.deepEqual([result.accept, result.score, result.reason], [false, 0, Reason.Corrupt]);
   assert.match(
     result.explanation,
-    /^refused as corrupt or unreadable: corrupt WAV: RIFF size \d+ runs past the file's \d+ bytes \(1\.20 s of the 2\.00 s declared decoded\)\.$/,
+    /^refused as corrupt or unreadable: corrupt WAV: RIFF size \d+ runs past the file's \d+ bytes \(truncated\) \(1\.20 s of the 2\.00 s declared decoded\)\.$/,
   );
   assert.deepEqual([result.checks.decodedSeconds, result.checks.declaredSeconds], [1.2, 2]);
   // A consistent RIFF size but a data chunk that claims more than there is: the same.
@@ -311,7 +311,7 @@ test("a truncated or damaged FLAC is refused as corrupt", async () => {
   assert.deepEqual([cut.accept, cut.reason], [false, Reason.Corrupt]);
   assert.match(
     cut.explanation,
-    /^refused as corrupt or unreadable: corrupt FLAC: the file does not end with a whole audio frame.*\(0\.\d\d s decoded\)/,
+    /^refused as corrupt or unreadable: corrupt FLAC: the frame at byte \d+ does not end with a matching CRC-16: the stream is cut or damaged, or has data after it \(0\.\d\d s decoded\)/,
   );
   // Frames damaged in the middle fail their checksums: decoded with errors, and short of the declared length.
   const damaged = Uint8Array.from(whole);

@@ -190,19 +190,18 @@ test("BMP is decoded by hand, pixel for pixel, in 24-, 32-, 16-, 8- and 1-bit fo
   const pixels = noise(width, height);
   for (const options of [{ depth: 24 }, { depth: 24, topDown: true }, { depth: 32 }] as const) {
     const decoded = decodeBmp(bmp(pixels, width, height, options));
-    assert.deepEqual(decoded, { width, height, pixels }, JSON.stringify(options));
+    assert.deepEqual(decoded, { ok: true, image: { width, height, channels: 3, pixels } }, JSON.stringify(options));
   }
   // 16-bit keeps five bits a channel.
-  const five = pixels.map((value) => Math.floor(((value >> 3) * 255) / 31));
-  assert.deepEqual(decodeBmp(bmp(pixels, width, height, { depth: 16 })), { width, height, pixels: five });
+  const five = pixels.map((value) => Math.round(((value >> 3) * 255) / 31));
+  assert.deepEqual(decodeBmp(bmp(pixels, width, height, { depth: 16 })), { ok: true, image: { width, height, channels: 3, pixels: five } });
   // Palettes: grey levels for 8-bit, black and white for 1-bit.
   const greys = Array.from({ length: 256 }, (_, i) => [i, i, i]);
   const random = seededRandom(9);
   const grey = Array.from({ length: width * height }, () => Math.floor(random() * 256)).flatMap((v) => [v, v, v]);
   assert.deepEqual(decodeBmp(bmp(Uint8Array.from(grey), width, height, { depth: 8, palette: greys })), {
-    width,
-    height,
-    pixels: Uint8Array.from(grey),
+    ok: true,
+    image: { width, height, channels: 3, pixels: Uint8Array.from(grey) },
   });
   const mono = Uint8Array.from(grey.map((_v, i) => (grey[i - (i % 3)]! > 127 ? 255 : 0)));
   assert.deepEqual(
@@ -215,11 +214,11 @@ test("BMP is decoded by hand, pixel for pixel, in 24-, 32-, 16-, 8- and 1-bit fo
         ],
       }),
     ),
-    { width, height, pixels: mono },
+    { ok: true, image: { width, height, channels: 3, pixels: mono } },
   );
 });
 
-test("a BMP is judged like any image; a cut or compressed one is refused as unreadable", async () => {
+test("a BMP is judged like any image; a cut one, or one whose RLE stream is broken, is refused as unreadable", async () => {
   const pixels = noise(200, 150);
   const accepted = await assess(bmp(pixels, 200, 150), "bmp");
   assert.equal(accepted.accept, true, accepted.explanation);
@@ -245,14 +244,10 @@ test("a BMP is judged like any image; a cut or compressed one is refused as unre
   const short = await assess(cut, "bmp");
   assert.equal(short.reason, Reason.Corrupt);
   assert.match(short.explanation, /pixel data \(90000 bytes from byte 54\) runs past the end of the file/);
-  const rle = await assess(bmp(pixels, 200, 150, { compression: 1 }), "bmp");
-  assert.deepEqual(
-    [rle.reason, rle.explanation],
-    [
-      Reason.Corrupt,
-      "refused as corrupt or unreadable: the BMP does not decode: compression method 1 is not decoded here (only uncompressed BI_RGB).",
-    ],
-  );
+  // Uncompressed rows under a header that says RLE8: not an RLE stream.
+  const rle = await assess(bmp(pixels, 200, 150, { depth: 8, compression: 1, palette: [[0, 0, 0]] }), "bmp");
+  assert.equal(rle.reason, Reason.Corrupt, rle.explanation);
+  assert.match(rle.explanation, /^refused as corrupt or unreadable: corrupt BMP: .*RLE/);
 });
 
 test("assess never throws on damaged images", async () => {

@@ -78,12 +78,13 @@ const jpeg = (width: number, height: number) =>
 
 function webpLossless(width: number, height: number) {
   const bits = (width - 1) | ((height - 1) << 14);
-  const chunk = [...Buffer.from("VP8L"), ...u32le(5), 0x2f, ...u32le(bits), 0];
-  return Uint8Array.from([...Buffer.from("RIFF"), ...u32le(4 + chunk.length), ...Buffer.from("WEBP"), ...chunk, 0, 0, 0, 0, 0, 0]);
+  // The signature, the 14-bit sizes, and bytes standing for the image stream: a RIFF size that is the file's.
+  const chunk = [...Buffer.from("VP8L"), ...u32le(10), 0x2f, ...u32le(bits), 0, 0, 0, 0, 0];
+  return Uint8Array.from([...Buffer.from("RIFF"), ...u32le(4 + chunk.length), ...Buffer.from("WEBP"), ...chunk]);
 }
 
 function bmp(width: number, height: number) {
-  const pixels = new Array(4).fill(0);
+  const pixels = new Array(Math.ceil((width * 3) / 4) * 4 * height).fill(0); // 24-bit rows padded to 4 bytes
   const size = 54 + pixels.length;
   return Uint8Array.from([
     ...Buffer.from("BM"),
@@ -169,7 +170,7 @@ test("a PNG cut short or with data appended (a polyglot) is corrupt", () => {
   const zipTail = Uint8Array.from([...VALID.png, 0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]);
   assert.match(JSON.stringify(sniffImage(zipTail)), /22 bytes after IEND/);
   const jpegTail = Uint8Array.from([...VALID.jpeg, ...Buffer.from("%PDF-1.4")]);
-  assert.match(JSON.stringify(sniffImage(jpegTail)), /does not end with an end-of-image marker/);
+  assert.match(JSON.stringify(sniffImage(jpegTail)), /8 bytes after the end-of-image marker \(data appended\)/);
 });
 
 test("declared dimensions over the pixel limit are refused before any decoding", () => {

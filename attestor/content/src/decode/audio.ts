@@ -4,6 +4,7 @@
  */
 import { FLACDecoder } from "@wasm-audio-decoders/flac";
 import { MPEGDecoder } from "mpg123-decoder";
+import { unknownWavSize } from "../sniff/audio.js";
 import { ascii, view } from "../sniff/bytes.js";
 
 export type DecodedAudio = { channelData: Float32Array[]; sampleRate: number; errors: number };
@@ -60,10 +61,13 @@ export function decodeWav(bytes: Uint8Array): Decode {
   if (bytes.length < 12 || ascii(bytes, 0, 4) !== "RIFF" || ascii(bytes, 8, 4) !== "WAVE")
     return { ok: false, problem: "not a RIFF/WAVE file" };
   const data = view(bytes);
+  const streamed = unknownWavSize(data.getUint32(4, true));
   let format: WavFormat | undefined;
   for (let at = 12; at + 8 <= bytes.length; ) {
     const id = ascii(bytes, at, 4);
-    const size = data.getUint32(at + 4, true);
+    let size = data.getUint32(at + 4, true);
+    // Written to a pipe, a WAV's sizes stay unknown and its data runs to the end of the file.
+    if (id === "data" && streamed && unknownWavSize(size)) size = bytes.length - (at + 8);
     const body = at + 8;
     if (id === "fmt ") {
       if (size < 16 || body + 16 > bytes.length) return { ok: false, problem: "its fmt chunk is too short" };

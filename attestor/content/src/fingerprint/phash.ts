@@ -3,7 +3,7 @@
  * lowest frequencies against their median) and the Hamming distance between two hashes. Resizing,
  * re-encoding and small edits move a hash by a few bits; a different picture by about half of them.
  */
-import sharp from "sharp";
+import { decodeStrictly, openImage } from "../decode/image.js";
 
 const SIDE = 32;
 const LOW = 8;
@@ -48,16 +48,18 @@ export function hashThumbnail(pixels: Uint8Array): bigint {
 }
 
 /**
- * The perceptual hash of an encoded image (any format sharp decodes). The whole image is decoded, so
- * a corrupt file fails here; `maxPixels` bounds what a decoder may be asked to allocate.
+ * The perceptual hash of an encoded image (PNG, JPEG, WebP, TIFF through sharp; BMP through this package's
+ * decoder). The whole image is decoded as strictly as the validator decodes it (decode/image.ts), so a file
+ * that fails there fails here; `maxPixels` bounds what a decoder may be asked to allocate.
  */
 export async function perceptualHash(image: Uint8Array, maxPixels = 100_000_000): Promise<bigint> {
-  const pixels = await sharp(image, { limitInputPixels: maxPixels, failOn: "error" })
-    .flatten({ background: "#ffffff" })
-    .greyscale()
-    .resize(SIDE, SIDE, { fit: "fill", kernel: "cubic" })
-    .raw()
-    .toBuffer();
+  const opened = await openImage(image, maxPixels);
+  if (!opened.ok) throw new Error(opened.message);
+  const thumbnail = await decodeStrictly(opened.image, (pipeline) =>
+    pipeline.flatten({ background: "#ffffff" }).greyscale().resize(SIDE, SIDE, { fit: "fill", kernel: "cubic" }).raw().toBuffer(),
+  );
+  if (!thumbnail.ok) throw new Error(thumbnail.message);
+  const pixels = thumbnail.value;
   return hashThumbnail(new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength));
 }
 

@@ -18,18 +18,37 @@ type Header = { durationSeconds: number; sampleRate: number; channels: number } 
 /** PCM, IEEE float, A-law, µ-law, and WAVE_FORMAT_EXTENSIBLE. */
 const WAV_FORMATS = new Set([1, 3, 6, 7, 0xfffe]);
 
+/**
+ * A size a writer could not fill in: one streaming to a pipe cannot seek back, and leaves the RIFF and data
+ * sizes at 0xFFFFFFFF (ffmpeg) or 0. The data then runs to the end of the file, which the format allows.
+ */
+export const unknownWavSize = (size: number) => size === 0 || size === 0xffffffff;
+
+/**
+ * Chunks walked to the end the RIFF header declares, which must be the file's end (a pad byte aside): a cut
+ * file runs past it, and data after it (another file riding along) is refused. A stream of unknown length
+ * must end with whole sample frames.
+ */
 function wav(bytes: Uint8Array): Header {
   if (bytes.length < 12) return "truncated before its first chunk";
   const data = view(bytes);
   const riffSize = data.getUint32(4, true);
-  if (riffSize + 8 > bytes.length) return `RIFF size ${riffSize} runs past the file's ${bytes.length} bytes`;
-  let format: { channels: number; sampleRate: number; byteRate: number } | undefined;
+  const streamed = unknownWavSize(riffSize);
+  const end = streamed ? bytes.length : riffSize + 8;
+  if (end > bytes.length) return `RIFF size ${riffSize} runs past the file's ${bytes.length} bytes (truncated)`;
+  if (bytes.length > end + (riffSize % 2)) return `${bytes.length - end} bytes after the RIFF data its header declares (data appended)`;
+  let format: { channels: number; sampleRate: number; byteRate: number; blockAlign: number } | undefined;
+  let found: { durationSeconds: number; sampleRate: number; channels: number } | undefined;
   let at = 12;
-  while (at + 8 <= bytes.length) {
+  while (at + 8 <= end) {
     const id = ascii(bytes, at, 4);
-    const size = data.getUint32(at + 4, true);
+    let size = data.getUint32(at + 4, true);
     const body = at + 8;
-    if (body + size > bytes.length) return `chunk "${id}" of ${size} bytes runs past the end`;
+    if (id === "data" && streamed && unknownWavSize(size)) {
+      size = end - body;
+      if (format && size % format.blockAlign !== 0) return `its streamed data ends inside a sample frame (truncated)`;
+    }
+    if (body + size > end) return `chunk "${id}" of ${size} bytes runs past the end (truncated)`;
     if (id === "fmt ") {
       if (size < 16) return `fmt chunk of ${size} bytes`;
       const [code, channels, sampleRate, byteRate] = [
@@ -43,18 +62,26 @@ function wav(bytes: Uint8Array): Header {
       if (channels === 0 || sampleRate === 0 || bits === 0) return "zero channels, sample rate or bits per sample";
       if (blockAlign !== channels * Math.ceil(bits / 8) || byteRate !== sampleRate * blockAlign)
         return "byte rate and block alignment disagree with the format";
-      format = { channels, sampleRate, byteRate };
-    } else if (id === "data") {
+      format = { channels, sampleRate, byteRate, blockAlign };
+    } else if (id === "data" && !found) {
       if (!format) return "data chunk before the fmt chunk";
-      return { durationSeconds: size / format.byteRate, sampleRate: format.sampleRate, channels: format.channels };
+      found = { durationSeconds: size / format.byteRate, sampleRate: format.sampleRate, channels: format.channels };
     }
     at = body + size + (size % 2); // chunks are padded to an even length
   }
-  return format ? "no data chunk" : "no fmt chunk";
+  // What is left is less than a chunk header: a last chunk's pad byte that the RIFF size leaves out.
+  if (found && end - at > 1) return `${end - at} bytes after its last chunk`;
+  return found ?? (format ? "no data chunk" : "no fmt chunk");
 }
 
 // ------------------------------------------------------------------ FLAC
 
+/**
+ * STREAMINFO, the metadata blocks, then every audio frame: each frame's header (sync code, fields, CRC-8) and
+ * its CRC-16, frame after frame, with sample numbers that follow on. So a byte flipped anywhere in the audio,
+ * a cut, or data after the last frame is found without decoding. The total number of samples may be 0,
+ * "unknown" (a stream written to a pipe); then the frames give the duration.
+ */
 function flac(bytes: Uint8Array): Header {
   const data = view(bytes);
   let at = 4;
@@ -72,7 +99,6 @@ function flac(bytes: Uint8Array): Header {
       const channels = ((bytes[body + 12]! >> 1) & 0x07) + 1;
       const samples = (bytes[body + 13]! & 0x0f) * 2 ** 32 + data.getUint32(body + 14);
       if (sampleRate === 0) return "sample rate 0";
-      if (samples === 0) return "unknown total number of samples";
       info = { sampleRate, channels, samples };
     } else if (type === 127) {
       return "invalid metadata block type 127";
@@ -80,14 +106,48 @@ function flac(bytes: Uint8Array): Header {
     at = body + length;
     if (last) break;
   }
-  // The first audio frame follows the metadata: its 14-bit sync code.
-  if (at + 2 > bytes.length || bytes[at] !== 0xff || (bytes[at + 1]! & 0xfe) !== 0xf8) return "no audio frame after the metadata";
-  const streamInfo = 8; // the first block's body: STREAMINFO
-  const maxBlock = data.getUint16(streamInfo + 2);
-  const maxFrameBytes = (bytes[streamInfo + 7]! << 16) | (bytes[streamInfo + 8]! << 8) | bytes[streamInfo + 9]!;
-  const problem = lastFrameProblem(bytes, at, { samples: info.samples, maxBlock, maxFrameBytes });
-  if (problem) return problem;
-  return { durationSeconds: info.samples / info.sampleRate, sampleRate: info.sampleRate, channels: info.channels };
+  // An ID3v1 tag some taggers append is not part of the stream.
+  const end = bytes.length >= 128 && ascii(bytes, bytes.length - 128, 3) === "TAG" ? bytes.length - 128 : bytes.length;
+  const frames = walkFrames(bytes, at, end);
+  if (typeof frames === "string") return frames;
+  if (info.samples !== 0 && frames !== info.samples)
+    return `its frames hold ${frames} samples of the ${info.samples} its STREAMINFO declares`;
+  return { durationSeconds: frames / info.sampleRate, sampleRate: info.sampleRate, channels: info.channels };
+}
+
+/** The samples in the frames from `start` to `end`, each checked by its CRC-16; or what is wrong. */
+function walkFrames(bytes: Uint8Array, start: number, end: number): number | string {
+  let at = start;
+  let samples = 0;
+  let fixedBlock = 0;
+  while (at < end) {
+    const header = frameHeader(bytes, at);
+    if (!header) return at === start ? "no audio frame after the metadata" : `no frame header at byte ${at} (damaged or data appended)`;
+    // Frame numbers count fixed-size blocks (the first frame's size); sample numbers count samples.
+    fixedBlock ||= header.blockSize;
+    const first = header.variable ? header.number : header.number * fixedBlock;
+    if (first !== samples) return `the frame at byte ${at} starts at sample ${first}, not ${samples}`;
+    // The frame ends where its CRC-16 matches and the next header (or the stream's end) begins: a sync code
+    // inside the audio data does not match the CRC, except by chance, which the next header's check catches.
+    let crc = 0;
+    let next = -1;
+    for (let i = at; i + 2 <= end; i++) {
+      const stored = (bytes[i]! << 8) | bytes[i + 1]!;
+      if (crc === stored && i > header.headerEnd && (i + 2 === end || (bytes[i + 2] === 0xff && frameHeader(bytes, i + 2)))) {
+        next = i + 2;
+        break;
+      }
+      // Zeros after a frame extend it with a CRC that still matches (a CRC over its own CRC and zeros is 0):
+      // a match followed by nothing but zeros is the last frame, and the zeros are data after it.
+      if (crc === stored && i > header.headerEnd && bytes.subarray(i + 2, end).every((byte) => byte === 0))
+        return `${end - i - 2} zero bytes after the last frame (data appended)`;
+      crc = ((crc << 8) & 0xffff) ^ CRC16[(crc >> 8) ^ bytes[i]!]!;
+    }
+    if (next < 0) return `the frame at byte ${at} does not end with a matching CRC-16: the stream is cut or damaged, or has data after it`;
+    samples += header.blockSize;
+    at = next;
+  }
+  return samples === 0 ? "no audio frame after the metadata" : samples;
 }
 
 const crcTable = (poly: number, bits: 8 | 16) =>
@@ -99,14 +159,12 @@ const crcTable = (poly: number, bits: 8 | 16) =>
 const CRC8 = crcTable(0x07, 8);
 const CRC16 = crcTable(0x8005, 16);
 const crc8 = (bytes: Uint8Array) => bytes.reduce((crc, byte) => CRC8[crc ^ byte]!, 0);
-function crc16(bytes: Uint8Array): number {
-  let crc = 0;
-  for (const byte of bytes) crc = ((crc << 8) & 0xffff) ^ CRC16[(crc >> 8) ^ byte]!;
-  return crc;
-}
 
-/** A frame header at `at` (sync code, fields, CRC-8): its first sample and block size, or undefined. */
-function frameHeader(bytes: Uint8Array, at: number, maxBlock: number): { firstSample: number; blockSize: number } | undefined {
+/** A frame header at `at` (sync code, fields, CRC-8): its frame or sample number, block size and end, or undefined. */
+function frameHeader(
+  bytes: Uint8Array,
+  at: number,
+): { variable: boolean; number: number; blockSize: number; headerEnd: number } | undefined {
   if (bytes[at] !== 0xff || (bytes[at + 1]! & 0xfe) !== 0xf8 || at + 5 > bytes.length) return undefined;
   const variable = (bytes[at + 1]! & 1) === 1;
   const sizeCode = bytes[at + 2]! >> 4;
@@ -133,37 +191,7 @@ function frameHeader(bytes: Uint8Array, at: number, maxBlock: number): { firstSa
   if (rateCode === 12) p += 1;
   else if (rateCode === 13 || rateCode === 14) p += 2;
   if (p >= bytes.length || crc8(bytes.subarray(at, p)) !== bytes[p]) return undefined;
-  return { firstSample: variable ? number : number * maxBlock, blockSize };
-}
-
-/**
- * A FLAC stream's end, checked without decoding it: the file must end with a whole frame (its CRC-16
- * over the frame matching) whose last sample is the last one STREAMINFO declares. A cut upload fails.
- */
-function lastFrameProblem(
-  bytes: Uint8Array,
-  firstFrame: number,
-  info: { samples: number; maxBlock: number; maxFrameBytes: number },
-): string | undefined {
-  // An ID3v1 tag some taggers append is not part of the stream.
-  const end = bytes.length >= 128 && ascii(bytes, bytes.length - 128, 3) === "TAG" ? bytes.length - 128 : bytes.length;
-  if (end - firstFrame < 8) return "its audio stream is cut short";
-  const span = info.maxFrameBytes > 0 ? info.maxFrameBytes + 2 : 4 * 1_048_576;
-  const stored = (bytes[end - 2]! << 8) | bytes[end - 1]!;
-  // The last header is the real one, unless its bytes turned up by chance inside the last frame's audio
-  // (about one frame in thousands): a few candidates are tried, each checked by the CRC-16 to the end.
-  let candidates = 3;
-  for (let at = end - 8; at >= Math.max(firstFrame, end - span) && candidates > 0; at--) {
-    if (bytes[at] !== 0xff) continue;
-    const header = frameHeader(bytes, at, info.maxBlock);
-    if (!header) continue;
-    candidates--;
-    if (crc16(bytes.subarray(at, end - 2)) !== stored) continue;
-    const last = header.firstSample + header.blockSize;
-    if (last !== info.samples) return `its frames end at sample ${last} of the ${info.samples} its STREAMINFO declares`;
-    return undefined;
-  }
-  return "the file does not end with a whole audio frame: the stream is cut or damaged";
+  return { variable, number, blockSize, headerEnd: p + 1 };
 }
 
 // ------------------------------------------------------------------ MP3
@@ -201,23 +229,68 @@ function mp3Frame(bytes: Uint8Array, at: number): Frame | undefined {
   return { length, samples, sampleRate, channels: bytes[at + 3]! >> 6 === 3 ? 1 : 2 };
 }
 
+/** Where a Xing/Info frame's tag sits in the first frame: after the header and side information. */
+const xingOffset = (bytes: Uint8Array, at: number) => {
+  const mpeg1 = ((bytes[at + 1]! >> 3) & 0x03) === 3;
+  const mono = bytes[at + 3]! >> 6 === 3;
+  return at + 4 + (mpeg1 ? (mono ? 17 : 32) : mono ? 9 : 17);
+};
+
+/**
+ * Where the audio frames end: before an ID3v1 tag (the last 128 bytes, "TAG") and an APEv2 or APEv1 tag
+ * before it (a 32-byte "APETAGEX" footer whose size counts its items and itself, after a header when a flag
+ * says so). These are the tags players read at the end of an MP3; anything else after the frames is refused.
+ */
+function mp3End(bytes: Uint8Array, start: number): number | string {
+  let end = bytes.length;
+  if (end - ID3V1_LENGTH >= start && ascii(bytes, end - ID3V1_LENGTH, 3) === "TAG") end -= ID3V1_LENGTH;
+  if (end - 32 >= start && ascii(bytes, end - 32, 8) === "APETAGEX") {
+    const data = view(bytes);
+    const size = data.getUint32(end - 32 + 12, true);
+    const header = (data.getUint32(end - 32 + 20, true) & 0x80000000) !== 0 ? 32 : 0;
+    const tagStart = end - size - header;
+    if (size < 32 || tagStart < start) return `its APE tag declares ${size} bytes, more than the file holds`;
+    if (header && ascii(bytes, tagStart, 8) !== "APETAGEX") return "its APE tag's header is missing";
+    end = tagStart;
+  }
+  return end;
+}
+
 function mp3(bytes: Uint8Array): Header {
   const start = id3v2Length(bytes);
   if (typeof start === "string") return start;
-  const end = ascii(bytes, bytes.length - ID3V1_LENGTH, 3) === "TAG" ? bytes.length - ID3V1_LENGTH : bytes.length;
+  const end = mp3End(bytes, start);
+  if (typeof end === "string") return end;
   let at = start;
   let samples = 0;
+  let frames = 0;
   let first: Frame | undefined;
+  let declaredFrames: number | undefined;
   while (at < end) {
     const frame = mp3Frame(bytes, at);
-    if (!frame) return `no MPEG audio Layer III frame at byte ${at}`;
+    if (!frame) return `no MPEG audio Layer III frame at byte ${at}${first ? " (damaged, or data appended)" : ""}`;
     if (at + frame.length > end) return `the frame at byte ${at} is cut short`;
     if (first && frame.sampleRate !== first.sampleRate) return `sample rate changes at byte ${at}`;
+    if (!first) {
+      // A Xing or Info frame (LAME, ffmpeg) carries no audio and counts the frames after it.
+      const tag = xingOffset(bytes, at);
+      const name = ascii(bytes, tag, 4);
+      if ((name === "Xing" || name === "Info") && tag + 12 <= at + frame.length && (view(bytes).getUint32(tag + 4) & 1) !== 0) {
+        declaredFrames = view(bytes).getUint32(tag + 8);
+        first = frame;
+        at += frame.length;
+        continue;
+      }
+    }
     first ??= frame;
     samples += frame.samples;
+    frames++;
     at += frame.length;
   }
-  if (!first) return "no audio frames";
+  if (!first || frames === 0) return "no audio frames";
+  // A stream cut between two frames still parses: its Xing frame's count tells (0 means a writer left it unset).
+  if (declaredFrames && frames !== declaredFrames)
+    return `its Xing/Info frame declares ${declaredFrames} frames, and ${frames} follow (truncated or damaged)`;
   return { durationSeconds: samples / first.sampleRate, sampleRate: first.sampleRate, channels: first.channels };
 }
 

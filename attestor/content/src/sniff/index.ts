@@ -22,7 +22,7 @@ export type Sniffed =
   | { ok: false; error: string; message: string };
 
 /** A second format's markers in a file parsed as `type`: a ZIP's end record, or a PDF's header and end. */
-function secondFormat(bytes: Uint8Array, type: FileTypeName): string | undefined {
+function secondFormat(bytes: Uint8Array, type: FileTypeName | undefined): string | undefined {
   const last = (count: number) => latin1(bytes.subarray(Math.max(0, bytes.length - count)));
   if (type !== "docx" && hasZipDirectory(bytes)) return "a ZIP archive";
   if (type !== "pdf" && /%PDF-\d\.\d/.test(latin1(bytes.subarray(0, 1024))) && last(1024).includes("%%EOF")) return "a PDF document";
@@ -53,7 +53,15 @@ function hasZipDirectory(bytes: Uint8Array): boolean {
 /** The file's type from its content, or the reason it is refused. Never throws. */
 export function sniffFile(bytes: Uint8Array, limits: SniffLimits = DEFAULT_SNIFF_LIMITS): Sniffed {
   const result = parse(bytes, limits);
-  if (!result.ok) return result;
+  if (!result.ok) {
+    // Data after a format's end is refused as corrupt; when that data is a ZIP or PDF, say what it is. A ZIP or
+    // PDF that is itself damaged is not one riding along.
+    if (result.error !== "corrupt" || ascii(bytes, 0, 4) === "PK\u0003\u0004" || ascii(bytes, 0, 5) === "%PDF-") return result;
+    const riding = secondFormat(bytes, undefined);
+    return riding
+      ? { ok: false, error: "polyglot", message: `${result.message}, and that data is ${riding}: refused as a polyglot` }
+      : result;
+  }
   const other = secondFormat(bytes, result.type);
   if (other)
     return {

@@ -25,7 +25,7 @@ async function assessImage(bytes: Uint8Array, type: FileTypeName, options: Quali
   const sniff = sniffImage(bytes, { maxPixels: options.maxPixels });
   if (!sniff.ok) return failure(sniff.error === "not_image" ? Reason.WrongType : Reason.Corrupt, sniff.message);
   if (sniff.type !== type) return failure(Reason.WrongType, `the file is ${sniff.type.toUpperCase()}, not ${type.toUpperCase()}`);
-  const measured = await measureImage(bytes, type === "bmp", options.maxPixels);
+  const measured = await measureImage(bytes, options.maxPixels);
   if (!measured.ok) return failure(Reason.Corrupt, measured.problem, { width: sniff.width, height: sniff.height });
   return verdict(judgeImage(measured.checks, options), measured.checks, options);
 }
