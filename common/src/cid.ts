@@ -41,6 +41,40 @@ const discard = { put: async (cid: CID) => cid };
 /** The CID of `bytes` under the profile, computed without storing anything. */
 export const cidOf = async (bytes: Uint8Array): Promise<CID> => (await importBytes(bytes, discard, CID_PROFILE)).cid;
 
+/**
+ * The file's blocks under the profile, as a store is handed them: raw leaves named by where they lie in the
+ * file (the importer cuts them as views of it, so no bytes need to be kept or sent), other blocks (UnixFS
+ * nodes) with their bytes. For a file of one chunk the root is its one leaf.
+ */
+export type Dag = {
+  root: Uint8Array;
+  blocks: { cid: Uint8Array; offset: number; length: number }[];
+  nodes: { cid: Uint8Array; bytes: Uint8Array }[];
+};
+
+/** `cidOf`, keeping the blocks, so that a store can write them without cutting and hashing the file again. */
+export async function dagOf(bytes: Uint8Array): Promise<Dag> {
+  const blocks: Dag["blocks"] = [];
+  const nodes: Dag["nodes"] = [];
+  const collect = {
+    put: async (cid: CID, block: Uint8Array) => {
+      if (block.buffer === bytes.buffer && block.byteOffset >= bytes.byteOffset)
+        blocks.push({ cid: cid.bytes.slice(), offset: block.byteOffset - bytes.byteOffset, length: block.length });
+      // Copies: a view would carry its whole buffer with it when posted to another thread.
+      else nodes.push({ cid: cid.bytes.slice(), bytes: block.slice() });
+      return cid;
+    },
+  };
+  const { cid } = await importBytes(bytes, collect, CID_PROFILE);
+  return { root: cid.bytes.slice(), blocks, nodes };
+}
+
+/** The blocks a `Dag` of `bytes` names. */
+export const dagBlocks = (bytes: Uint8Array, dag: Dag): { cid: CID; bytes: Uint8Array }[] => [
+  ...dag.blocks.map((block) => ({ cid: CID.decode(block.cid), bytes: bytes.subarray(block.offset, block.offset + block.length) })),
+  ...dag.nodes.map((node) => ({ cid: CID.decode(node.cid), bytes: node.bytes })),
+];
+
 /** The CID that hex CID bytes (as in records and on chain) name, or undefined if they are not one. */
 export function cidFromHex(hex: Hex): CID | undefined {
   try {

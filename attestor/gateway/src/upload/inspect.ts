@@ -8,6 +8,7 @@
 import { isMarkedAsUntransferable, Worker } from "node:worker_threads";
 import type { Fingerprint, Sniffed } from "@provena/content";
 import type { Hex } from "viem";
+import type { Dag } from "@provena/common";
 
 /** What a thread learnt about a file: its type (or why it has none); for a typed file its hashes and fingerprint. */
 export type Inspection =
@@ -17,6 +18,8 @@ export type Inspection =
       sha256: Hex;
       cid: string;
       cidBytes: Hex;
+      /** The file's blocks under the CID profile, cut and hashed here, so the store need not do it again. */
+      dag: Dag;
       fingerprint?: Fingerprint | undefined;
       /** The file decodes as its type's header says, but not as a whole (a truncated image). */
       fingerprintError?: string;

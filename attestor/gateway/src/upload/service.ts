@@ -7,6 +7,7 @@
  * file pins nothing, and the answer names every file's problem.
  */
 import {
+  type Dag,
   Status,
   statusName,
   fileTypeByCode,
@@ -85,6 +86,7 @@ type Checked = {
   sha256: Hex;
   cid: string;
   cidBytes: Hex;
+  dag: Dag;
   code: number;
   type: string;
   details: SniffDetails;
@@ -229,6 +231,7 @@ export function createUploads(deps: UploadDeps) {
         sha256: digest,
         cid: found.cid,
         cidBytes: found.cidBytes,
+        dag: found.dag,
         code: sniffed.code,
         type: sniffed.type,
         details: sniffed.details,
@@ -310,7 +313,7 @@ export function createUploads(deps: UploadDeps) {
       }
     });
     for (const [position, c] of checked.entries()) {
-      const cid = await store.add(c.file.bytes);
+      const cid = await store.add(c.file.bytes, c.dag);
       if (cid.toString() !== accepted[position]!.cid)
         throw new Error(`the store computed ${cid.toString()} for ${accepted[position]!.cid}`);
     }

@@ -9,8 +9,8 @@ import { unixfs } from "@helia/unixfs";
 import { FsBlockstore } from "blockstore-fs";
 import { FsDatastore } from "datastore-fs";
 import { createHeliaLight } from "helia";
-import type { CID } from "multiformats/cid";
-import { CID_PROFILE } from "@provena/common";
+import { CID } from "multiformats/cid";
+import { CID_PROFILE, type Dag, dagBlocks } from "@provena/common";
 import { createStoreLock } from "./lock.js";
 import { readAll, type ContentStore } from "./store.js";
 
@@ -101,12 +101,17 @@ export async function openHeliaStore(directory: string): Promise<ContentStore> {
   const drain = async (blocks: AsyncIterable<unknown>) => {
     for await (const _ of blocks);
   };
+  // The blocks an inspection thread cut and hashed: written as they are, not imported (cut and hashed) again.
+  const putDag = async (bytes: Uint8Array, dag: Dag) => {
+    for (const block of dagBlocks(bytes, dag)) await helia.blockstore.put(block.cid, block.bytes);
+    return CID.decode(dag.root);
+  };
 
   return {
     kind: "helia",
-    add: (bytes) =>
+    add: (bytes, dag) =>
       lock.shared(async () => {
-        const cid = await fs.addBytes(bytes, CID_PROFILE);
+        const cid = dag ? await putDag(bytes, dag) : await fs.addBytes(bytes, CID_PROFILE);
         if (!(await helia.pins.isPinned(cid))) await drain(helia.pins.add(cid));
         return cid;
       }),

@@ -3,14 +3,18 @@
  * is set. Both store under the same CID profile (`@provena/common` cid.ts) and behind this one interface.
  */
 import type { CID } from "multiformats/cid";
+import type { Dag } from "@provena/common";
 
 export type ReadRange = { offset?: number; length?: number; signal?: AbortSignal };
 
 export type ContentStore = {
   /** "helia" or "kubo", for logs and the health endpoint. */
   kind: string;
-  /** Stores and pins `bytes`; resolves to their CID under the profile. */
-  add(bytes: Uint8Array): Promise<CID>;
+  /**
+   * Stores and pins `bytes`; resolves to their CID under the profile. `dag`: their blocks, already cut and
+   * hashed (`dagOf`, on an inspection thread) — a store that writes blocks itself takes them as they are.
+   */
+  add(bytes: Uint8Array, dag?: Dag): Promise<CID>;
   /** The file's size, or undefined when this node does not hold it. */
   size(cid: CID, signal?: AbortSignal): Promise<number | undefined>;
   /** The file's bytes (or a range of them), each block checked against its CID as it is read. */
