@@ -42,7 +42,7 @@ import { performance } from "node:perf_hooks";
 import { parseEther, type PrivateKeyAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { sha256 } from "@provena/common/node";
-import { contributionLedgerAbi, DEFAULT_LIMITS, MB, seededRandom, contributionId, Status, statusName, cidOf } from "@provena/common";
+import { contributionLedgerAbi, DEFAULT_LIMITS, MB, seededRandom, contributionId, Status, statusName, cidOf, dagOf } from "@provena/common";
 import { findNear } from "@provena/runtime";
 import { sniffFile, fingerprintOf } from "@provena/content";
 import { signIn, spawnAttestor, startAttestor, upload } from "../test/helpers/attestor.js";
@@ -388,7 +388,6 @@ async function main() {
       lap("sniff");
       const digest = sha256(bytes);
       lap("sha256");
-      // What the gateway reads per upload: terms (twice: route and service), the contribution, the allowance.
       // What the gateway reads per upload: the terms, the contribution, the allowance, the head block.
       await internals.chain.terms(uploadDatanet, contributor);
       await internals.chain.contribution(contributionId(uploadDatanet, digest));
@@ -399,9 +398,9 @@ async function main() {
       lap("fingerprint");
       if (fingerprint) findNear(internals.db, uploadDatanet, digest, fingerprint, internals.config.gateway.nearDuplicate);
       lap("near_lookup");
-      await cidOf(bytes);
+      const dag = await dagOf(bytes);
       lap("cid");
-      await internals.store.add(bytes);
+      await internals.store.add(bytes, dag);
       lap("pin");
     }
     return Object.fromEntries(Object.entries(times).map(([stage, list]) => [stage, round(median(list), 1)]));

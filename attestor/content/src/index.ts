@@ -18,3 +18,4 @@ export { decodeStrictly, type ImageFailure, type OpenedImage, openImage } from "
 export { type Closeness, compareFingerprints, type Fingerprint, fingerprintOf, type NearThresholds } from "./fingerprint/index.js";
 export { bandKeys, minhash, shingles, similarity, words } from "./fingerprint/minhash.js";
 export { hammingDistance, hashHex, hashThumbnail, perceptualHash } from "./fingerprint/phash.js";
+export { fastTextFingerprinter } from "./fingerprint/wasmFingerprint.js";

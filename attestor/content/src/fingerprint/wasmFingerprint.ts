@@ -13,17 +13,24 @@ export type TextFingerprinter = {
   signatureOfHashes(hashes: Uint32Array, options?: MinHashOptions): Uint32Array;
   /** `wordHashes` of the bytes' text when every byte is ASCII, or undefined (read the text as Unicode then). */
   asciiWordHashes(bytes: Uint8Array): Uint32Array | undefined;
+  /**
+   * How many of the bytes, from the start, are plain ASCII text (printable, tab, line feed, form feed,
+   * carriage return): all of them settles the sniffer's check without decoding. 0 where unknown.
+   */
+  asciiTextEnd(bytes: Uint8Array): number;
 };
 
 export const textFingerprinterInJs: TextFingerprinter = {
   signatureOfHashes: (hashes, options) => minhashOfHashes(hashes, options),
   asciiWordHashes: () => undefined,
+  asciiTextEnd: () => 0,
 };
 
 type Memory = { buffer: ArrayBuffer; grow(pages: number): number };
 type Exports = {
   memory: Memory;
   hasNonAscii(src: number, n: number): number;
+  asciiTextEnd(src: number, n: number): number;
   asciiWordHashes(src: number, n: number, out: number, last: number): number;
   lowerSignature(hashes: number, n: number, span: number, out: number, permutations: number): void;
 };
@@ -92,14 +99,30 @@ function fromModule(base64: string): TextFingerprinter {
     return new Uint32Array(exports.memory.buffer.slice(output, output + 4 * permutations));
   };
 
-  return { asciiWordHashes, signatureOfHashes };
+  const asciiTextEnd = (bytes: Uint8Array): number => {
+    for (let at = 0; at < bytes.length; at += CHUNK) {
+      const part = bytes.subarray(at, at + CHUNK);
+      input().set(part);
+      const end = exports.asciiTextEnd(BASE, part.length);
+      if (end < part.length) return at + end;
+    }
+    return bytes.length;
+  };
+
+  return { asciiWordHashes, signatureOfHashes, asciiTextEnd };
 }
 
 let loading: Promise<TextFingerprinter> | undefined;
+let loaded: TextFingerprinter | undefined;
+
+/** The fingerprinter `fastTextFingerprinter` has loaded on this thread, if it has: for synchronous callers. */
+export const loadedTextFingerprinter = (): TextFingerprinter | undefined => loaded;
 
 /** The fastest text fingerprinter this thread can run: the WebAssembly module's, or JavaScript's. */
 export const fastTextFingerprinter = (): Promise<TextFingerprinter> =>
-  (loading ??= import("./generated/textFingerprintWasm.js").then(
-    ({ TEXT_FINGERPRINT_WASM }) => fromModule(TEXT_FINGERPRINT_WASM),
-    () => textFingerprinterInJs,
-  ));
+  (loading ??= import("./generated/textFingerprintWasm.js")
+    .then(
+      ({ TEXT_FINGERPRINT_WASM }) => fromModule(TEXT_FINGERPRINT_WASM),
+      () => textFingerprinterInJs,
+    )
+    .then((fingerprinter) => (loaded = fingerprinter)));

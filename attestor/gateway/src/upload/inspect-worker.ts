@@ -7,7 +7,7 @@ import { parentPort } from "node:worker_threads";
 import { dagOf } from "@provena/common";
 import { CID } from "multiformats/cid";
 import { sha256 } from "@provena/common/node";
-import { fingerprintOf, sniffFile } from "@provena/content";
+import { fastTextFingerprinter, fingerprintOf, sniffFile } from "@provena/content";
 import { bytesToHex } from "viem";
 import type { Inspection, InspectRequest, InspectReply } from "./inspect.js";
 
@@ -23,6 +23,9 @@ async function inspect(bytes: Uint8Array): Promise<Inspection> {
     return { ...common, fingerprintError: (error as Error).message };
   }
 }
+
+// Loaded before the first file, so that the sniffer (synchronous) has the module's kernels too.
+await fastTextFingerprinter();
 
 parentPort!.on("message", async ({ id, bytes }: InspectRequest) => {
   const reply: InspectReply = await inspect(bytes).then(
