@@ -3,8 +3,8 @@
 mutagen, reportlab, Ghostscript, groff, pandoc, pdfTeX, LibreOffice, python-docx) with many settings, and damaged
 copies of them, each with the answer the gateway must give in manifest.json.
 
-Usage: generate.py [FOLDER]   (default ~/.cache/provena/corpus). Run by the corpus venv's python
-(scripts/corpus/install.sh). Deterministic: fixed seeds, SOURCE_DATE_EPOCH, timestamps stripped where a tool
+Usage: generate.py [FOLDER]   (default $PROVENA_CORPUS, else $PROVENA_CACHE/corpus, else ~/.cache/provena/corpus).
+Run by the corpus venv's python (scripts/corpus/install.sh). Deterministic: fixed seeds, SOURCE_DATE_EPOCH, timestamps stripped where a tool
 allows (LibreOffice's files still carry their own dates; the bench never compares bytes, only answers).
 
 A producer whose tool is missing is left out and named in the manifest's "skipped"; an expected answer is
@@ -36,7 +36,9 @@ from PIL import Image, ImageDraw, TiffImagePlugin  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from texts import MARKDOWN, TEXTS  # noqa: E402
 
-OUT = Path(sys.argv[1] if len(sys.argv) > 1 else Path.home() / ".cache/provena/corpus").expanduser()
+# The folder scripts/corpus/run.ts reads: PROVENA_CORPUS, else the corpus folder in PROVENA_CACHE.
+DEFAULT_OUT = os.environ.get("PROVENA_CORPUS") or Path(os.environ.get("PROVENA_CACHE") or Path.home() / ".cache/provena") / "corpus"
+OUT = Path(sys.argv[1] if len(sys.argv) > 1 else DEFAULT_OUT).expanduser()
 WORK = Path(tempfile.mkdtemp(prefix="provena-corpus-"))
 # Producers run as their definitions are read (see `producing`), so the folder starts empty here.
 if OUT.exists():
