@@ -64,23 +64,26 @@ const MAX_LOG_BLOCKS = 4n;
 
 /** A JSON-RPC front for the node that refuses `eth_getLogs` over more than `maxBlocks` blocks, as hosted RPC providers do. */
 async function startRangeLimitedNode(target: string, maxBlocks: bigint, refused: { count: number }) {
+  type Call = { id: number; method: string; params: { fromBlock?: Hex; toBlock?: Hex }[] };
+  const tooWide = (call: Call) => {
+    const range = call.method === "eth_getLogs" ? call.params[0] : undefined;
+    return Boolean(range?.fromBlock && range.toBlock && BigInt(range.toBlock) - BigInt(range.fromBlock) + 1n > maxBlocks);
+  };
+  const forward = async (body: unknown) =>
+    (await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json();
+  // One call or a JSON-RPC batch, as a node answers them: each too-wide query refused on its own.
+  const answer = async (call: Call) => {
+    if (!tooWide(call)) return forward(call);
+    refused.count += 1;
+    return { jsonrpc: "2.0", id: call.id, error: { code: -32005, message: `query exceeds max block range ${maxBlocks}` } };
+  };
   const server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString();
-    const call = JSON.parse(body) as { id: number; method: string; params: { fromBlock?: Hex; toBlock?: Hex }[] };
-    const range = call.method === "eth_getLogs" ? call.params[0] : undefined;
-    if (range?.fromBlock && range.toBlock && BigInt(range.toBlock) - BigInt(range.fromBlock) + 1n > maxBlocks) {
-      refused.count += 1;
-      response.setHeader("content-type", "application/json");
-      response.end(
-        JSON.stringify({ jsonrpc: "2.0", id: call.id, error: { code: -32005, message: `query exceeds max block range ${maxBlocks}` } }),
-      );
-      return;
-    }
-    const answer = await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const body = JSON.parse(Buffer.concat(chunks).toString()) as Call | Call[];
+    const result = Array.isArray(body) ? await Promise.all(body.map(answer)) : await answer(body);
     response.setHeader("content-type", "application/json");
-    response.end(await answer.text());
+    response.end(JSON.stringify(result));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -17,7 +17,11 @@ export type Migration = { name: string; sql: string };
 export function openDb(path: string): Db {
   mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+  // WAL with synchronous NORMAL: a commit is in the log before COMMIT returns, so it survives the process
+  // crashing; only an OS crash or power loss can take back the last commits (never corrupt the file). FULL
+  // added an fsync per commit on the event loop, which waits on ext4 for every block file written before it
+  // (the uploads' content): 0.5 s of a 4 MB upload wave blocked there.
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
   return db;
 }
 
