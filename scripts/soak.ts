@@ -40,7 +40,7 @@ const BOUNDS = { unhealthyMs: 30_000, datanetMs: 15_000, metadataMs: 30_000, ver
 
 // A throwaway data directory and free ports: a soak never touches `npm start`'s state.
 const dataDir = mkdtempSync(join(tmpdir(), "provena-soak-"));
-Object.assign(process.env, { PROVENA_DATA_DIR: dataDir, PROVENA_INDEXER_PORT: "0", ATTESTOR_PORT: "0" });
+Object.assign(process.env, { PROVENA_DATA_DIR: dataDir, PROVENA_INDEXER_PORT: "0", ATTESTOR_PORT: "0", DOCS_PORT: "0" });
 const { startLocalStack } = await import("./lib/local-stack.js");
 const started = performance.now();
 const stack = await startLocalStack({ host: "127.0.0.1", port: 0, seed: false });

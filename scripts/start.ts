@@ -2,9 +2,11 @@
  * `npm start`: the whole local stack on embedded defaults.
  * A Hardhat node on 127.0.0.1, every contract deployed with Ignition, the deployment file written,
  * a demo seeded (unless --no-seed), the attestor (embedded IPFS, upload gateway, automatic validator
- * and verdict relay) and the indexer and its API on the chain it made; then it stays up until Ctrl-C.
+ * and verdict relay), the indexer and its API on the chain it made, and the docs server; then it stays
+ * up until Ctrl-C.
  *   PROVENA_HOST (127.0.0.1), PROVENA_RPC_PORT (8545; 0 picks a free port), PROVENA_INDEXER_PORT
- *   (42069; 0 picks a free port), ATTESTOR_PORT (8788; 0 picks a free port), PROVENA_DATA_DIR (./data),
+ *   (42069; 0 picks a free port), ATTESTOR_PORT (8788; 0 picks a free port), DOCS_PORT (8789; 0 picks a
+ *   free port), PROVENA_DATA_DIR (./data),
  *   and the attestor's other variables (attestor/src/config.ts). Its validator and relayer key defaults to
  *   Hardhat development account #10.
  * The stack itself is scripts/lib/local-stack.ts (shared with `npm run soak`). GET /lag on the indexer
@@ -30,7 +32,7 @@ const stop = async (signal: string) => {
   // Ctrl-C reaches every process of the terminal's group, and npm and tsx relay it too: stop once.
   if (stopping) return;
   stopping = true;
-  console.log(`\n${signal}: stopping the indexer, the attestor and the node`);
+  console.log(`\n${signal}: stopping the docs server, the indexer, the attestor and the node`);
   await stack?.stop();
   process.exit(0);
 };
@@ -38,7 +40,7 @@ process.on("SIGINT", () => void stop("SIGINT"));
 process.on("SIGTERM", () => void stop("SIGTERM"));
 
 stack = await startLocalStack({ host, port, seed });
-const { attestor, attestorConfig, deployment, indexer, rpcUrl, wsUrl } = stack;
+const { attestor, attestorConfig, deployment, docs, indexer, rpcUrl, wsUrl } = stack;
 const now = await standing(stack.publicClient, deployment);
 console.log(`
 Provena local stack
@@ -51,6 +53,7 @@ Provena local stack
   validator   ${attestor.validator?.address ?? "none"} (automatic, on every demo Datanet; relayer ${attestor.relay?.address ?? "none"}; signs model provenance)
   models      ${attestor.models().length} base models in ${attestorConfig.factory.modelsDir} (MODELS_DIR): ModelFactory at POST /jobs and /chat
   indexer     ${indexer.url}  (GET /leaderboard, /contributors/:address, /datanets, /contributions; GraphQL at /graphql; following the chain: GET /lag)
+  docs        ${docs.url}/docs  (every page also as .md, ?ask=<question>; ${docs.url}/llms.txt; MCP at ${docs.url}/mcp)
   demo        ${
     seed
       ? `${now.datanets} Datanets, ${now.contributions} contributions (${now.accepted} accepted, ${now.rejected} rejected, ${now.pending} pending)`

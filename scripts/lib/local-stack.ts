@@ -1,8 +1,8 @@
 /**
  * The whole local stack, as `npm start` runs it and `npm run soak` loads it: a Hardhat node on loopback,
  * every contract deployed with Ignition, the deployment file written, a demo seeded (optional), the
- * attestor (embedded IPFS, upload gateway, automatic validator and verdict relay) and the indexer and its
- * API on the chain it made. Ports and directories come from the environment (start.ts lists them).
+ * attestor (embedded IPFS, upload gateway, automatic validator and verdict relay), the indexer and its
+ * API on the chain it made, and the docs server (pages, ?ask=, llms.txt, MCP with live data tools). Ports and directories come from the environment (start.ts lists them).
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -11,6 +11,7 @@ import { bytesToHex, type Hex } from "viem";
 import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { contentDir, dataDir } from "@provena/common/node";
 import { createAttestor, loadConfig } from "@provena/attestor";
+import { type DocsServer, docsConfigFromEnv, startDocsServer } from "@provena/docs";
 import { openStore, storageOf } from "@provena/runtime";
 import { deploy } from "../deploy.js";
 import { startIndexer, superviseIndexer, waitUntilIndexed } from "../indexer.js";
@@ -34,7 +35,9 @@ export async function startLocalStack({ host, port, seed, env = process.env }: S
 
   let indexer: ReturnType<typeof superviseIndexer> | undefined;
   let attestor: Awaited<ReturnType<typeof createAttestor>> | undefined;
+  let docs: DocsServer | undefined;
   const stop = async () => {
+    await docs?.close();
     await indexer?.stop();
     await attestor?.close();
     await server.close();
@@ -95,6 +98,14 @@ export async function startLocalStack({ host, port, seed, env = process.env }: S
       testClient.request({ method: "evm_mine" } as never),
     );
     await metadataFetched(runningIndexer.url);
+    // Its live data tools read the stack just started, wherever its ports landed.
+    docs = await startDocsServer({
+      ...docsConfigFromEnv({ ...env, PROVENA_RPC_URL: rpcUrl }),
+      indexerUrl: runningIndexer.url,
+      attestorUrl: running.url,
+      deployment,
+      rpcUrl,
+    });
     return {
       rpcUrl,
       wsUrl,
@@ -105,6 +116,7 @@ export async function startLocalStack({ host, port, seed, env = process.env }: S
       attestor: running,
       attestorConfig,
       indexer: runningIndexer,
+      docs,
       stop,
     };
   } catch (error) {

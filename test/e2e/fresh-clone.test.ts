@@ -51,7 +51,14 @@ test("npm install && npm start work on a fresh clone where nothing was built", {
     for (const built of ["node_modules", "artifacts", "common/src/generated", "data"]) {
       assert.equal(existsSync(join(clone, built)), false, `${built} is in the fresh clone`);
     }
-    const env: NodeJS.ProcessEnv = { ...process.env, PATH: userPath, PROVENA_RPC_PORT: "0", ATTESTOR_PORT: "0", PROVENA_INDEXER_PORT: "0" };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PATH: userPath,
+      PROVENA_RPC_PORT: "0",
+      ATTESTOR_PORT: "0",
+      PROVENA_INDEXER_PORT: "0",
+      DOCS_PORT: "0",
+    };
     for (const name of ["PROVENA_DATA_DIR", "PROVENA_DEPLOYMENT", "PROVENA_CONTENT_DIR", "DATABASE_URL", "DATABASE_SCHEMA"])
       delete env[name];
     execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: clone, env, stdio: "ignore" });
@@ -83,7 +90,7 @@ test("npm install && npm start work on a fresh clone where nothing was built", {
       // npm itself dies of the SIGINT, as it does in a terminal; the stack under it stops cleanly.
       assert.match(await exited, /^(exit 0|SIGINT)$/, output);
       await groupEmpty(child.pid!);
-      assert.match(output, /SIGINT: stopping the indexer, the attestor and the node/);
+      assert.match(output, /SIGINT: stopping the docs server, the indexer, the attestor and the node/);
       await assert.rejects(fetch(`${attestorUrl}/health`), "the attestor outlived npm start");
       await assert.rejects(fetch(`${indexerUrl}/health`), "the indexer outlived npm start");
     } finally {

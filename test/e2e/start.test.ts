@@ -25,7 +25,7 @@ async function start(args: string[] = []): Promise<Started & { rpcUrl: string }>
   // Node 22 itself (the tests run under it), so that signals reach the stack with no wrapper between.
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts", ...args], {
     cwd: root,
-    env: { ...process.env, PROVENA_RPC_PORT: "0", ATTESTOR_PORT: "0", PROVENA_DATA_DIR: dataDir },
+    env: { ...process.env, PROVENA_RPC_PORT: "0", ATTESTOR_PORT: "0", DOCS_PORT: "0", PROVENA_DATA_DIR: dataDir },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
