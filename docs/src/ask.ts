@@ -7,6 +7,7 @@
 import type { SearchIndex } from "./search.js";
 import { terms } from "./search.js";
 import { DocsError } from "./errors.js";
+import type { Generated } from "./generate.js";
 
 export const MAX_QUESTION_CHARS = 500;
 export const NOT_IN_DOCS_BELOW = 0.5;
@@ -23,6 +24,8 @@ export type Answer = {
   answer: string;
   confidence: number;
   excerpts: Excerpt[];
+  /** Where a model is configured (generate.ts): its answer from the excerpts, or why there is none. */
+  generated?: Generated | { error: string };
 };
 
 export type AskParameters = { question: string; goal?: string | undefined; page?: string | undefined; sources?: string[] | undefined };

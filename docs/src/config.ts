@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Deployment } from "@provena/common";
+import type { Hex } from "viem";
 
 export type DocsConfig = {
   host: string;
@@ -19,6 +20,10 @@ export type DocsConfig = {
   /** The deployment file (chain id, addresses) for verify_model; undefined where there is none. */
   deployment?: Deployment;
   rpcUrl?: string;
+  /** A base model of the attestor's ModelFactory catalog that writes a generated answer beside the extractive one. */
+  answerModel?: string;
+  /** The key the docs server signs in to the attestor with to use it (its chat needs a signed-in wallet). */
+  answerKey?: Hex;
 };
 
 const port = (raw: string | undefined, fallback: number, name: string) => {
@@ -29,6 +34,11 @@ const port = (raw: string | undefined, fallback: number, name: string) => {
 };
 
 export const DEFAULT_DOCS_PORT = 8789;
+
+const answerKey = (raw: string): Hex => {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(raw)) throw new Error("DOCS_ANSWER_KEY must be a 0x-prefixed 32-byte private key");
+  return raw as Hex;
+};
 
 export function docsConfigFromEnv(
   env: NodeJS.ProcessEnv = process.env,
@@ -58,5 +68,7 @@ export function docsConfigFromEnv(
     attestorUrl: env.PROVENA_ATTESTOR_URL ?? `http://${host}:${attestorPort}`,
     deployment,
     rpcUrl: env.PROVENA_RPC_URL ?? deployment?.rpcUrl,
+    ...(env.DOCS_ANSWER_MODEL ? { answerModel: env.DOCS_ANSWER_MODEL } : {}),
+    ...(env.DOCS_ANSWER_KEY ? { answerKey: answerKey(env.DOCS_ANSWER_KEY) } : {}),
   };
 }

@@ -6,6 +6,7 @@
 export { type Answer, ask, checkQuestion, type Excerpt, MAX_QUESTION_CHARS, NOT_IN_DOCS_BELOW } from "./ask.js";
 export { DEFAULT_DOCS_PORT, type DocsConfig, docsConfigFromEnv } from "./config.js";
 export { DocsError, type DocsErrorKind } from "./errors.js";
+export { createGenerator, type Generated, type GeneratorOptions, groundedMessages } from "./generate.js";
 export { defaultSourceName, type IngestParameters, type IngestReport, ingestSite } from "./ingest.js";
 export { GUIDES, type Library, loadLibrary } from "./library.js";
 export { agentSection, llmsFullTxt, llmsTxt } from "./llms.js";

@@ -40,10 +40,12 @@ async function getJson(
   }
   if (response.status === 404 && missingOk) return undefined;
   if (!response.ok) {
-    const error = (body as { error?: { code?: string; message?: string } | string }).error;
-    const message = typeof error === "string" ? error : (error?.message ?? JSON.stringify(body));
+    // The attestor answers `{error: <code>, message}`, others `{error: {code, message}}`.
+    const { error, message } = body as { error?: { code?: string; message?: string } | string; message?: string };
+    const code = typeof error === "string" ? error : (error?.code ?? `http_${response.status}`);
+    const text = message ?? (typeof error === "object" ? error?.message : undefined) ?? JSON.stringify(body);
     const kind = response.status === 404 ? "not_found" : response.status < 500 ? "invalid" : "upstream";
-    throw new DocsError(kind, typeof error === "object" && error?.code ? error.code : `http_${response.status}`, message);
+    throw new DocsError(kind, code, text);
   }
   return body;
 }

@@ -6,7 +6,7 @@
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import * as z from "zod/v4";
-import { ask, MAX_QUESTION_CHARS } from "./ask.js";
+import { type Answer, type AskParameters, MAX_QUESTION_CHARS } from "./ask.js";
 import { DocsError } from "./errors.js";
 import type { Library } from "./library.js";
 import type { Live } from "./live.js";
@@ -41,7 +41,7 @@ async function answer(work: () => unknown): Promise<ToolResult> {
 
 const id = z.number().int().positive();
 
-export function mcpServer(library: Library, live: Live, urls: Urls): McpServer {
+export function mcpServer(library: Library, live: Live, urls: Urls, ask: (parameters: AskParameters) => Promise<Answer>): McpServer {
   const server = new McpServer(
     { name: "provena-docs", version: "0.1.0" },
     {
@@ -97,7 +97,7 @@ export function mcpServer(library: Library, live: Live, urls: Urls): McpServer {
         'An answer quoted from the docs, with each excerpt\'s page and anchor and a confidence; found is false ("Not in the docs.") when nothing matches well enough.',
       inputSchema: { question: z.string(), goal: z.string().optional(), source: z.string().optional() },
     },
-    ({ question, goal, source }) => answer(() => ask(library.index, { question, goal, ...(source ? { sources: [source] } : {}) })),
+    ({ question, goal, source }) => answer(() => ask({ question, goal, ...(source ? { sources: [source] } : {}) })),
   );
   server.registerTool(
     "list_datanets",
@@ -189,8 +189,14 @@ export function mcpServer(library: Library, live: Live, urls: Urls): McpServer {
 }
 
 /** Answers one MCP HTTP request. */
-export async function handleMcp(request: Request, library: Library, live: Live, urls: Urls): Promise<Response> {
-  const server = mcpServer(library, live, urls);
+export async function handleMcp(
+  request: Request,
+  library: Library,
+  live: Live,
+  urls: Urls,
+  ask: (parameters: AskParameters) => Promise<Answer>,
+): Promise<Response> {
+  const server = mcpServer(library, live, urls, ask);
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   await server.connect(transport);
   try {

@@ -2,17 +2,20 @@
  * An agent on the running stack: `npm start` (ports picked free), then the MCP SDK's own client on the docs
  * server's /mcp lists every tool and calls each one against live data (the demo's Datanets, contributions,
  * leaderboard, allowances; a model id that is not registered, which verify_model reports as such), reads the
- * pages as resources, and gets a tool's bad input back as an error result that names the problem.
+ * pages as resources, and gets a tool's bad input back as an error result that names the problem. With a
+ * model of the catalog configured (a tiny random GPT-2: what it writes is noise, what it was given is not),
+ * an answer also carries the generated one, written through the attestor's chat from the excerpts.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { MCP_TOOLS } from "@provena/docs";
+import { generatePrivateKey } from "viem/accounts";
+import { type Answer, MCP_TOOLS } from "@provena/docs";
 
 const root = new URL("../..", import.meta.url).pathname;
 
@@ -29,6 +32,9 @@ describe("an agent on the running stack, through MCP alone", () => {
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "provena-docs-live-"));
+    const tiny = execFileSync("bash", [join(root, "scripts/tiny-models.sh")], { encoding: "utf8" }).trim();
+    mkdirSync(join(dataDir, "models"));
+    symlinkSync(join(tiny, "gpt2"), join(dataDir, "models", "tiny-gpt2"));
     child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
       cwd: root,
       env: {
@@ -38,6 +44,8 @@ describe("an agent on the running stack, through MCP alone", () => {
         PROVENA_INDEXER_PORT: "0",
         DOCS_PORT: "0",
         PROVENA_DATA_DIR: dataDir,
+        DOCS_ANSWER_MODEL: "tiny-gpt2",
+        DOCS_ANSWER_KEY: generatePrivateKey(),
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -115,6 +123,33 @@ describe("an agent on the running stack, through MCP alone", () => {
     const bad = await call("get_allowance", { datanet: 1, address: "0x1234" });
     assert.equal(bad.answer.isError, true);
     assert.equal((bad.body.error as { code: string }).code, "bad_address");
+  });
+
+  test("with a model configured, an answer carries a generated one, written from the excerpts through the attestor's chat", {
+    timeout: 180_000,
+  }, async () => {
+    const question = "How do I send signed verdicts through the relay?";
+    const response = await fetch(`${docsUrl}/docs/guides/validator.md?ask=${encodeURIComponent(question)}`, {
+      headers: { accept: "application/json" },
+    });
+    const answer = (await response.json()) as Answer;
+    assert.equal(answer.found, true);
+    const generated = answer.generated as { model: string; text: string; promptTokens: number; finishReason: string };
+    assert.equal(generated.model, "tiny-gpt2", JSON.stringify(answer.generated));
+    assert.equal(typeof generated.text, "string");
+    const excerptWords = answer.excerpts.reduce((n, e) => n + e.text.split(/\s+/).length, 0);
+    // The excerpts may be cut to the tiny model's 512-token context, never dropped.
+    assert.ok(
+      generated.promptTokens > excerptWords / 2,
+      `the prompt holds the excerpts (${generated.promptTokens} tokens for ${excerptWords} words)`,
+    );
+    const unrelated = (await (
+      await fetch(`${docsUrl}/docs/guides/validator.md?ask=${encodeURIComponent("What is the capital of France?")}`, {
+        headers: { accept: "application/json" },
+      })
+    ).json()) as Answer;
+    assert.equal(unrelated.found, false);
+    assert.equal(unrelated.generated, undefined, "nothing is generated without excerpts");
   });
 
   test("pages are resources", async () => {
