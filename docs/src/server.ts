@@ -124,7 +124,12 @@ export function docsApp(config: DocsConfig, urls: Urls) {
   app.get("/docs", (c) => c.redirect("/docs/guides/overview"));
   app.get("/docs/*", async (c) => {
     const lib = library();
-    const path = decodeURIComponent(c.req.path.slice("/docs/".length));
+    let path: string;
+    try {
+      path = decodeURIComponent(c.req.path.slice("/docs/".length));
+    } catch {
+      throw new DocsError("invalid", "bad_path", `the page path is not valid percent-encoding: ${c.req.path}`);
+    }
     const markdown = path.endsWith(".md");
     const page = pageOf(lib, markdown ? path.slice(0, -3) : path);
     const asking = c.req.query("ask") !== undefined;

@@ -191,6 +191,7 @@ describe("the docs server", () => {
     await error(await get("/docs/no/such/page.md"), 404, "unknown_page");
     await error(await get("/docs/no/such/page.md?ask=contribute"), 404, "unknown_page");
     await error(await get("/docs/no-such-page"), 404, "unknown_page");
+    await error(await get("/docs/%E0%A4%A.md"), 400, "bad_path");
     await error(await get("/docs/search?q="), 400, "empty_query");
 
     const mcp = (body: string, headers: Record<string, string> = {}) =>
