@@ -13,5 +13,6 @@ export * from "./models.js";
 export * from "./manifest.js";
 export * from "./logs.js";
 export * from "./random.js";
+export * from "./mapLimit.js";
 export * from "./ranking.js";
 export * from "./generated/abis.js";

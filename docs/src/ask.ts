@@ -109,8 +109,8 @@ export function ask(index: SearchIndex, parameters: AskParameters): Answer {
     sources: parameters.sources,
   });
   const asked = [...new Set(terms(question))];
-  const weightOf = (term: string) => Math.log(1 + index.sections / (1 + index.documentFrequency(term)));
-  const total = asked.reduce((sum, term) => sum + weightOf(term), 0);
+  const termWeight = (term: string) => Math.log(1 + index.sections / (1 + index.documentFrequency(term)));
+  const total = asked.reduce((sum, term) => sum + termWeight(term), 0);
 
   const covered = new Set<string>();
   const candidates: { excerpt: Excerpt; weight: number; order: number }[] = [];
@@ -121,10 +121,10 @@ export function ask(index: SearchIndex, parameters: AskParameters): Answer {
     const headingTerms = new Set(terms(hit.section.heading));
     for (const [order, unit] of units(hit.section.text).entries()) {
       const unitTerms = new Set(terms(unit));
-      const own = asked.filter((term) => unitTerms.has(term)).reduce((sum, term) => sum + weightOf(term), 0);
+      const own = asked.filter((term) => unitTerms.has(term)).reduce((sum, term) => sum + termWeight(term), 0);
       const underHeading = asked
         .filter((term) => !unitTerms.has(term) && headingTerms.has(term))
-        .reduce((sum, term) => sum + weightOf(term), 0);
+        .reduce((sum, term) => sum + termWeight(term), 0);
       const weight = own + underHeading / 2;
       if (weight === 0) continue;
       // Earlier sections and earlier sentences first, at equal weight.
@@ -136,7 +136,7 @@ export function ask(index: SearchIndex, parameters: AskParameters): Answer {
       });
     }
   }
-  const confidence = total === 0 ? 0 : Number(([...covered].reduce((sum, term) => sum + weightOf(term), 0) / total).toFixed(2));
+  const confidence = total === 0 ? 0 : Number(([...covered].reduce((sum, term) => sum + termWeight(term), 0) / total).toFixed(2));
   // The best sentence first; others only when they carry at least a third as much of the question.
   const ranked = candidates.sort((a, b) => b.weight - a.weight || a.order - b.order);
   const best = ranked[0]?.weight ?? 0;

@@ -6,6 +6,8 @@
  * fails otherwise keeps its stored copy. Every fetch is bounded in bytes and time, the page count too.
  */
 import { createHash } from "node:crypto";
+import { mapLimit } from "@provena/common";
+import { readBounded } from "./bounded.js";
 import { DocsError } from "./errors.js";
 import { headings, titleOf } from "./pages.js";
 import { commitRecord, readRecord, SOURCE_NAME, type SourceRecord, type StoredPage, writePage } from "./sources.js";
@@ -96,19 +98,12 @@ async function fetchText(url: URL, limits: { bytes: number; timeoutMs: number })
     await response.body?.cancel();
     throw new FetchFailed(`${url} answered ${response.status}`, response.status === 404 || response.status === 410);
   }
-  const declared = Number(response.headers.get("content-length") ?? 0);
-  if (declared > limits.bytes) {
-    await response.body?.cancel();
-    throw new FetchFailed(`${url} is ${declared} bytes, over the ${limits.bytes}-byte limit per page`, false);
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body ?? []) {
-    size += chunk.length;
-    if (size > limits.bytes) throw new FetchFailed(`${url} is over the ${limits.bytes}-byte limit per page`, false);
-    chunks.push(chunk);
-  }
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+  const bytes = await readBounded(response, limits.bytes, (declared) =>
+    declared === undefined
+      ? new FetchFailed(`${url} is over the ${limits.bytes}-byte limit per page`, false)
+      : new FetchFailed(`${url} is ${declared} bytes, over the ${limits.bytes}-byte limit per page`, false),
+  );
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
   if (text.includes("\u0000")) throw new FetchFailed(`${url} is not text`, false);
   return text;
 }
@@ -155,20 +150,6 @@ export function pagesOfFull(text: string, base: URL): Fetched[] {
   });
 }
 
-async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await work(items[i]!);
-      }
-    }),
-  );
-  return results;
-}
-
 export async function ingestSite(parameters: IngestParameters): Promise<IngestReport> {
   const started = performance.now();
   const { base, file } = siteOf(parameters.url);
@@ -188,7 +169,7 @@ export async function ingestSite(parameters: IngestParameters): Promise<IngestRe
     const links = linksOf(index, base);
     if (links.length > maxPages)
       throw new DocsError("too_large", "too_many_pages", `${base}llms.txt links ${links.length} pages; at most ${maxPages}`);
-    const pages = await mapLimited(links, parameters.concurrency ?? 4, async (link) => {
+    const pages = await mapLimit(links, parameters.concurrency ?? 4, async (link) => {
       const path = pathOf(link.url, base);
       try {
         const markdown = await fetchText(link.url, limits);

@@ -11,6 +11,7 @@ import { DocsError } from "./errors.js";
 import type { Library } from "./library.js";
 import type { Live } from "./live.js";
 import { agentSection, type Urls } from "./llms.js";
+import { hitView } from "./search.js";
 
 export const MCP_TOOLS = [
   "search_docs",
@@ -69,15 +70,7 @@ export function mcpServer(library: Library, live: Live, urls: Urls, ask: (parame
     },
     ({ query, limit, source }) =>
       answer(() =>
-        library.index.search(query, { limit: limit ?? 10, ...(source ? { sources: [source] } : {}) }).map((hit) => ({
-          page: hit.section.page,
-          anchor: hit.section.anchor,
-          heading: hit.section.heading,
-          title: hit.title,
-          url: `${urls.docs}/docs/${hit.section.page}${hit.section.anchor ? `#${hit.section.anchor}` : ""}`,
-          snippet: hit.section.text.slice(0, 300),
-          score: Number(hit.score.toFixed(3)),
-        })),
+        library.index.search(query, { limit: limit ?? 10, ...(source ? { sources: [source] } : {}) }).map((hit) => hitView(hit, urls.docs)),
       ),
   );
   server.registerTool(

@@ -38,6 +38,17 @@ const weightOf = (page: Page) => (page.source !== OWN_SOURCE ? 1 : page.group ==
 
 export type Hit = { section: Section; title: string; score: number; matched: string[] };
 
+/** A hit as /docs/search and the MCP search_docs tool answer it: where it is, and the start of its text. */
+export const hitView = (hit: Hit, docsUrl: string) => ({
+  page: hit.section.page,
+  anchor: hit.section.anchor,
+  heading: hit.section.heading,
+  title: hit.title,
+  url: `${docsUrl}/docs/${hit.section.page}${hit.section.anchor ? `#${hit.section.anchor}` : ""}`,
+  snippet: hit.section.text.slice(0, 300),
+  score: Number(hit.score.toFixed(3)),
+});
+
 export type SearchIndex = {
   search(query: string, options?: { limit?: number; boostPage?: string; sources?: string[] }): Hit[];
   /** How many sections hold the term (for weighting a question's terms). */

@@ -8,7 +8,8 @@ import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { type Answer, type AskParameters, ask } from "./ask.js";
+import { type Answer, type AskParameters, ask, MAX_QUESTION_CHARS } from "./ask.js";
+import { readBounded } from "./bounded.js";
 import type { DocsConfig } from "./config.js";
 import { DOCS_ERROR_STATUS, DocsError } from "./errors.js";
 import { type Library, liveLibrary } from "./library.js";
@@ -18,6 +19,7 @@ import { agentSection, llmsFullTxt, llmsTxt, type Urls } from "./llms.js";
 import { handleMcp } from "./mcp.js";
 import type { Page } from "./pages.js";
 import { CSP, renderPage } from "./render.js";
+import { hitView } from "./search.js";
 
 export const MAX_MCP_BODY_BYTES = 65_536;
 
@@ -39,21 +41,6 @@ const answerMarkdown = (result: Answer, urls: Urls) => {
 };
 
 const wantsJson = (c: Context) => /application\/json/.test(c.req.header("accept") ?? "");
-
-/** A request's body, read to at most `limit` bytes (a larger one is refused, whatever its headers said). */
-async function cappedBody(request: Request, limit: number): Promise<Uint8Array | undefined> {
-  if (!request.body) return undefined;
-  if (Number(request.headers.get("content-length") ?? 0) > limit)
-    throw new DocsError("too_large", "body_too_large", `an MCP request is at most ${limit} bytes`);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of request.body) {
-    size += chunk.length;
-    if (size > limit) throw new DocsError("too_large", "body_too_large", `an MCP request is at most ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
 
 export function docsApp(config: DocsConfig, urls: Urls) {
   const library = liveLibrary({ root: config.root, sourcesDir: config.sourcesDir, urls });
@@ -106,19 +93,13 @@ export function docsApp(config: DocsConfig, urls: Urls) {
   app.get("/docs/search", (c) => {
     const q = c.req.query("q") ?? "";
     if (!q.trim()) throw new DocsError("invalid", "empty_query", "q is empty: /docs/search?q=<words>");
-    if (q.length > 500) throw new DocsError("too_large", "query_too_long", `q is ${q.length} characters; at most 500`);
+    if (q.length > MAX_QUESTION_CHARS)
+      throw new DocsError("too_large", "query_too_long", `q is ${q.length} characters; at most ${MAX_QUESTION_CHARS}`);
     const limit = Math.min(50, Math.max(1, Number(c.req.query("limit") ?? 10) || 10));
     const hits = library().index.search(q, { limit, sources: c.req.queries("source") });
     return c.json({
       query: q,
-      results: hits.map((h) => ({
-        page: h.section.page,
-        anchor: h.section.anchor,
-        heading: h.section.heading,
-        title: h.title,
-        snippet: h.section.text.slice(0, 300),
-        score: h.score,
-      })),
+      results: hits.map((hit) => hitView(hit, urls.docs)),
     });
   });
   app.get("/docs", (c) => c.redirect("/docs/guides/overview"));
@@ -155,7 +136,8 @@ export function docsApp(config: DocsConfig, urls: Urls) {
         `requests from the origin ${origin} are not served (DOCS_ORIGINS lists the allowed ones)`,
       );
     const raw = c.req.raw;
-    const body = raw.method === "POST" ? await cappedBody(raw, MAX_MCP_BODY_BYTES) : undefined;
+    const tooLarge = () => new DocsError("too_large", "body_too_large", `an MCP request is at most ${MAX_MCP_BODY_BYTES} bytes`);
+    const body = raw.method === "POST" && raw.body ? await readBounded(raw, MAX_MCP_BODY_BYTES, tooLarge) : undefined;
     const request = new Request(raw.url, { method: raw.method, headers: raw.headers, ...(body ? { body } : {}) });
     const lib = library();
     return handleMcp(request, lib, live, urls, (parameters) => answer(lib, parameters));

@@ -2,7 +2,8 @@
  * The whole local stack, as `npm start` runs it and `npm run soak` loads it: a Hardhat node on loopback,
  * every contract deployed with Ignition, the deployment file written, a demo seeded (optional), the
  * attestor (embedded IPFS, upload gateway, automatic validator and verdict relay), the indexer and its
- * API on the chain it made, and the docs server (pages, ?ask=, llms.txt, MCP with live data tools). Ports and directories come from the environment (start.ts lists them).
+ * API on the chain it made, and the docs server (pages, ?ask=, llms.txt, MCP with live data tools). Ports
+ * and directories come from the environment (start.ts lists them).
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";

@@ -1,9 +1,8 @@
-import { MB } from "@provena/common";
+import { MB, mapLimit } from "@provena/common";
 import type { Hex } from "viem";
 import type { Verifier } from "../createVerifier.js";
 import type { ContributionFacts } from "../facts/contribution.js";
 import { fetchVerified } from "../fetch/fetchVerified.js";
-import { mapLimit } from "../fetch/mapLimit.js";
 import { sameHex } from "../hex.js";
 
 const LEAF_FETCH_CAP = 16 * MB;

@@ -1,8 +1,7 @@
-import { contributionId, Status } from "@provena/common";
+import { contributionId, mapLimit, Status } from "@provena/common";
 import type { Address, Hex } from "viem";
 import type { Verifier } from "../createVerifier.js";
 import { logsOver } from "../fetch/logs.js";
-import { mapLimit } from "../fetch/mapLimit.js";
 import { ledgerOf, registryOf } from "./contracts.js";
 
 export type Vote = { validator: Address; accept: boolean; score: number; reason: number; block: bigint; logIndex: number };
