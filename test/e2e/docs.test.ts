@@ -193,6 +193,7 @@ describe("the docs server", () => {
     await error(await get("/docs/no-such-page"), 404, "unknown_page");
     await error(await get("/docs/%E0%A4%A.md"), 400, "bad_path");
     await error(await get("/docs/search?q="), 400, "empty_query");
+    await error(await get(`/docs/search?q=${"word ".repeat(200)}`), 413, "query_too_long");
 
     const mcp = (body: string, headers: Record<string, string> = {}) =>
       fetch(`${docs.url}/mcp`, {
@@ -275,6 +276,21 @@ describe("the docs server", () => {
       await assert.rejects(ingestSite({ url: empty.url, name: "empty", sourcesDir }), /serves neither llms\.txt nor llms-full\.txt/);
     } finally {
       empty.server.close();
+    }
+    // What a stranger's site can make ingestion take is bounded: pages, and bytes per page.
+    const big = await startSite(
+      new Map([
+        ["huge", `# Huge\n\n${"x".repeat(5_000)}\n`],
+        ["small", "# Small\n\nfine\n"],
+      ]),
+    );
+    try {
+      await assert.rejects(ingestSite({ url: big.url, name: "big", sourcesDir, maxPages: 1 }), /links 2 pages; at most 1/);
+      const capped = await ingestSite({ url: big.url, name: "big", sourcesDir, maxPageBytes: 1_000 });
+      assert.deepEqual(capped.added, ["small"]);
+      assert.match(capped.missing[0]!.error, /huge\.md is (5\d{3} bytes, )?over the 1000-byte limit per page/);
+    } finally {
+      big.server.close();
     }
     await assert.rejects(ingestSite({ url: "file:///etc/passwd", sourcesDir }), /only http and https/);
     await assert.rejects(ingestSite({ url: "not a url", sourcesDir }), /not a URL/);
